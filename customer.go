@@ -1,0 +1,135 @@
+package rosync
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// Customer is the order's buyer as the platform names them (CUS-2).
+type Customer struct {
+	FirstName string
+	LastName  string
+	// Phone is the number as the platform gives it; the Syncer normalises it
+	// to E.164 (NormalizePhone) and keeps it as given when it cannot.
+	Phone string
+	Email string
+	// Country is an ISO 3166-1 alpha-2 code (from the address), used as the
+	// first region when a phone has no country code. Optional.
+	Country string
+	// Address is the customer's address on one line (transferred for
+	// Shopify, SHO-C1); empty when the platform does not transfer it.
+	Address string
+}
+
+// HasName reports whether the customer has a first or last name.
+func (c *Customer) HasName() bool {
+	return c != nil && (strings.TrimSpace(c.FirstName) != "" || strings.TrimSpace(c.LastName) != "")
+}
+
+// HasContact reports whether the customer has an email or a phone (WOO-2, WOO-C2).
+func (c *Customer) HasContact() bool {
+	return c != nil && (strings.TrimSpace(c.Email) != "" || strings.TrimSpace(c.Phone) != "")
+}
+
+// ErrInvalidPhone is returned by NormalizePhone for a number that is not a
+// valid phone number in any region tried.
+var ErrInvalidPhone = errors.New("rosync: phone number cannot be normalised")
+
+// NormalizePhone returns the E.164 form of raw. A number without a country
+// code is read in each region in turn (the customer's country, then the
+// shop's default region). It returns ErrInvalidPhone when no region makes it
+// a valid number; callers then keep the number as given and match by email.
+func NormalizePhone(raw string, regions ...string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" || len(raw) > 64 {
+		return "", ErrInvalidPhone
+	}
+	// "00" international prefix and a bare leading '+' are handled by the
+	// parser; try the regions in order, skipping empty and repeated ones.
+	tried := map[string]bool{}
+	for _, region := range append(regions, "ZZ") {
+		region = strings.ToUpper(strings.TrimSpace(region))
+		if region == "" || tried[region] {
+			continue
+		}
+		tried[region] = true
+		num, err := phonenumbers.Parse(raw, region)
+		if err != nil || !phonenumbers.IsValidNumber(num) {
+			continue
+		}
+		return phonenumbers.Format(num, phonenumbers.E164), nil
+	}
+	return "", ErrInvalidPhone
+}
+
+// NormalizeEmail returns the email trimmed and lower-cased (CUS-3 compares
+// emails case-insensitively), or "" if it does not look like an address.
+func NormalizeEmail(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " \t\r\n<>") {
+		return ""
+	}
+	return s
+}
+
+// Contact is an RO App person contact.
+type Contact struct {
+	ID        int64
+	FirstName string
+	LastName  string
+	Email     string
+	// Phones are E.164 where the number could be normalised, else as given.
+	Phones  []string
+	Address string
+}
+
+// hash is a digest of the fields rosync writes, so that an unchanged
+// customer costs no PATCH.
+func (c Contact) hash() string {
+	h := sha256.New()
+	for _, s := range []string{c.FirstName, c.LastName, c.Email, strings.Join(c.Phones, ","), c.Address} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// PlaceholderFirstName is the first name of the single shared contact that
+// stands for customers whose data the platform withholds (SHO-C2).
+const PlaceholderFirstName = "Not specified"
+
+// contactFor builds the RO App contact for an order's customer: names, phone
+// in E.164 when possible, lower-cased email, and the address when the platform
+// transfers it (CUS-2, SHO-C1).
+func contactFor(c *Customer, defaultRegion string) (ct Contact, phone, email string) {
+	ct.FirstName = strings.TrimSpace(c.FirstName)
+	ct.LastName = strings.TrimSpace(c.LastName)
+	email = NormalizeEmail(c.Email)
+	ct.Email = email
+	if raw := strings.TrimSpace(c.Phone); raw != "" {
+		if p, err := NormalizePhone(raw, c.Country, defaultRegion); err == nil {
+			phone = p
+			ct.Phones = []string{p}
+		} else {
+			ct.Phones = []string{raw}
+		}
+	}
+	if ct.FirstName == "" {
+		// RO App requires a first name; fall back to what identifies the buyer.
+		switch {
+		case ct.LastName != "":
+			ct.FirstName, ct.LastName = ct.LastName, ""
+		case email != "":
+			ct.FirstName = email
+		case len(ct.Phones) > 0:
+			ct.FirstName = ct.Phones[0]
+		}
+	}
+	ct.Address = strings.TrimSpace(c.Address)
+	return ct, phone, email
+}

@@ -1,0 +1,14 @@
+module github.com/rosync/rosync
+
+go 1.26.0
+
+require (
+	github.com/nyaruka/phonenumbers v1.8.1
+	github.com/shopspring/decimal v1.6.0
+)
+
+require (
+	github.com/stretchr/testify v1.12.1 // indirect
+	golang.org/x/text v0.41.0 // indirect
+	google.golang.org/protobuf v1.36.11 // indirect
+)

@@ -1,0 +1,159 @@
+package rosync
+
+import (
+	"context"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// State is where a platform order stands in rosync.
+type State string
+
+// The record states.
+const (
+	// StateNew: seen, nothing created in RO App yet (it may have failed).
+	StateNew State = "new"
+	// StatePending: the intent to create the RO App order was recorded and
+	// the create may or may not have happened; the next attempt looks the
+	// order up by its external reference before creating (ENG-1).
+	StatePending State = "pending"
+	// StateImported: the RO App order exists (ROOrderID is set).
+	StateImported State = "imported"
+	// StateRejected: a rule said not to transfer it (Rule, Reason).
+	StateRejected State = "rejected"
+)
+
+// LineLink ties a platform order line to its RO App order item.
+type LineLink struct {
+	ROItemID  int64 // 0 while the add is pending (intent recorded)
+	ProductID int64
+	Quantity  int64
+	Price     decimal.Decimal
+}
+
+// Record is what the Store keeps per platform order: the link to the RO App
+// order and the outcome of the last attempt. Failed orders are records whose
+// LastError is set; nothing is ever dropped.
+type Record struct {
+	Shop    string
+	OrderID string
+	Number  string
+	State   State
+
+	// PlatformCreatedAt is the order's creation time on the platform (UTC).
+	PlatformCreatedAt time.Time
+	// ROOrderID and ClientID are set once the RO App order exists.
+	ROOrderID int64
+	ClientID  int64
+	// IntentAt is when the create intent was recorded (StatePending).
+	IntentAt time.Time
+	// Lines maps platform line ids to RO App items.
+	Lines map[string]LineLink
+	// DeliveryHash is the Delivery.Hash of the last delivery comment.
+	DeliveryHash string
+	// PendingComment is the hash of a delivery comment whose add may or may
+	// not have happened.
+	PendingComment string
+	// Deducted is set once the RO App order's products are written off
+	// (ORD-5); from then on platform changes are not synchronised.
+	Deducted bool
+	// PlatformStatus is the last platform status seen or pushed.
+	PlatformStatus string
+	// ROStatusID is the last RO App status seen or set.
+	ROStatusID int64
+	// HeldStatus is a platform status waiting for deduction (WOO-3).
+	HeldStatus string
+
+	// Rule and Reason say why a rejected order was not transferred.
+	Rule   string
+	Reason string
+
+	// LastError is the error of the last failed attempt ("" when the last
+	// attempt succeeded); Permanent is true when it needs Retry (ORD-2,
+	// validation) rather than back-off.
+	LastError string
+	Permanent bool
+	Attempts  int
+	NextRetry time.Time
+
+	// UpdatedAt is when the record was last written.
+	UpdatedAt time.Time
+}
+
+// Failed reports whether the last attempt on the order failed.
+func (r Record) Failed() bool { return r.LastError != "" }
+
+// RecordFilter selects records in Store.Records. Zero fields match all.
+type RecordFilter struct {
+	State  State // "" for any
+	Failed bool  // only records whose LastError is set
+	Held   bool  // only records with a HeldStatus
+	// DueBefore, with Failed, selects only records with Permanent false and
+	// NextRetry at or before it.
+	DueBefore time.Time
+}
+
+// Identity is an entry of the identity index: an RO App id for a key, plus a
+// hash of what rosync last wrote there (to skip unchanged updates).
+type Identity struct {
+	ID   int64
+	Hash string
+}
+
+// ShopState is what the Store keeps per shop.
+type ShopState struct {
+	Shop string
+	// ConnectedAt is when Connect first succeeded; orders created before it
+	// belong to the initial import.
+	ConnectedAt time.Time
+	// ImportedAt is when the initial import finished; zero while it has not.
+	ImportedAt time.Time
+	// PollCursor is the platform modification time the last poll reached.
+	PollCursor time.Time
+	// ROCursor is the RO App modification time the last poll reached.
+	ROCursor time.Time
+}
+
+// Store persists rosync's state. Implementations must be safe for concurrent
+// use; storage/storagetest is the conformance suite every Store passes.
+//
+// Identity index keys are opaque strings built by the Syncer (for example
+// "contact/phone/+380501112233"); they are per RO App account, so one Store
+// serves one RO App account. Shop names must not contain ':'.
+type Store interface {
+	// Record returns the record of a platform order, or an error wrapping
+	// ErrNotFound.
+	Record(ctx context.Context, shop, orderID string) (Record, error)
+	// RecordByRO returns the record linked to an RO App order id, or an
+	// error wrapping ErrNotFound.
+	RecordByRO(ctx context.Context, roOrderID int64) (Record, error)
+	// PutRecord inserts or replaces the record (Shop, OrderID). It sets
+	// UpdatedAt when zero. Records are never deleted.
+	PutRecord(ctx context.Context, r Record) error
+	// Records lists a shop's records that match f, ordered by OrderID.
+	Records(ctx context.Context, shop string, f RecordFilter) ([]Record, error)
+
+	// Identity returns the index entry for key, or an error wrapping
+	// ErrNotFound.
+	Identity(ctx context.Context, key string) (Identity, error)
+	// PutIdentity inserts or replaces the index entry for key.
+	PutIdentity(ctx context.Context, key string, id Identity) error
+
+	// ShopState returns the state of a shop, or an error wrapping
+	// ErrNotFound before the shop was first connected.
+	ShopState(ctx context.Context, shop string) (ShopState, error)
+	// PutShopState inserts or replaces a shop's state.
+	PutShopState(ctx context.Context, s ShopState) error
+
+	// SeenEvent records a webhook event id for a shop and reports whether it
+	// was recorded before (a redelivery). Ids may be forgotten after a
+	// while (at least 7 days are kept).
+	SeenEvent(ctx context.Context, shop, eventID string) (bool, error)
+
+	// Lock takes an exclusive lock on key (an order, a contact key…),
+	// waiting until it is free or ctx is done. The returned func releases
+	// it and must be called exactly once. For a Store shared by several
+	// processes (PostgreSQL) the lock holds across them.
+	Lock(ctx context.Context, key string) (unlock func(), err error)
+}
