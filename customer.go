@@ -17,8 +17,9 @@ type Customer struct {
 	// to E.164 (NormalizePhone) and keeps it as given when it cannot.
 	Phone string
 	Email string
-	// Country is an ISO 3166-1 alpha-2 code (from the address), used as the
-	// first region when a phone has no country code. Optional.
+	// Country is an ISO 3166-1 alpha-2 code from the address, for
+	// information; phones without a country code are read in the shop's
+	// default region (Settings.DefaultRegion).
 	Country string
 	// Address is the customer's address on one line (transferred for
 	// Shopify, SHO-C1); empty when the platform does not transfer it.
@@ -112,7 +113,10 @@ func contactFor(c *Customer, defaultRegion string) (ct Contact, phone, email str
 	email = NormalizeEmail(c.Email)
 	ct.Email = email
 	if raw := strings.TrimSpace(c.Phone); raw != "" {
-		if p, err := NormalizePhone(raw, c.Country, defaultRegion); err == nil {
+		// Only the shop's default region is used for numbers without a
+		// country code (CUS-3): the address country is often the
+		// delivery's, not the phone's.
+		if p, err := NormalizePhone(raw, defaultRegion); err == nil {
 			phone = p
 			ct.Phones = []string{p}
 		} else {

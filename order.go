@@ -90,7 +90,13 @@ func (d *Delivery) Hash() string {
 	if d.IsZero() {
 		return ""
 	}
-	sum := sha256.Sum256([]byte(d.Comment()))
+	return commentHash(d.Comment())
+}
+
+// commentHash is the digest of a comment text, so that a comment whose add
+// was interrupted can be recognised among the order's comments.
+func commentHash(text string) string {
+	sum := sha256.Sum256([]byte(text))
 	return hex.EncodeToString(sum[:8])
 }
 

@@ -1,0 +1,413 @@
+package rosync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// orderLockKey is the Store lock key of a platform order.
+func (s *Syncer) orderLockKey(orderID string) string {
+	return "order/" + s.shop + "/" + orderID
+}
+
+// withRecord runs fn on the order's record under the order's lock and saves
+// the outcome: success clears the error, a *RejectedError or
+// *InvalidOrderError rejects a not-yet-imported order, and any other error
+// is kept as failed with its attempts and next retry time (ENG-2). The
+// returned error is fn's, or a *storeError when the Store failed.
+func (s *Syncer) withRecord(ctx context.Context, orderID string, fn func(*Record) error) error {
+	return s.lockedRecord(ctx, orderID, true, fn)
+}
+
+// withRecordOnly is withRecord for work that is not an import attempt (a
+// status push, learning a status): the record's failure fields are left as
+// they are, and fn's error is only returned. Such work is retried by its own
+// state (HeldStatus), not by the failed-order back-off.
+func (s *Syncer) withRecordOnly(ctx context.Context, orderID string, fn func(*Record) error) error {
+	return s.lockedRecord(ctx, orderID, false, fn)
+}
+
+func (s *Syncer) lockedRecord(ctx context.Context, orderID string, attempt bool, fn func(*Record) error) error {
+	unlock, err := s.store.Lock(ctx, s.orderLockKey(orderID))
+	if err != nil {
+		return &storeError{fmt.Errorf("lock order %s: %w", orderID, err)}
+	}
+	defer unlock()
+	rec, err := s.store.Record(ctx, s.shop, orderID)
+	if errors.Is(err, ErrNotFound) {
+		rec = Record{Shop: s.shop, OrderID: orderID, State: StateNew}
+	} else if err != nil {
+		return &storeError{fmt.Errorf("read record %s: %w", orderID, err)}
+	}
+	ferr := fn(&rec)
+	if attempt {
+		s.outcome(ctx, &rec, ferr)
+	}
+	rec.UpdatedAt = s.clock()
+	if err := s.store.PutRecord(ctx, rec); err != nil {
+		return &storeError{fmt.Errorf("save record %s: %w", orderID, err)}
+	}
+	return ferr
+}
+
+// outcome folds an attempt's error into the record.
+func (s *Syncer) outcome(ctx context.Context, rec *Record, err error) {
+	var (
+		rej *RejectedError
+		inv *InvalidOrderError
+	)
+	// Only an order with nothing in RO App can be rejected; for one whose
+	// RO App order exists (or may exist: pending) a rule or data error is
+	// a permanent failure, kept for Retry.
+	canReject := rec.ROOrderID == 0 && rec.State != StatePending
+	if errors.As(err, &inv) && canReject {
+		rej = Reject("ORD-3", "%s", inv.Error())
+	} else if !errors.As(err, &rej) || !canReject {
+		rej = nil
+	}
+	switch {
+	case err == nil:
+		rec.LastError, rec.Permanent, rec.Attempts, rec.NextRetry = "", false, 0, time.Time{}
+	case rej != nil:
+		rec.State, rec.Rule, rec.Reason = StateRejected, rej.Rule, rej.Reason
+		rec.LastError, rec.Permanent, rec.Attempts, rec.NextRetry = "", false, 0, time.Time{}
+		s.log.InfoContext(ctx, "order rejected", "order", rec.OrderID, "rule", rej.Rule, "reason", rej.Reason)
+	default:
+		rec.Attempts++
+		rec.LastError = err.Error()
+		rec.Permanent = !Retryable(err)
+		if rec.Permanent {
+			rec.NextRetry = time.Time{}
+		} else {
+			rec.NextRetry = s.clock().Add(s.backoff(rec.Attempts))
+		}
+		s.log.WarnContext(ctx, "order failed", "order", rec.OrderID, "attempts", rec.Attempts,
+			"permanent", rec.Permanent, "err", err)
+	}
+}
+
+// backoff is the capped exponential delay before attempt n+1.
+func (s *Syncer) backoff(attempts int) time.Duration {
+	d := s.rbase
+	for i := 1; i < attempts && d < s.rmax; i++ {
+		d *= 2
+	}
+	return min(d, s.rmax)
+}
+
+// recordInvalid keeps an order that could not be decoded as rejected under
+// ORD-3 (or, once imported, as failed).
+func (s *Syncer) recordInvalid(ctx context.Context, inv *InvalidOrderError) error {
+	if inv.OrderID == "" {
+		s.log.ErrorContext(ctx, "order without a readable id skipped", "err", inv)
+		return inv
+	}
+	return s.withRecord(ctx, inv.OrderID, func(rec *Record) error {
+		if rec.Number == "" {
+			rec.Number = inv.Number
+		}
+		return inv
+	})
+}
+
+// apply brings one platform order into RO App (the data flow of DESIGN.md).
+func (s *Syncer) apply(ctx context.Context, o Order) error {
+	return s.withRecord(ctx, o.ID, func(rec *Record) error {
+		rec.Number = o.Number
+		rec.PlatformCreatedAt = o.CreatedAt.UTC()
+		if rec.Deducted {
+			// ORD-5, PRD-7: once deducted, platform changes stay on the platform.
+			return nil
+		}
+		if err := o.Validate(); err != nil {
+			return err
+		}
+		if rec.ROOrderID == 0 && rec.State != StatePending {
+			if err := s.admit(ctx, o); err != nil {
+				return err
+			}
+		}
+		return s.importOrder(ctx, rec, o)
+	})
+}
+
+// admit applies the platform policy and the general rules to an order that
+// has no RO App order yet, returning a *RejectedError when a rule keeps it
+// out.
+func (s *Syncer) admit(ctx context.Context, o Order) error {
+	pol := s.pol()
+	s.mu.Lock()
+	currency := s.currency
+	s.mu.Unlock()
+	if !SameCurrency(o.Currency, currency) {
+		return Reject("ORD-4", "order currency %s differs from the RO App currency %s; orders are not converted",
+			o.Currency, currency)
+	}
+	st, err := s.store.ShopState(ctx, s.shop)
+	if err != nil {
+		return &storeError{fmt.Errorf("read shop state: %w", err)}
+	}
+	if o.CreatedAt.Before(st.ConnectedAt) {
+		// The initial import: the window and the excluded statuses.
+		start := st.ConnectedAt.AddDate(0, -pol.ImportMonths, 0)
+		if o.CreatedAt.Before(start) {
+			return Reject(pol.WindowRule, "created %s, before the %d-month import window that starts %s",
+				o.CreatedAt.UTC().Format(time.RFC3339), pol.ImportMonths, start.UTC().Format(time.RFC3339))
+		}
+		if pol.Excluded(o.Status) {
+			return Reject(pol.WindowRule, "status %q is not imported by the initial import", o.Status)
+		}
+	}
+	if pol.RequireLines && len(o.Lines) == 0 {
+		return Reject(pol.RequireRule, "the order has no products")
+	}
+	if pol.RequireCustomer {
+		if o.Customer == nil || (!o.Customer.HasName() && !o.Customer.HasContact()) {
+			return Reject(pol.RequireRule, "the order names no customer")
+		}
+		if !o.Customer.HasContact() {
+			return Reject(pol.RequireRule, "the customer has neither an email address nor a phone number, so no contact is created (WOO-C2)")
+		}
+	}
+	return nil
+}
+
+// importOrder creates or updates the RO App order of o. rec is saved by the
+// caller; it is also saved here before and after every create, so that a
+// crash at any point leaves the intent to look up instead of a duplicate.
+func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order) error {
+	pol := s.pol()
+	existed := rec.ROOrderID != 0
+	save := func() error {
+		rec.UpdatedAt = s.clock()
+		if err := s.store.PutRecord(ctx, *rec); err != nil {
+			return &storeError{fmt.Errorf("save record %s: %w", rec.OrderID, err)}
+		}
+		return nil
+	}
+
+	// Products first: a new product costs the same whether the order is
+	// new or not, and resolving them before the order keeps a failed
+	// product from leaving an empty RO App order behind.
+	products := make(map[string]int64, len(o.Lines))
+	for _, l := range o.Lines {
+		if link, ok := rec.Lines[l.ID]; ok && link.ProductID != 0 {
+			products[l.ID] = link.ProductID
+			continue
+		}
+		id, err := s.resolveProduct(ctx, l.Product)
+		if err != nil {
+			return err
+		}
+		products[l.ID] = id
+	}
+
+	var ro *ROOrder // the RO App order as read in this attempt, when read
+	if !existed {
+		clientID, err := s.resolveContact(ctx, o)
+		if err != nil {
+			return err
+		}
+		ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: o.ID, Number: o.Number, CreatedAt: o.CreatedAt}
+		if rec.State == StatePending {
+			// An earlier attempt may have created it (ENG-1).
+			found, err := s.ro.FindOrder(ctx, OrderLookup{Ref: ref, ClientID: rec.ClientID, Since: rec.IntentAt.Add(-time.Minute)})
+			switch {
+			case err == nil:
+				rec.ROOrderID, rec.ROStatusID = found.ID, found.StatusID
+				ro = &found
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
+		}
+		if rec.ROOrderID == 0 {
+			rec.State, rec.IntentAt, rec.ClientID = StatePending, s.clock(), clientID
+			if err := save(); err != nil {
+				return err
+			}
+			id, err := s.ro.CreateOrder(ctx, NewOrder{
+				BranchID: s.settings.BranchID, OrderTypeID: s.settings.OrderTypeID, ClientID: clientID, Ref: ref,
+			})
+			if err != nil {
+				return err
+			}
+			rec.ROOrderID = id
+		}
+		rec.State, rec.Rule, rec.Reason = StateImported, "", ""
+		if err := save(); err != nil {
+			return err
+		}
+	}
+
+	// What this attempt has to change in RO App.
+	var (
+		add, upd []LineItem
+		del      []string
+	)
+	if rec.Lines == nil {
+		rec.Lines = map[string]LineLink{}
+	}
+	pendingItems := false
+	current := make(map[string]bool, len(o.Lines))
+	for _, l := range o.Lines {
+		current[l.ID] = true
+		link, ok := rec.Lines[l.ID]
+		switch {
+		case !ok || link.ROItemID == 0:
+			add = append(add, l)
+			pendingItems = pendingItems || ok
+		case link.Quantity != l.Quantity || !link.Price.Equal(l.Price):
+			upd = append(upd, l)
+		}
+	}
+	for id := range rec.Lines {
+		if !current[id] {
+			del = append(del, id)
+		}
+	}
+	comment := ""
+	if pol.Delivery != DeliveryNone && !o.Delivery.IsZero() {
+		h := o.Delivery.Hash()
+		if h != rec.DeliveryHash && (rec.DeliveryHash == "" || pol.Delivery == DeliveryOnChange) {
+			comment = h
+		}
+	}
+	setStatus := int64(0)
+	if pol.StatusSync.FromPlatform() && o.Status != rec.PlatformStatus {
+		if id, ok := s.roStatusID(o.Status); ok && id != rec.ROStatusID {
+			setStatus = id
+		}
+	}
+	if !pol.StatusSync.FromPlatform() || setStatus == 0 {
+		rec.PlatformStatus = o.Status
+	}
+	changes := len(add)+len(upd)+len(del) > 0 || comment != "" || rec.PendingComment != "" || setStatus != 0
+	if !changes {
+		return nil
+	}
+
+	// An order that existed before this attempt may have been deducted in
+	// RO App since we last looked: check before writing (ORD-5, PRD-7).
+	if existed && ro == nil {
+		got, err := s.ro.Order(ctx, rec.ROOrderID)
+		if err != nil {
+			return err
+		}
+		ro = &got
+	}
+	if ro != nil && ro.Deducted() {
+		rec.Deducted = true
+		s.log.InfoContext(ctx, "order deducted in RO App; platform changes no longer synchronised", "order", o.ID)
+		return nil
+	}
+	if pendingItems && ro != nil {
+		s.claimPendingItems(rec, ro)
+	}
+
+	for _, l := range add {
+		if link, ok := rec.Lines[l.ID]; ok && link.ROItemID != 0 {
+			// Claimed from an earlier attempt's add; bring it up to date.
+			if link.Quantity != l.Quantity || !link.Price.Equal(l.Price) {
+				upd = append(upd, l)
+			}
+			continue
+		}
+		rec.Lines[l.ID] = LineLink{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price}
+		if err := save(); err != nil {
+			return err
+		}
+		id, err := s.ro.AddItem(ctx, rec.ROOrderID, ROItem{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price})
+		if err != nil {
+			return err
+		}
+		rec.Lines[l.ID] = LineLink{ROItemID: id, ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price}
+		if err := save(); err != nil {
+			return err
+		}
+	}
+	for _, l := range upd {
+		link := rec.Lines[l.ID]
+		// PRD-7: quantities (and prices) changed before deduction follow.
+		if err := s.ro.UpdateItem(ctx, rec.ROOrderID, ROItem{ID: link.ROItemID, ProductID: link.ProductID, Quantity: l.Quantity, Price: l.Price}); err != nil {
+			return err
+		}
+		link.Quantity, link.Price = l.Quantity, l.Price
+		rec.Lines[l.ID] = link
+	}
+	for _, id := range del {
+		link := rec.Lines[id]
+		if link.ROItemID != 0 {
+			if err := s.ro.DeleteItem(ctx, rec.ROOrderID, link.ROItemID); err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		delete(rec.Lines, id)
+	}
+	if len(upd)+len(del) > 0 {
+		if err := save(); err != nil {
+			return err
+		}
+	}
+
+	if rec.PendingComment != "" {
+		// An earlier attempt may have added it: look before adding again.
+		texts, err := s.ro.Comments(ctx, rec.ROOrderID)
+		if err != nil {
+			return err
+		}
+		for _, t := range texts {
+			if commentHash(t) == rec.PendingComment {
+				rec.DeliveryHash = rec.PendingComment
+			}
+		}
+		rec.PendingComment = ""
+		if rec.DeliveryHash == o.Delivery.Hash() {
+			comment = ""
+		}
+	}
+	if comment != "" {
+		rec.PendingComment = comment
+		if err := save(); err != nil {
+			return err
+		}
+		if err := s.ro.AddComment(ctx, rec.ROOrderID, o.Delivery.Comment()); err != nil {
+			return err
+		}
+		rec.DeliveryHash, rec.PendingComment = comment, ""
+	}
+
+	if setStatus != 0 {
+		// CAR-2: the platform's status moves the RO App order. ROStatusID
+		// is recorded so that RO App's webhook for it is not echoed back.
+		if err := s.ro.SetStatus(ctx, rec.ROOrderID, setStatus); err != nil {
+			return err
+		}
+		rec.ROStatusID, rec.PlatformStatus = setStatus, o.Status
+	}
+	return nil
+}
+
+// claimPendingItems links lines whose add was interrupted to the items that
+// RO App shows for their product, so they are not added twice (ENG-1).
+func (s *Syncer) claimPendingItems(rec *Record, ro *ROOrder) {
+	claimed := map[int64]bool{}
+	for _, link := range rec.Lines {
+		if link.ROItemID != 0 {
+			claimed[link.ROItemID] = true
+		}
+	}
+	for lineID, link := range rec.Lines {
+		if link.ROItemID != 0 {
+			continue
+		}
+		for _, it := range ro.Items {
+			if !claimed[it.ID] && it.ProductID == link.ProductID {
+				claimed[it.ID] = true
+				rec.Lines[lineID] = LineLink{ROItemID: it.ID, ProductID: it.ProductID, Quantity: it.Quantity, Price: it.Price}
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,282 @@
+package rosync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Identity index keys. They are per RO App account (see Store).
+func phoneKey(e164 string) string { return "contact/phone/" + e164 }
+func emailKey(email string) string { return "contact/email/" + email }
+
+const placeholderKey = "contact/placeholder"
+
+func productKey(by IdentifyBy, v string) string { return "product/" + string(by) + "/" + v }
+func categoryKey(parent int64, title string) string {
+	return "category/" + strconv.FormatInt(parent, 10) + "/" + strings.ToLower(strings.TrimSpace(title))
+}
+
+// lockAll takes the Store locks of keys in sorted order (so two callers
+// never wait on each other crosswise) and returns one release func.
+func (s *Syncer) lockAll(ctx context.Context, keys ...string) (func(), error) {
+	keys = slices.Compact(slices.Sorted(slices.Values(keys)))
+	var unlocks []func()
+	release := func() {
+		for i := len(unlocks) - 1; i >= 0; i-- {
+			unlocks[i]()
+		}
+	}
+	for _, k := range keys {
+		u, err := s.store.Lock(ctx, k)
+		if err != nil {
+			release()
+			return nil, &storeError{fmt.Errorf("lock %s: %w", k, err)}
+		}
+		unlocks = append(unlocks, u)
+	}
+	return release, nil
+}
+
+// resolveContact returns the RO App contact id for the order's customer
+// (CUS-1..3): from the Store's index, else RO App's contacts by phone (and
+// email where the platform allows it), else a new contact. A matched
+// contact is updated with the order's customer when what rosync would
+// write changed, and never duplicated.
+func (s *Syncer) resolveContact(ctx context.Context, o Order) (int64, error) {
+	pol := s.pol()
+	if o.CustomerRedacted || o.Customer == nil || (!o.Customer.HasName() && !o.Customer.HasContact()) {
+		return s.placeholder(ctx)
+	}
+	ct, phone, email := contactFor(o.Customer, s.settings.DefaultRegion)
+	if !pol.TransfersAddress {
+		ct.Address = ""
+	}
+	useEmail := email != "" && (pol.MatchEmail || phone == "")
+	var keys []string
+	if phone != "" {
+		keys = append(keys, phoneKey(phone))
+	}
+	if useEmail {
+		keys = append(keys, emailKey(email))
+	}
+	if len(keys) == 0 {
+		// Nothing to match on: a contact of its own, keyed by the order
+		// so that a retry of this order reuses it.
+		keys = append(keys, "contact/order/"+s.shop+"/"+o.ID)
+	}
+	unlock, err := s.lockAll(ctx, keys...)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+
+	hash := ct.hash()
+	var (
+		id          int64
+		known       Identity
+		byPhone     bool
+		knownPhones []string
+		fromRO      bool
+	)
+	for _, k := range keys {
+		got, err := s.store.Identity(ctx, k)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return 0, &storeError{err}
+		}
+		id, known, byPhone = got.ID, got, phone != "" && k == phoneKey(phone)
+		break
+	}
+	if id == 0 && (phone != "" || useEmail) {
+		emailQ := ""
+		if useEmail {
+			emailQ = email
+		}
+		found, err := s.ro.FindContacts(ctx, phone, emailQ)
+		if err != nil {
+			return 0, err
+		}
+		if c, ok := pickContact(found, phone, emailQ); ok {
+			id, knownPhones, fromRO = c.ID, c.Phones, true
+			byPhone = phone != "" && slices.Contains(c.Phones, phone)
+		}
+	}
+	if id == 0 {
+		nid, err := s.ro.CreateContact(ctx, ct)
+		if err != nil {
+			return 0, err
+		}
+		s.log.DebugContext(ctx, "contact created", "contact", nid)
+		return nid, s.putIdentities(ctx, keys, Identity{ID: nid, Hash: hash})
+	}
+	if fromRO || known.Hash != hash {
+		// CUS-3: the matching contact takes the order's customer data.
+		upd := Contact{ID: id, FirstName: ct.FirstName, LastName: ct.LastName, Email: ct.Email, Address: ct.Address}
+		if !byPhone && len(ct.Phones) > 0 {
+			if !fromRO {
+				// Matched by email through the index: learn the
+				// contact's phones so that adding ours keeps theirs.
+				found, err := s.ro.FindContacts(ctx, "", email)
+				if err != nil {
+					return 0, err
+				}
+				for _, c := range found {
+					if c.ID == id {
+						knownPhones = c.Phones
+					}
+				}
+			}
+			if !slices.Contains(knownPhones, ct.Phones[0]) {
+				upd.Phones = append(slices.Clone(knownPhones), ct.Phones[0])
+			}
+		}
+		if err := s.ro.UpdateContact(ctx, upd); err != nil {
+			return 0, err
+		}
+	}
+	return id, s.putIdentities(ctx, keys, Identity{ID: id, Hash: hash})
+}
+
+// pickContact chooses among RO App's matches: a phone match first, then an
+// email match, the oldest (lowest id) of each.
+func pickContact(found []Contact, phone, email string) (Contact, bool) {
+	best := Contact{}
+	rank := 0
+	for _, c := range found {
+		r := 0
+		switch {
+		case phone != "" && slices.Contains(c.Phones, phone):
+			r = 2
+		case email != "" && NormalizeEmail(c.Email) == email:
+			r = 1
+		}
+		if r > rank || (r == rank && r > 0 && c.ID < best.ID) {
+			best, rank = c, r
+		}
+	}
+	return best, rank > 0
+}
+
+func (s *Syncer) putIdentities(ctx context.Context, keys []string, id Identity) error {
+	for _, k := range keys {
+		if err := s.store.PutIdentity(ctx, k, id); err != nil {
+			return &storeError{err}
+		}
+	}
+	return nil
+}
+
+// placeholder returns the one shared "Not specified" contact that stands
+// for customers whose data the platform withholds (SHO-C2).
+func (s *Syncer) placeholder(ctx context.Context) (int64, error) {
+	unlock, err := s.lockAll(ctx, placeholderKey)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	got, err := s.store.Identity(ctx, placeholderKey)
+	if err == nil {
+		return got.ID, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return 0, &storeError{err}
+	}
+	id, err := s.ro.CreateContact(ctx, Contact{FirstName: PlaceholderFirstName})
+	if err != nil {
+		return 0, err
+	}
+	return id, s.putIdentities(ctx, []string{placeholderKey}, Identity{ID: id})
+}
+
+// resolveProduct returns the RO App catalogue id of a product (PRD-1..5):
+// from the Store's index, else RO App's catalogue by the identify-by key,
+// else a new product (unit piece) in its category, created if missing.
+func (s *Syncer) resolveProduct(ctx context.Context, p Product) (int64, error) {
+	by, val, err := p.Key(s.settings.IdentifyProductsBy)
+	if err != nil {
+		return 0, &InvalidOrderError{Field: "product", Err: err}
+	}
+	key := productKey(by, val)
+	unlock, err := s.lockAll(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	got, err := s.store.Identity(ctx, key)
+	if err == nil {
+		return got.ID, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return 0, &storeError{err}
+	}
+	found, err := s.ro.FindProduct(ctx, by, val)
+	switch {
+	case err == nil:
+		// PRD-2: a match is not duplicated.
+		return found.ID, s.putIdentities(ctx, []string{key}, Identity{ID: found.ID})
+	case !errors.Is(err, ErrNotFound):
+		return 0, err
+	}
+	catID, err := s.resolveCategory(ctx, p.Category)
+	if err != nil {
+		return 0, err
+	}
+	id, err := s.ro.CreateProduct(ctx, roProductFor(p, catID))
+	if err != nil {
+		return 0, err
+	}
+	return id, s.putIdentities(ctx, []string{key}, Identity{ID: id})
+}
+
+// resolveCategory returns the RO App id of the last category of path,
+// using each existing level and creating the missing ones (PRD-5). An empty
+// path is no category (0).
+func (s *Syncer) resolveCategory(ctx context.Context, path []string) (int64, error) {
+	parent := int64(0)
+	for _, title := range path {
+		title = strings.TrimSpace(title)
+		if title == "" {
+			continue
+		}
+		id, err := s.category(ctx, title, parent)
+		if err != nil {
+			return 0, err
+		}
+		parent = id
+	}
+	return parent, nil
+}
+
+func (s *Syncer) category(ctx context.Context, title string, parent int64) (int64, error) {
+	key := categoryKey(parent, title)
+	unlock, err := s.lockAll(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	defer unlock()
+	got, err := s.store.Identity(ctx, key)
+	if err == nil {
+		return got.ID, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return 0, &storeError{err}
+	}
+	found, err := s.ro.FindCategory(ctx, title, parent)
+	switch {
+	case err == nil:
+		return found.ID, s.putIdentities(ctx, []string{key}, Identity{ID: found.ID})
+	case !errors.Is(err, ErrNotFound):
+		return 0, err
+	}
+	id, err := s.ro.CreateCategory(ctx, ROCategory{Title: title, ParentID: parent})
+	if err != nil {
+		return 0, err
+	}
+	return id, s.putIdentities(ctx, []string{key}, Identity{ID: id})
+}

@@ -1,0 +1,222 @@
+package rosync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
+)
+
+func TestNormalizePhone(t *testing.T) { // CUS-3: phones compared in E.164
+	tests := []struct {
+		raw     string
+		regions []string
+		want    string
+		wantErr bool
+	}{
+		{"+380 50 111 22 33", nil, "+380501112233", false},
+		{"050 111 22 33", []string{"UA"}, "+380501112233", false},
+		{"(050) 111-22-33", []string{"", "UA"}, "+380501112233", false},
+		{"0501112233", []string{"PL", "UA"}, "+380501112233", false}, // not valid in PL, valid in UA
+		{"+1(502)-459-2181", []string{"UA"}, "+15024592181", false},
+		{"00380501112233", []string{"UA"}, "+380501112233", false},
+		{"1234567890", []string{"UA"}, "", true}, // the public WooCommerce fixture's phone, read in the default region
+		{"1234567890", []string{"IN"}, "+911234567890", false}, // libphonenumber deems it an Indian fixed line
+		{"", []string{"UA"}, "", true},
+		{"not a phone", []string{"UA"}, "", true},
+		{strings.Repeat("9", 100), []string{"UA"}, "", true},
+	}
+	for _, tt := range tests {
+		got, err := NormalizePhone(tt.raw, tt.regions...)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("NormalizePhone(%q, %v) = %q, %v; want %q, err %v", tt.raw, tt.regions, got, err, tt.want, tt.wantErr)
+		}
+		if err != nil && !errors.Is(err, ErrInvalidPhone) {
+			t.Errorf("NormalizePhone(%q): error %v is not ErrInvalidPhone", tt.raw, err)
+		}
+	}
+}
+
+func TestNormalizeEmail(t *testing.T) { // CUS-3: emails compared case-insensitively
+	for in, want := range map[string]string{
+		" Olena.K@Example.COM ": "olena.k@example.com",
+		"o@x.ua":                "o@x.ua",
+		"no-at-sign":            "",
+		"@x.ua":                 "",
+		"a@":                    "",
+		"a b@x.ua":              "",
+	} {
+		if got := NormalizeEmail(in); got != want {
+			t.Errorf("NormalizeEmail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestContactFor(t *testing.T) { // CUS-2: first name, last name, phone, email
+	ct, phone, email := contactFor(&Customer{FirstName: " Olena ", LastName: "K", Phone: "050 111 22 33", Email: "O@X.UA", Address: "Kyiv"}, "UA")
+	want := Contact{FirstName: "Olena", LastName: "K", Email: "o@x.ua", Phones: []string{"+380501112233"}, Address: "Kyiv"}
+	if diff := cmp.Diff(want, ct); diff != "" {
+		t.Errorf("contact (-want +got):\n%s", diff)
+	}
+	if phone != "+380501112233" || email != "o@x.ua" {
+		t.Errorf("keys = %q, %q", phone, email)
+	}
+	// A phone that cannot be normalised is kept as given, and not a key.
+	ct, phone, _ = contactFor(&Customer{FirstName: "doctor", Phone: "1234567890", Country: "IN", Email: "strange@erpnext.com"}, "UA")
+	if phone != "" || len(ct.Phones) != 1 || ct.Phones[0] != "1234567890" {
+		t.Errorf("unnormalisable phone: key %q, phones %v", phone, ct.Phones)
+	}
+	// RO App needs a first name: fall back to what identifies the buyer.
+	ct, _, _ = contactFor(&Customer{Email: "a@b.c"}, "UA")
+	if ct.FirstName != "a@b.c" {
+		t.Errorf("first name fallback = %q", ct.FirstName)
+	}
+}
+
+func validOrder() Order {
+	return Order{
+		ID: "1", Number: "1", Currency: "UAH", CreatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
+		Lines: []LineItem{{ID: "a", Quantity: 2, Price: decimal.RequireFromString("10.50"), Product: Product{Name: "Cup"}}},
+	}
+}
+
+func TestOrderValidate(t *testing.T) { // ORD-3, ENG-5: exact money, sane quantities
+	tests := []struct {
+		name  string
+		edit  func(*Order)
+		field string // "" = valid
+	}{
+		{"valid", func(*Order) {}, ""},
+		{"no id", func(o *Order) { o.ID = "" }, "id"},
+		{"no date", func(o *Order) { o.CreatedAt = time.Time{} }, "created_at"},
+		{"unknown currency", func(o *Order) { o.Currency = "XYZ" }, "currency"},
+		{"zero quantity", func(o *Order) { o.Lines[0].Quantity = 0 }, "lines[0].quantity"},
+		{"negative quantity", func(o *Order) { o.Lines[0].Quantity = -3 }, "lines[0].quantity"},
+		{"huge quantity", func(o *Order) { o.Lines[0].Quantity = MaxQuantity + 1 }, "lines[0].quantity"},
+		{"three decimals", func(o *Order) { o.Lines[0].Price = decimal.RequireFromString("10.505") }, "lines[0].price"},
+		{"negative price", func(o *Order) { o.Lines[0].Price = decimal.RequireFromString("-1") }, "lines[0].price"},
+		{"huge price", func(o *Order) { o.Lines[0].Price = decimal.New(1, 15) }, "lines[0].price"},
+		{"decimals on JPY", func(o *Order) { o.Currency = "JPY"; o.Lines[0].Price = decimal.RequireFromString("10.5") }, "lines[0].price"},
+		{"three decimals on KWD", func(o *Order) { o.Currency = "KWD"; o.Lines[0].Price = decimal.RequireFromString("10.505") }, ""},
+		{"trailing zeros are fine", func(o *Order) { o.Lines[0].Price = decimal.RequireFromString("10.5000") }, ""},
+		{"duplicate line", func(o *Order) { o.Lines = append(o.Lines, o.Lines[0]) }, "lines[1].id"},
+		{"line without product", func(o *Order) { o.Lines[0].Product = Product{} }, "lines[0].product"},
+		{"bad delivery fee", func(o *Order) { o.Delivery = &Delivery{Fee: decimal.RequireFromString("0.001")} }, "delivery.fee"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := validOrder()
+			tt.edit(&o)
+			err := o.Validate()
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			var inv *InvalidOrderError
+			if !errors.As(err, &inv) || inv.Field != tt.field {
+				t.Fatalf("Validate() = %v, want *InvalidOrderError on %s", err, tt.field)
+			}
+		})
+	}
+}
+
+func TestDeliveryComment(t *testing.T) { // DEL-1: service, fee and address in the comment
+	d := &Delivery{Service: "Nova Poshta", Fee: decimal.RequireFromString("55"), Address: "Kyiv, Khreshchatyk 1"}
+	c := d.Comment()
+	for _, want := range []string{"Nova Poshta", "55.00", "Kyiv, Khreshchatyk 1"} {
+		if !strings.Contains(c, want) {
+			t.Errorf("comment %q lacks %q", c, want)
+		}
+	}
+	// DEL-2: the hash changes with any of the three, and only then.
+	same := &Delivery{Service: "Nova Poshta", Fee: decimal.RequireFromString("55.00"), Address: "Kyiv, Khreshchatyk 1"}
+	if d.Hash() != same.Hash() {
+		t.Error("equal deliveries hash differently")
+	}
+	for _, other := range []*Delivery{
+		{Service: "Ukrposhta", Fee: d.Fee, Address: d.Address},
+		{Service: d.Service, Fee: decimal.RequireFromString("60"), Address: d.Address},
+		{Service: d.Service, Fee: d.Fee, Address: "Lviv"},
+	} {
+		if other.Hash() == d.Hash() {
+			t.Errorf("changed delivery %+v hashes the same", other)
+		}
+	}
+	var none *Delivery
+	if !none.IsZero() || none.Hash() != "" || !(&Delivery{}).IsZero() {
+		t.Error("empty delivery is not zero")
+	}
+}
+
+func TestExternalRefNotes(t *testing.T) {
+	ref := ExternalRef{Platform: "woocommerce", Shop: "shop.example", OrderID: "205", Number: "205",
+		CreatedAt: time.Date(2021, 11, 30, 7, 32, 10, 0, time.UTC)}
+	got, ok := ParseNotes(ref.Notes())
+	if !ok {
+		t.Fatal("ParseNotes found no reference")
+	}
+	if diff := cmp.Diff(ref, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	if _, ok := ParseNotes("a note a human wrote: nothing else"); ok {
+		t.Error("ParseNotes found a reference in a plain note")
+	}
+}
+
+func TestProductKey(t *testing.T) { // PRD-2: identify by name, SKU or id
+	p := Product{ID: "30", SKU: "woo-album", Name: "Album"}
+	for by, want := range map[IdentifyBy]string{IdentifyBySKU: "woo-album", IdentifyByID: "30", IdentifyByName: "Album"} {
+		gotBy, got, err := p.Key(by)
+		if err != nil || got != want || gotBy != by {
+			t.Errorf("Key(%s) = %s %q %v, want %q", by, gotBy, got, err, want)
+		}
+	}
+	// Without a SKU, identify-by-SKU falls back to the id, consistently.
+	by, got, _ := Product{ID: "31", Name: "Poster"}.Key(IdentifyBySKU)
+	if by != IdentifyByID || got != "31" {
+		t.Errorf("fallback = %s %q", by, got)
+	}
+	if _, _, err := (Product{}).Key(IdentifyBySKU); err == nil {
+		t.Error("empty product has a key")
+	}
+	// PRD-3, PRD-4: name, description, SKU, Code (platform id), unit piece.
+	rp := roProductFor(Product{ID: "30", SKU: "woo-album", Name: "Album", Description: "d"}, 7)
+	if diff := cmp.Diff(ROProduct{Title: "Album", Description: "d", SKU: "woo-album", Code: "30", CategoryID: 7, UOM: "piece"}, rp); diff != "" {
+		t.Errorf("RO product (-want +got):\n%s", diff)
+	}
+}
+
+func TestRetryable(t *testing.T) { // ENG-2: transient retried, permanent kept
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{&RateLimitError{Service: "roapp"}, true},
+		{&APIError{Service: "roapp", Status: 503}, true},
+		{&APIError{Service: "roapp", Status: 422}, false},
+		{&APIError{Service: "roapp", Status: 404, Err: ErrNotFound}, false},
+		{&AmbiguousError{Err: errors.New("timeout")}, true},
+		{&PermissionError{Right: RightAddWithoutDeduction}, false},
+		{Reject("WOO-2", "no products"), false},
+		{&InvalidOrderError{OrderID: "1"}, false},
+		{fmt.Errorf("wrapped: %w", context.DeadlineExceeded), true},
+		{context.Canceled, false},
+		{fmt.Errorf("connect: %w", ErrCurrencyMismatch), false},
+		{errors.New("unexpected EOF"), true},
+	}
+	for _, tt := range tests {
+		if got := Retryable(tt.err); got != tt.want {
+			t.Errorf("Retryable(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+	_ = http.StatusOK
+}

@@ -1,0 +1,151 @@
+package rosync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// HandleROEvent applies an RO App webhook event (package roapp verifies and
+// decodes them). Events about orders of other shops, or orders rosync did
+// not import, are ignored. An order status change is pushed to the platform
+// where the policy syncs statuses that way, through the status map read in
+// reverse (CAR-2; SHO-2: never for Shopify); a status held until deduction
+// (WOO-3) waits until RO App shows the order's products deducted.
+func (s *Syncer) HandleROEvent(ctx context.Context, ev ROEvent) error {
+	if ev.OrderID == 0 {
+		return nil
+	}
+	if err := s.prepare(ctx, false); err != nil {
+		return err
+	}
+	rec, err := s.store.RecordByRO(ctx, ev.OrderID)
+	if errors.Is(err, ErrNotFound) || (err == nil && rec.Shop != s.shop) {
+		return nil
+	}
+	if err != nil {
+		return &storeError{err}
+	}
+	if ev.Name != "Order.Status.Changed" || ev.StatusID == 0 {
+		return nil
+	}
+	return s.roStatusChanged(ctx, rec.OrderID, ev.StatusID, nil)
+}
+
+// roStatusChanged handles an RO App order moving to statusID. ro is the
+// order when the caller already read it.
+func (s *Syncer) roStatusChanged(ctx context.Context, orderID string, statusID int64, ro *ROOrder) error {
+	return s.withRecordOnly(ctx, orderID, func(rec *Record) error {
+		if rec.ROOrderID == 0 || statusID == rec.ROStatusID {
+			return nil // our own change coming back, or nothing new
+		}
+		rec.ROStatusID = statusID
+		if !s.pol().StatusSync.ToPlatform() {
+			return nil
+		}
+		target, ok := s.platformStatusFor(statusID)
+		if !ok {
+			rec.HeldStatus = ""
+			return nil
+		}
+		rec.HeldStatus = target
+		return s.pushHeld(ctx, rec, ro)
+	})
+}
+
+// pushHeld pushes rec.HeldStatus to the platform, unless the policy holds
+// it until deduction and RO App does not show the products deducted yet
+// (WOO-3).
+func (s *Syncer) pushHeld(ctx context.Context, rec *Record, ro *ROOrder) error {
+	target := rec.HeldStatus
+	if target == "" {
+		return nil
+	}
+	if target == rec.PlatformStatus {
+		rec.HeldStatus = ""
+		return nil
+	}
+	if s.pol().Held(target) && !rec.Deducted {
+		if ro == nil || len(ro.Items) == 0 {
+			got, err := s.ro.Order(ctx, rec.ROOrderID)
+			if err != nil {
+				return err
+			}
+			ro = &got
+		}
+		if !ro.Deducted() {
+			s.log.InfoContext(ctx, "status push held until the products are deducted", "order", rec.OrderID, "status", target)
+			return nil
+		}
+		rec.Deducted = true
+	}
+	if err := s.p.SetStatus(ctx, rec.OrderID, target); err != nil {
+		if errors.Is(err, ErrUnsupported) {
+			rec.HeldStatus = ""
+			return nil
+		}
+		return fmt.Errorf("rosync: set %s status %q: %w", s.p.Name(), target, err)
+	}
+	// Remember what we pushed, so the platform's webhook for it is not
+	// taken for a change to bring back.
+	rec.PlatformStatus, rec.HeldStatus = target, ""
+	return nil
+}
+
+// pollRO is the RO App side of a poll: held pushes whose products may have
+// been deducted since, and RO App status changes whose webhook was missed.
+func (s *Syncer) pollRO(ctx context.Context, st *ShopState, start time.Time) error {
+	var errs []error
+	if s.pol().StatusSync.ToPlatform() {
+		held, err := s.store.Records(ctx, s.shop, RecordFilter{Held: true})
+		if err != nil {
+			return &storeError{err}
+		}
+		for _, r := range held {
+			err := s.withRecordOnly(ctx, r.OrderID, func(rec *Record) error { return s.pushHeld(ctx, rec, nil) })
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if s.pol().StatusSync == StatusSyncNone {
+		st.ROCursor = start
+		return errors.Join(errs...)
+	}
+	since := st.ROCursor.Add(-s.overlap)
+	for o, err := range s.ro.OrdersModified(ctx, since) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("rosync: list RO App orders modified since %s: %w", since.Format(time.RFC3339), err))
+			return errors.Join(errs...)
+		}
+		rec, err := s.store.RecordByRO(ctx, o.ID)
+		if errors.Is(err, ErrNotFound) || (err == nil && rec.Shop != s.shop) {
+			continue
+		}
+		if err != nil {
+			return &storeError{err}
+		}
+		if o.StatusID != 0 && rec.ROStatusID == 0 {
+			// The order type's initial status, never seen before: learn it,
+			// it is not a change made by anyone.
+			err := s.withRecordOnly(ctx, rec.OrderID, func(r *Record) error {
+				if r.ROStatusID == 0 {
+					r.ROStatusID = o.StatusID
+				}
+				return nil
+			})
+			if err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		if o.StatusID != 0 && o.StatusID != rec.ROStatusID {
+			if err := s.roStatusChanged(ctx, rec.OrderID, o.StatusID, nil); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	st.ROCursor = start
+	return errors.Join(errs...)
+}

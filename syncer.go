@@ -1,0 +1,549 @@
+package rosync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Settings are a shop's import settings, as RO App's integration screen has
+// them.
+type Settings struct {
+	// IdentifyProductsBy is the "identify products by" setting (PRD-2); it
+	// must be one of the platform's Policy.IdentifyBy. Empty means the
+	// platform's first offered key.
+	IdentifyProductsBy IdentifyBy
+	// DefaultRegion is the ISO 3166-1 region used to read phone numbers
+	// written without a country code (CUS-3), e.g. "UA".
+	DefaultRegion string
+	// BranchID is the RO App location (branch) orders are created in.
+	BranchID int64
+	// OrderTypeID is the RO App order type of imported orders; its
+	// settings give the initial status (SHO-3).
+	OrderTypeID int64
+	// StatusMap maps a platform status (Order.Status) to an RO App status
+	// name, for the directions the platform's Policy.StatusSync allows
+	// (CAR-2; WooCommerce reads it in reverse, RO App -> platform).
+	StatusMap map[string]string
+}
+
+// Options configure a Syncer. The zero value of each field is its
+// documented default; a nil *Options is all defaults.
+type Options struct {
+	// Shop names the shop in the Store; default the platform's Name().
+	// It must not contain ':'.
+	Shop string
+	// Settings are the shop's import settings.
+	Settings Settings
+	// Now is the clock; default time.Now. Times are used in UTC.
+	Now func() time.Time
+	// Logger receives structured logs; nil discards them. No secret is
+	// ever logged.
+	Logger *slog.Logger
+	// Concurrency is how many orders are applied at once during an import
+	// or poll (each order's own steps stay in order); default 4.
+	Concurrency int
+	// PollOverlap is how far each reconciliation poll reaches back before
+	// the previous poll's start, to catch late writes; default 5 minutes.
+	PollOverlap time.Duration
+	// RetryBase and RetryMax bound the back-off of transient failures
+	// (ENG-2): RetryBase·2^(attempts-1), at most RetryMax. Defaults 30 s
+	// and 1 h.
+	RetryBase time.Duration
+	RetryMax  time.Duration
+	// MaxWebhookBody is the largest webhook body accepted; default 1 MiB.
+	// Adapters enforce their own limit too.
+	MaxWebhookBody int64
+}
+
+// Syncer imports one shop's orders into RO App. It is safe for concurrent
+// use: webhooks, polls and retries may run at once, serialised per order by
+// the Store's lock. Several Syncers (one per shop) may share one ROClient
+// (and so one RO App rate limit) and one Store.
+type Syncer struct {
+	p        Platform
+	ro       ROClient
+	store    Store
+	shop     string
+	settings Settings
+	now      func() time.Time
+	log      *slog.Logger
+	conc     int
+	overlap  time.Duration
+	rbase    time.Duration
+	rmax     time.Duration
+	maxBody  int64
+
+	mu       sync.Mutex
+	policy   Policy
+	currency string
+	ready    bool
+	statusID map[string]int64 // RO status name (lower case) -> id
+	statusNm map[int64]string // RO status id -> name
+}
+
+// New returns a Syncer for the shop behind p. It does not call any API;
+// Connect does.
+func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
+	if p == nil || ro == nil || store == nil {
+		return nil, errors.New("rosync: New needs a Platform, an ROClient and a Store")
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	s := &Syncer{
+		p: p, ro: ro, store: store, shop: o.Shop, settings: o.Settings,
+		now: o.Now, log: o.Logger, conc: o.Concurrency, overlap: o.PollOverlap,
+		rbase: o.RetryBase, rmax: o.RetryMax, maxBody: o.MaxWebhookBody,
+	}
+	if s.shop == "" {
+		s.shop = p.Name()
+	}
+	if strings.Contains(s.shop, ":") {
+		return nil, fmt.Errorf("rosync: shop name %q must not contain ':'", s.shop)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s.log = s.log.With("shop", s.shop, "platform", p.Name())
+	if s.conc <= 0 {
+		s.conc = 4
+	}
+	if s.overlap <= 0 {
+		s.overlap = 5 * time.Minute
+	}
+	if s.rbase <= 0 {
+		s.rbase = 30 * time.Second
+	}
+	if s.rmax <= 0 {
+		s.rmax = time.Hour
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = 1 << 20
+	}
+	return s, nil
+}
+
+// Shop returns the shop's name in the Store.
+func (s *Syncer) Shop() string { return s.shop }
+
+func (s *Syncer) clock() time.Time { return s.now().UTC() }
+
+// Connect checks the shop against RO App and runs the initial import once.
+//
+// It fails with an error wrapping ErrCurrencyMismatch when the platform's
+// currency differs from RO App's (ORD-4), and with a plain error when the
+// settings do not fit the platform (an identify-by key it does not offer, a
+// status map naming an RO App status that does not exist). The first
+// successful Connect records the connection time; the initial import then
+// brings in the orders of the last Policy.ImportMonths months except the
+// excluded statuses (CAR-1, SHO-1, WOO-1). Calling Connect again resumes an
+// interrupted import and otherwise only re-checks the shop.
+func (s *Syncer) Connect(ctx context.Context) error {
+	if err := s.prepare(ctx, true); err != nil {
+		return err
+	}
+	st, err := s.store.ShopState(ctx, s.shop)
+	if errors.Is(err, ErrNotFound) {
+		st = ShopState{Shop: s.shop, ConnectedAt: s.clock()}
+		if err := s.store.PutShopState(ctx, st); err != nil {
+			return fmt.Errorf("rosync: save shop state: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("rosync: read shop state: %w", err)
+	}
+	if !st.ImportedAt.IsZero() {
+		return nil
+	}
+	pol := s.pol()
+	since := st.ConnectedAt.AddDate(0, -pol.ImportMonths, 0)
+	s.log.InfoContext(ctx, "initial import", "since", since)
+	if _, err := s.run(ctx, s.p.Orders(ctx, Query{CreatedSince: since})); err != nil {
+		return err
+	}
+	st.ImportedAt = s.clock()
+	if st.PollCursor.IsZero() {
+		st.PollCursor = st.ConnectedAt
+	}
+	if st.ROCursor.IsZero() {
+		st.ROCursor = st.ConnectedAt
+	}
+	if err := s.store.PutShopState(ctx, st); err != nil {
+		return fmt.Errorf("rosync: save shop state: %w", err)
+	}
+	return nil
+}
+
+// prepare loads the shop's currency, policy and RO App statuses, and checks
+// the settings. With force it re-reads them even when already loaded.
+func (s *Syncer) prepare(ctx context.Context, force bool) error {
+	s.mu.Lock()
+	ready := s.ready
+	s.mu.Unlock()
+	if ready && !force {
+		return nil
+	}
+	info, err := s.p.Shop(ctx)
+	if err != nil {
+		return fmt.Errorf("rosync: read %s shop: %w", s.p.Name(), err)
+	}
+	co, err := s.ro.Company(ctx)
+	if err != nil {
+		return fmt.Errorf("rosync: read RO App company settings: %w", err)
+	}
+	if !SameCurrency(info.Currency, co.Currency) {
+		return fmt.Errorf("%w: shop %s uses %q, RO App uses %q (ORD-4: orders are not converted)",
+			ErrCurrencyMismatch, s.shop, info.Currency, co.Currency)
+	}
+	pol := s.p.Policy()
+	if pol.ImportMonths <= 0 {
+		pol.ImportMonths = 2
+	}
+	if s.settings.IdentifyProductsBy == "" && len(pol.IdentifyBy) > 0 {
+		s.settings.IdentifyProductsBy = pol.IdentifyBy[0]
+	}
+	offered := false
+	for _, k := range pol.IdentifyBy {
+		offered = offered || k == s.settings.IdentifyProductsBy
+	}
+	if !offered {
+		return fmt.Errorf("rosync: %s does not offer identifying products by %q (offers %v)",
+			s.p.Name(), s.settings.IdentifyProductsBy, pol.IdentifyBy)
+	}
+	statuses, err := s.ro.Statuses(ctx)
+	if err != nil {
+		return fmt.Errorf("rosync: list RO App statuses: %w", err)
+	}
+	byName := make(map[string]int64, len(statuses))
+	byID := make(map[int64]string, len(statuses))
+	for _, st := range statuses {
+		byName[strings.ToLower(strings.TrimSpace(st.Name))] = st.ID
+		byID[st.ID] = st.Name
+	}
+	if pol.StatusSync != StatusSyncNone {
+		reverse := map[string]string{}
+		keys := make([]string, 0, len(s.settings.StatusMap))
+		for k := range s.settings.StatusMap {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, ps := range keys {
+			name := s.settings.StatusMap[ps]
+			if _, ok := byName[strings.ToLower(strings.TrimSpace(name))]; !ok {
+				return fmt.Errorf("rosync: status map: RO App has no status %q (for %s status %q)", name, s.p.Name(), ps)
+			}
+			if prev, dup := reverse[strings.ToLower(name)]; dup && pol.StatusSync.ToPlatform() {
+				return fmt.Errorf("rosync: status map: RO App status %q maps back to both %q and %q", name, prev, ps)
+			}
+			reverse[strings.ToLower(name)] = ps
+		}
+	}
+	s.mu.Lock()
+	s.policy, s.currency, s.statusID, s.statusNm, s.ready = pol, co.Currency, byName, byID, true
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Syncer) pol() Policy {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.policy
+}
+
+// roStatusID returns the RO App status id for a platform status through the
+// status map, and whether there is one.
+func (s *Syncer) roStatusID(platformStatus string) (int64, bool) {
+	name, ok := s.settings.StatusMap[platformStatus]
+	if !ok {
+		return 0, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.statusID[strings.ToLower(strings.TrimSpace(name))]
+	return id, ok
+}
+
+// platformStatusFor returns the platform status that an RO App status id
+// maps back to, and whether there is one.
+func (s *Syncer) platformStatusFor(roStatusID int64) (string, bool) {
+	s.mu.Lock()
+	name, ok := s.statusNm[roStatusID]
+	s.mu.Unlock()
+	if !ok {
+		return "", false
+	}
+	for ps, n := range s.settings.StatusMap {
+		if strings.EqualFold(strings.TrimSpace(n), strings.TrimSpace(name)) {
+			return ps, true
+		}
+	}
+	return "", false
+}
+
+// Poll runs one reconciliation pass: it re-reads the orders created or
+// modified on the platform since the previous poll (with an overlap), so
+// that missed or out-of-order webhooks are caught; retries failed orders
+// whose back-off is due; pushes held statuses whose products were deducted
+// (WOO-3); and reads RO App orders modified since the previous poll to catch
+// missed RO App status webhooks. Poll needs a prior Connect.
+func (s *Syncer) Poll(ctx context.Context) error {
+	if err := s.prepare(ctx, false); err != nil {
+		return err
+	}
+	st, err := s.store.ShopState(ctx, s.shop)
+	if err != nil {
+		return fmt.Errorf("rosync: poll before Connect: %w", err)
+	}
+	if st.ImportedAt.IsZero() {
+		return errors.New("rosync: poll before the initial import finished; call Connect")
+	}
+	start := s.clock()
+	since := st.PollCursor.Add(-s.overlap)
+	var errs []error
+	if _, err := s.run(ctx, s.p.Orders(ctx, Query{UpdatedSince: since})); err != nil {
+		errs = append(errs, err)
+	} else {
+		st.PollCursor = start
+	}
+	if err := s.retryDue(ctx, start); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.pollRO(ctx, &st, start); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.store.PutShopState(ctx, st); err != nil {
+		errs = append(errs, fmt.Errorf("rosync: save shop state: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// retryDue re-applies failed orders whose back-off has passed.
+func (s *Syncer) retryDue(ctx context.Context, now time.Time) error {
+	recs, err := s.store.Records(ctx, s.shop, RecordFilter{Failed: true, DueBefore: now})
+	if err != nil {
+		return fmt.Errorf("rosync: list failed orders: %w", err)
+	}
+	ids := make([]string, len(recs))
+	for i, r := range recs {
+		ids[i] = r.OrderID
+	}
+	s.syncAll(ctx, ids)
+	return nil
+}
+
+// Sync fetches one order from the platform and applies it now. A rejected
+// order returns its *RejectedError (and is recorded); a failed one its
+// error (and is recorded as failed, to be retried).
+func (s *Syncer) Sync(ctx context.Context, orderID string) error {
+	if err := s.prepare(ctx, false); err != nil {
+		return err
+	}
+	o, err := s.p.Order(ctx, orderID)
+	if err != nil {
+		return s.fetchFailed(ctx, orderID, err)
+	}
+	return s.apply(ctx, o)
+}
+
+// fetchFailed records an order that could not be fetched: invalid data is
+// rejected under ORD-3, a deleted order is left alone, and anything else is
+// kept as failed so that a later poll retries it.
+func (s *Syncer) fetchFailed(ctx context.Context, orderID string, err error) error {
+	var inv *InvalidOrderError
+	if errors.As(err, &inv) {
+		if inv.OrderID == "" {
+			inv.OrderID = orderID
+		}
+		return s.recordInvalid(ctx, inv)
+	}
+	if errors.Is(err, ErrNotFound) {
+		s.log.InfoContext(ctx, "order not found on the platform (deleted?)", "order", orderID)
+		return nil
+	}
+	return s.withRecord(ctx, orderID, func(rec *Record) error { return err })
+}
+
+// Retry re-applies the given failed orders now, whatever their back-off or
+// permanence (after the cause was fixed, e.g. the right of ORD-2 granted);
+// with no ids it retries every failed order of the shop. The RO App order
+// is never created twice (ENG-1).
+func (s *Syncer) Retry(ctx context.Context, orderIDs ...string) error {
+	if err := s.prepare(ctx, false); err != nil {
+		return err
+	}
+	if len(orderIDs) == 0 {
+		recs, err := s.store.Records(ctx, s.shop, RecordFilter{Failed: true})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			orderIDs = append(orderIDs, r.OrderID)
+		}
+	}
+	var errs []error
+	for _, id := range orderIDs {
+		if err := s.Sync(ctx, id); err != nil {
+			errs = append(errs, fmt.Errorf("order %s: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Failed lists the shop's orders whose last attempt failed, with their
+// error, attempts and next retry time.
+func (s *Syncer) Failed(ctx context.Context) ([]Record, error) {
+	return s.store.Records(ctx, s.shop, RecordFilter{Failed: true})
+}
+
+// Rejected lists the shop's orders that a rule kept out, with rule and reason.
+func (s *Syncer) Rejected(ctx context.Context) ([]Record, error) {
+	return s.store.Records(ctx, s.shop, RecordFilter{State: StateRejected})
+}
+
+// Webhook returns the http.Handler for the platform's webhooks. It verifies
+// the signature over the raw body (ENG-4; 401 and nothing applied when it is
+// wrong or missing, 413 for a body over the limit), drops redeliveries of an
+// event already seen, then fetches the order and applies it (webhooks are
+// hints; the platform's API is the truth). An order that fails is recorded
+// and retried by Poll, so the answer is 200 unless the Store itself failed.
+func (s *Syncer) Webhook() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		hint, err := s.p.VerifyWebhook(r)
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.Is(err, ErrBodyTooLarge) || errors.As(err, &mbe):
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return
+		case errors.Is(err, ErrSignature):
+			s.log.WarnContext(r.Context(), "webhook refused: bad signature")
+			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		case err != nil:
+			http.Error(w, "bad webhook", http.StatusBadRequest)
+			return
+		}
+		if err := s.HandleHint(r.Context(), hint); err != nil && !isRecorded(err) {
+			s.log.ErrorContext(r.Context(), "webhook not applied", "order", hint.OrderID, "err", err)
+			http.Error(w, "not applied", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+// storeError marks an error of the Store itself: the outcome could not be
+// recorded, so the caller must not acknowledge the work.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return "rosync: store: " + e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+// isRecorded reports whether an apply error was recorded in the Store (so
+// nothing is lost), as opposed to a Store failure.
+func isRecorded(err error) bool {
+	var se *storeError
+	return !errors.As(err, &se)
+}
+
+// HandleHint applies a verified webhook hint: it ignores hints without an
+// order and redeliveries of a seen event, and otherwise syncs the order.
+func (s *Syncer) HandleHint(ctx context.Context, h Hint) error {
+	if h.OrderID == "" {
+		return nil
+	}
+	if h.EventID != "" {
+		seen, err := s.store.SeenEvent(ctx, s.shop, h.EventID)
+		if err != nil {
+			return &storeError{err}
+		}
+		if seen {
+			s.log.DebugContext(ctx, "webhook redelivery ignored", "order", h.OrderID, "topic", h.Topic)
+			return nil
+		}
+	}
+	return s.Sync(ctx, h.OrderID)
+}
+
+// run applies every order of a stream with s.conc workers. It returns how
+// many orders were applied and the stream's error, if it broke.
+func (s *Syncer) run(ctx context.Context, orders func(func(Order, error) bool)) (int, error) {
+	jobs := make(chan Order)
+	var wg sync.WaitGroup
+	for range s.conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for o := range jobs {
+				if err := s.apply(ctx, o); err != nil {
+					s.log.DebugContext(ctx, "order not imported", "order", o.ID, "err", err)
+				}
+			}
+		}()
+	}
+	n := 0
+	var streamErr error
+	for o, err := range orders {
+		if err != nil {
+			var inv *InvalidOrderError
+			if errors.As(err, &inv) {
+				_ = s.recordInvalid(ctx, inv)
+				continue
+			}
+			streamErr = fmt.Errorf("rosync: read %s orders: %w", s.p.Name(), err)
+			break
+		}
+		select {
+		case jobs <- o:
+			n++
+		case <-ctx.Done():
+			streamErr = ctx.Err()
+		}
+		if streamErr != nil {
+			break
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return n, streamErr
+}
+
+// syncAll fetches and applies orders by id with s.conc workers.
+func (s *Syncer) syncAll(ctx context.Context, ids []string) {
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for range s.conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range jobs {
+				if err := s.Sync(ctx, id); err != nil {
+					s.log.DebugContext(ctx, "retry failed", "order", id, "err", err)
+				}
+			}
+		}()
+	}
+	for _, id := range ids {
+		select {
+		case jobs <- id:
+		case <-ctx.Done():
+		}
+	}
+	close(jobs)
+	wg.Wait()
+}
