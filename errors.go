@@ -134,7 +134,7 @@ func (e *RateLimitError) Error() string {
 type AmbiguousError struct{ Err error }
 
 func (e *AmbiguousError) Error() string { return "outcome unknown: " + e.Err.Error() }
-func (e *AmbiguousError) Unwrap() error  { return e.Err }
+func (e *AmbiguousError) Unwrap() error { return e.Err }
 
 // Retryable reports whether err is transient (network, timeout, 5xx, 429,
 // ambiguous create) so that the order should be retried with back-off, as

@@ -10,7 +10,7 @@ import (
 )
 
 // Identity index keys. They are per RO App account (see Store).
-func phoneKey(e164 string) string { return "contact/phone/" + e164 }
+func phoneKey(e164 string) string  { return "contact/phone/" + e164 }
 func emailKey(email string) string { return "contact/email/" + email }
 
 const placeholderKey = "contact/placeholder"

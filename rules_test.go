@@ -26,7 +26,7 @@ func TestNormalizePhone(t *testing.T) { // CUS-3: phones compared in E.164
 		{"0501112233", []string{"PL", "UA"}, "+380501112233", false}, // not valid in PL, valid in UA
 		{"+1(502)-459-2181", []string{"UA"}, "+15024592181", false},
 		{"00380501112233", []string{"UA"}, "+380501112233", false},
-		{"1234567890", []string{"UA"}, "", true}, // the public WooCommerce fixture's phone, read in the default region
+		{"1234567890", []string{"UA"}, "", true},               // the public WooCommerce fixture's phone, read in the default region
 		{"1234567890", []string{"IN"}, "+911234567890", false}, // libphonenumber deems it an Indian fixed line
 		{"", []string{"UA"}, "", true},
 		{"not a phone", []string{"UA"}, "", true},
