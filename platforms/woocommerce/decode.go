@@ -1,0 +1,347 @@
+package woocommerce
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/rosync/rosync"
+)
+
+// This file maps a native REST v3 order to rosync.Order without any API call.
+// Types are strict: a string where WooCommerce sends a number, or the
+// reverse, is an *rosync.InvalidOrderError naming the field, because a shop
+// whose plugins rewrite the shapes needs a human to look at it, not a guess.
+
+// wcTimeLayout is WooCommerce's date format: no offset; *_gmt fields are UTC.
+const wcTimeLayout = "2006-01-02T15:04:05"
+
+// nativeOrder is the part of a REST v3 order (GET /orders/{id}, or an
+// order.* webhook body) that rosync reads. Money fields and ids that need a
+// strict JSON type are kept raw and checked by hand.
+type nativeOrder struct {
+	ID              int64             `json:"id"`
+	Number          string            `json:"number"`
+	Status          string            `json:"status"`
+	Currency        string            `json:"currency"`
+	DateCreated     *string           `json:"date_created"`
+	DateCreatedGMT  *string           `json:"date_created_gmt"`
+	DateModified    *string           `json:"date_modified"`
+	DateModifiedGMT *string           `json:"date_modified_gmt"`
+	Total           json.RawMessage   `json:"total"`
+	Billing         nativeAddress     `json:"billing"`
+	Shipping        nativeAddress     `json:"shipping"`
+	LineItems       []json.RawMessage `json:"line_items"`
+	ShippingLines   []json.RawMessage `json:"shipping_lines"`
+	Refunds         []json.RawMessage `json:"refunds"`
+}
+
+// nativeAddress is an order's billing or shipping block. shipping has no
+// email; shipping.phone exists since WooCommerce 5.6.
+type nativeAddress struct {
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name"`
+	Company   string `json:"company"`
+	Address1  string `json:"address_1"`
+	Address2  string `json:"address_2"`
+	City      string `json:"city"`
+	State     string `json:"state"`
+	Postcode  string `json:"postcode"`
+	Country   string `json:"country"`
+	Email     string `json:"email"`
+	Phone     string `json:"phone"`
+}
+
+func (a nativeAddress) hasName() bool {
+	return strings.TrimSpace(a.FirstName) != "" || strings.TrimSpace(a.LastName) != ""
+}
+
+// line is the postal address on one line: street, city, state, postcode,
+// country (names and company are left out).
+func (a nativeAddress) line() string {
+	parts := make([]string, 0, 6)
+	for _, s := range []string{a.Address1, a.Address2, a.City, a.State, a.Postcode, a.Country} {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// nativeLine is an element of line_items. price is a JSON number (the
+// unrounded unit price after discounts); subtotal and total are strings.
+type nativeLine struct {
+	ID          int64           `json:"id"`
+	Name        string          `json:"name"`
+	ProductID   json.RawMessage `json:"product_id"`
+	VariationID json.RawMessage `json:"variation_id"`
+	Quantity    int64           `json:"quantity"`
+	SKU         string          `json:"sku"`
+	Price       json.RawMessage `json:"price"`
+}
+
+// nativeShippingLine is an element of shipping_lines.
+type nativeShippingLine struct {
+	MethodTitle string          `json:"method_title"`
+	Total       json.RawMessage `json:"total"`
+}
+
+// nativeRefund is an element of GET /orders/{id}/refunds. Its line items
+// carry negative quantities and point at the order's line through the meta
+// _refunded_item_id.
+type nativeRefund struct {
+	ID        int64 `json:"id"`
+	LineItems []struct {
+		Quantity int64 `json:"quantity"`
+		MetaData []struct {
+			Key   string          `json:"key"`
+			Value json.RawMessage `json:"value"`
+		} `json:"meta_data"`
+	} `json:"line_items"`
+}
+
+// decoded is an order decoded from native JSON, before the API calls that
+// complete it (refunds, product descriptions and categories).
+type decoded struct {
+	order rosync.Order
+	// refs is parallel to order.Lines.
+	refs []lineRef
+	// hasRefunds is true when the order's refunds summary is non-empty, so
+	// that GET /orders/{id}/refunds is worth a call.
+	hasRefunds bool
+}
+
+// lineRef keeps the native ids of a line for the catalogue calls.
+type lineRef struct {
+	lineID      int64
+	productID   int64 // 0: the product was deleted
+	variationID int64 // 0: not a variation (or a deleted one)
+}
+
+// decodeOrder maps one native order. Every error is an
+// *rosync.InvalidOrderError with the order's id and number when they can be
+// read, even from malformed JSON.
+func decodeOrder(raw []byte) (*decoded, error) {
+	var n nativeOrder
+	if err := json.Unmarshal(raw, &n); err != nil {
+		id, number := peekIdentity(raw)
+		field, e := jsonError("", err)
+		return nil, &rosync.InvalidOrderError{OrderID: id, Number: number, Field: field, Err: e}
+	}
+	d := &decoded{}
+	o := &d.order
+	o.Platform = Name
+	if n.ID > 0 {
+		o.ID = strconv.FormatInt(n.ID, 10)
+	}
+	o.Number = strings.TrimSpace(n.Number)
+	bad := func(field string, format string, args ...any) error {
+		return &rosync.InvalidOrderError{OrderID: o.ID, Number: o.Number, Field: field, Err: fmt.Errorf(format, args...)}
+	}
+	if n.ID <= 0 {
+		return nil, bad("id", "missing or non-positive order id")
+	}
+	if o.Number == "" {
+		// WooCommerce fills number with the id unless a plugin renumbers.
+		o.Number = o.ID
+	}
+	o.Status = strings.TrimSpace(n.Status)
+	if o.Status == "" {
+		return nil, bad("status", "missing status")
+	}
+	o.Currency = strings.TrimSpace(n.Currency)
+
+	var err error
+	if o.CreatedAt, err = gmtDate(n.DateCreatedGMT, n.DateCreated); err != nil {
+		return nil, bad("date_created_gmt", "%v", err)
+	}
+	if n.DateModifiedGMT == nil && n.DateModified == nil {
+		o.UpdatedAt = o.CreatedAt
+	} else if o.UpdatedAt, err = gmtDate(n.DateModifiedGMT, n.DateModified); err != nil {
+		return nil, bad("date_modified_gmt", "%v", err)
+	}
+	if o.Total, err = moneyString(n.Total); err != nil {
+		return nil, bad("total", "%v", err)
+	}
+
+	o.Customer = customerOf(n.Billing, n.Shipping)
+
+	o.Lines = make([]rosync.LineItem, 0, len(n.LineItems))
+	d.refs = make([]lineRef, 0, len(n.LineItems))
+	for i, rl := range n.LineItems {
+		f := "line_items[" + strconv.Itoa(i) + "]"
+		var nl nativeLine
+		if err := json.Unmarshal(rl, &nl); err != nil {
+			field, e := jsonError(f, err)
+			return nil, &rosync.InvalidOrderError{OrderID: o.ID, Number: o.Number, Field: field, Err: e}
+		}
+		if nl.ID <= 0 {
+			return nil, bad(f+".id", "missing or non-positive line id")
+		}
+		if nl.Quantity <= 0 {
+			return nil, bad(f+".quantity", "quantity %d is not a positive integer", nl.Quantity)
+		}
+		if nl.Quantity > rosync.MaxQuantity {
+			return nil, bad(f+".quantity", "quantity %d exceeds %d", nl.Quantity, rosync.MaxQuantity)
+		}
+		pid, err := optionalID(nl.ProductID)
+		if err != nil {
+			return nil, bad(f+".product_id", "%v", err)
+		}
+		vid, err := optionalID(nl.VariationID)
+		if err != nil {
+			return nil, bad(f+".variation_id", "%v", err)
+		}
+		price, err := jsonNumber(nl.Price)
+		if err != nil {
+			return nil, bad(f+".price", "%v", err)
+		}
+		price = snapFloatNoise(price, o.Currency)
+		var productID string
+		switch {
+		case vid > 0:
+			productID = strconv.FormatInt(vid, 10)
+		case pid > 0:
+			productID = strconv.FormatInt(pid, 10)
+		}
+		o.Lines = append(o.Lines, rosync.LineItem{
+			ID:       strconv.FormatInt(nl.ID, 10),
+			Quantity: nl.Quantity,
+			Price:    price,
+			Product: rosync.Product{
+				ID:   productID, // WOO-P1: goes to the RO App Code field
+				SKU:  strings.TrimSpace(nl.SKU),
+				Name: strings.TrimSpace(nl.Name),
+			},
+		})
+		d.refs = append(d.refs, lineRef{lineID: nl.ID, productID: pid, variationID: vid})
+	}
+
+	var del rosync.Delivery
+	var services []string
+	for i, rs := range n.ShippingLines {
+		f := "shipping_lines[" + strconv.Itoa(i) + "]"
+		var ns nativeShippingLine
+		if err := json.Unmarshal(rs, &ns); err != nil {
+			field, e := jsonError(f, err)
+			return nil, &rosync.InvalidOrderError{OrderID: o.ID, Number: o.Number, Field: field, Err: e}
+		}
+		fee, err := moneyString(ns.Total)
+		if err != nil {
+			return nil, bad(f+".total", "%v", err)
+		}
+		del.Fee = del.Fee.Add(fee)
+		if t := strings.TrimSpace(ns.MethodTitle); t != "" {
+			services = append(services, t)
+		}
+	}
+	del.Service = strings.Join(services, ", ")
+	del.Address = n.Shipping.line()
+	if del.Address == "" {
+		// A guest who ships to the billing address leaves shipping empty.
+		del.Address = n.Billing.line()
+	}
+	if len(n.ShippingLines) > 0 || del.Address != "" {
+		o.Delivery = &del
+	}
+	d.hasRefunds = len(n.Refunds) > 0
+	return d, nil
+}
+
+// customerOf maps billing and shipping to the customer (WOO-C1): names from
+// billing, else shipping; email from billing (shipping has none); phone from
+// shipping when set, else billing; country of the block the phone came from
+// (it is the region a phone without country code is read in), else the
+// other one. Nil when neither block names anyone or gives a way to reach them.
+func customerOf(b, s nativeAddress) *rosync.Customer {
+	c := &rosync.Customer{Email: strings.TrimSpace(b.Email)}
+	if b.hasName() || !s.hasName() {
+		c.FirstName, c.LastName = strings.TrimSpace(b.FirstName), strings.TrimSpace(b.LastName)
+	} else {
+		c.FirstName, c.LastName = strings.TrimSpace(s.FirstName), strings.TrimSpace(s.LastName)
+	}
+	if p := strings.TrimSpace(s.Phone); p != "" {
+		c.Phone = p
+		c.Country = firstNonEmpty(s.Country, b.Country)
+	} else if p := strings.TrimSpace(b.Phone); p != "" {
+		c.Phone = p
+		c.Country = firstNonEmpty(b.Country, s.Country)
+	} else {
+		c.Country = firstNonEmpty(s.Country, b.Country)
+	}
+	c.Country = strings.ToUpper(c.Country)
+	if !c.HasName() && !c.HasContact() {
+		return nil
+	}
+	return c
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s = strings.TrimSpace(s); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// applyRefunds subtracts the refunded quantities (GET /orders/{id}/refunds)
+// from the lines and drops the lines that fell to zero. WooCommerce does not
+// change line_items[].quantity when it refunds.
+func applyRefunds(d *decoded, refunds []json.RawMessage) error {
+	refunded := map[int64]int64{}
+	for i, rr := range refunds {
+		f := "refunds[" + strconv.Itoa(i) + "]"
+		var nr nativeRefund
+		if err := json.Unmarshal(rr, &nr); err != nil {
+			field, e := jsonError(f, err)
+			return &rosync.InvalidOrderError{OrderID: d.order.ID, Number: d.order.Number, Field: field, Err: e}
+		}
+		for _, li := range nr.LineItems {
+			var item int64
+			for _, m := range li.MetaData {
+				if m.Key == "_refunded_item_id" {
+					item = metaInt(m.Value)
+				}
+			}
+			if item <= 0 {
+				continue
+			}
+			q := li.Quantity
+			if q < 0 {
+				q = -q
+			}
+			refunded[item] += q
+		}
+	}
+	if len(refunded) == 0 {
+		return nil
+	}
+	lines, refs := d.order.Lines[:0], d.refs[:0]
+	for i, l := range d.order.Lines {
+		l.Quantity -= refunded[d.refs[i].lineID]
+		if l.Quantity <= 0 {
+			continue
+		}
+		lines = append(lines, l)
+		refs = append(refs, d.refs[i])
+	}
+	d.order.Lines, d.refs = lines, refs
+	return nil
+}
+
+// metaInt reads a meta value holding an integer, as a string ("424", the
+// usual form) or a number.
+func metaInt(raw json.RawMessage) int64 {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		n, _ := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		return n
+	}
+	var n int64
+	if json.Unmarshal(raw, &n) == nil {
+		return n
+	}
+	return 0
+}

@@ -1,0 +1,256 @@
+package woocommerce
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/rosync/rosync"
+)
+
+// This file holds the strict readers of WooCommerce's JSON values: dates,
+// money as strings or numbers, ids, and the translation of encoding/json
+// errors into the field at fault.
+
+// gmtDate reads a *_gmt date as UTC. When the _gmt field is missing it
+// falls back to the site-time field only if that one carries an offset:
+// taking site time for UTC would shift the order by the site's offset.
+func gmtDate(gmt, local *string) (time.Time, error) {
+	if gmt != nil && strings.TrimSpace(*gmt) != "" {
+		s := strings.TrimSpace(*gmt)
+		if t, err := time.ParseInLocation(wcTimeLayout, s, time.UTC); err == nil {
+			return t, nil
+		}
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t.UTC(), nil
+		}
+		return time.Time{}, fmt.Errorf("%q is not a date", s)
+	}
+	if local != nil && strings.TrimSpace(*local) != "" {
+		s := strings.TrimSpace(*local)
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			return t.UTC(), nil
+		}
+		return time.Time{}, fmt.Errorf("missing, and the site-time date %q has no UTC offset", s)
+	}
+	return time.Time{}, errors.New("missing date")
+}
+
+// moneyString reads an amount that WooCommerce sends as a JSON string.
+func moneyString(raw json.RawMessage) (decimal.Decimal, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return decimal.Decimal{}, errors.New("missing amount")
+	}
+	if raw[0] != '"' {
+		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a string", truncate(raw), jsonKind(raw))
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return decimal.Decimal{}, err
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return decimal.Decimal{}, errors.New("empty amount")
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("amount %q is not a decimal number", s)
+	}
+	return d, nil
+}
+
+// jsonNumber reads an amount that WooCommerce sends as a JSON number
+// (line_items[].price) into a decimal, never through float64.
+func jsonNumber(raw json.RawMessage) (decimal.Decimal, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return decimal.Decimal{}, errors.New("missing amount")
+	}
+	if k := jsonKind(raw); k != "number" {
+		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a number", truncate(raw), k)
+	}
+	d, err := decimal.NewFromString(string(raw))
+	if err != nil {
+		return decimal.Decimal{}, fmt.Errorf("amount %s is not a decimal number", truncate(raw))
+	}
+	return d, nil
+}
+
+// floatNoise is the relative error below which a price is taken as a
+// float rendering of a value with the currency's decimals. A double has
+// about 16 significant digits; 1e-12 leaves a wide margin and still tells
+// 10.099999999999998 (float noise) from 12.345 (a real third decimal).
+var floatNoise = decimal.New(1, -12)
+
+// snapFloatNoise rounds a line price to the currency's decimals when it
+// differs from them only by float noise. WooCommerce computes price as
+// line total / quantity in PHP floats (WC_REST_Orders_Controller::
+// get_order_item_data), so a line of 3 × 10.10 comes as 10.099999999999998.
+// A price that is really finer than the currency (12.345 UAH, or 33.3333…
+// from a discount spread over 3 units) is left alone for Validate to reject.
+func snapFloatNoise(price decimal.Decimal, currency string) decimal.Decimal {
+	digits, ok := rosync.CurrencyDigits(currency)
+	if !ok {
+		return price
+	}
+	r := price.Round(digits)
+	if r.Equal(price) {
+		return price
+	}
+	tol := floatNoise
+	if a := r.Abs(); a.GreaterThan(decimal.NewFromInt(1)) {
+		tol = tol.Mul(a)
+	}
+	if price.Sub(r).Abs().LessThanOrEqual(tol) {
+		return r
+	}
+	return price
+}
+
+// optionalID reads a product or variation id: a non-negative JSON integer,
+// with 0, null, "" or absence meaning none (a deleted product comes back
+// as 0, and older stores have sent "").
+func optionalID(raw json.RawMessage) (int64, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {
+		return 0, nil
+	}
+	if k := jsonKind(raw); k != "number" {
+		return 0, fmt.Errorf("id %s is a JSON %s, want a number", truncate(raw), k)
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("id %s is not a non-negative integer", truncate(raw))
+	}
+	return n, nil
+}
+
+// jsonKind names the JSON type of a valid JSON value.
+func jsonKind(raw []byte) string {
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		return "string"
+	case c == '{':
+		return "object"
+	case c == '[':
+		return "array"
+	case c == 't' || c == 'f':
+		return "boolean"
+	case c == 'n':
+		return "null"
+	case c == '-' || (c >= '0' && c <= '9'):
+		return "number"
+	}
+	return "value"
+}
+
+func truncate(raw []byte) string {
+	if len(raw) > 40 {
+		return string(raw[:40]) + "…"
+	}
+	return string(raw)
+}
+
+// jsonError turns an encoding/json error into the field at fault (prefixed)
+// and a readable error.
+func jsonError(prefix string, err error) (string, error) {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		field := te.Field
+		if prefix != "" {
+			if field != "" {
+				field = prefix + "." + field
+			} else {
+				field = prefix
+			}
+		}
+		return field, fmt.Errorf("got a JSON %s, want %s", te.Value, wantKind(te.Type))
+	case errors.As(err, &se):
+		return prefix, fmt.Errorf("malformed JSON at byte %d: %w", se.Offset, err)
+	}
+	return prefix, fmt.Errorf("malformed JSON: %w", err)
+}
+
+func wantKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Pointer:
+		return wantKind(t.Elem())
+	}
+	return t.String()
+}
+
+// peekIdentity reads the top-level "id" and "number" of an order whose JSON
+// may be malformed or truncated, for error reports.
+func peekIdentity(raw []byte) (id, number string) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "", ""
+	}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return id, number
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return id, number
+		}
+		switch kt {
+		case "id":
+			id = scalarString(v)
+		case "number":
+			number = scalarString(v)
+		}
+		if id != "" && number != "" {
+			break
+		}
+	}
+	return id, number
+}
+
+// scalarString renders a short JSON number or string as text, "" otherwise.
+func scalarString(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || len(v) > 64 {
+		return ""
+	}
+	switch jsonKind(v) {
+	case "number":
+		return string(v)
+	case "string":
+		var s string
+		if json.Unmarshal(v, &s) == nil {
+			return strings.TrimSpace(s)
+		}
+	}
+	return ""
+}

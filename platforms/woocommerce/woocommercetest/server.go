@@ -1,0 +1,420 @@
+// Package woocommercetest is a fake WooCommerce REST API v3 for tests and
+// fixture replays: an http.Handler (use it with httptest.NewServer) that
+// holds native JSON objects exactly as WooCommerce returns them and serves
+// the endpoints the woocommerce adapter uses, with WordPress's paging,
+// filters and error shapes. It also builds webhook requests as WooCommerce
+// sends them.
+//
+// Served under /wp-json/wc/v3:
+//
+//	GET  /orders                          page, per_page (≤ 100), status, after, before,
+//	                                      modified_after, modified_before, dates_are_gmt,
+//	                                      orderby (date, id, modified), order
+//	GET  /orders/{id}
+//	PUT  /orders/{id}                     {"status": …}
+//	GET  /orders/{id}/refunds
+//	GET  /products/{id}
+//	GET  /products/{id}/variations/{id}
+//	GET  /products/categories
+//	GET  /settings/general
+//
+// A fixture order may carry its full refund objects (as GET
+// /orders/{id}/refunds returns them) under the non-standard key RefundsKey;
+// AddOrder moves them out of the order, which is then served without it.
+package woocommercetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// RefundsKey is the non-standard key under which a fixture order carries its
+// refund objects.
+const RefundsKey = "x_refunds"
+
+// APIPrefix is where the REST API v3 is served.
+const APIPrefix = "/wp-json/wc/v3"
+
+const dateLayout = "2006-01-02T15:04:05"
+
+// Options configure a Server.
+type Options struct {
+	// Key and Secret are the consumer key pair requests must present (HTTP
+	// Basic auth, or consumer_key/consumer_secret in the query). An empty
+	// Key accepts every request.
+	Key, Secret string
+	// Currency is the shop currency of /settings/general; default "USD".
+	Currency string
+	// Now is the server clock (date_modified on PUT); default time.Now.
+	Now func() time.Time
+	// Location is the site timezone of the non-GMT date_modified the server
+	// writes; default UTC. Date filters sent without dates_are_gmt are
+	// compared with the stored site-time fields (date_created,
+	// date_modified), as WooCommerce does.
+	Location *time.Location
+}
+
+// StatusUpdate records a PUT /orders/{id} that changed a status.
+type StatusUpdate struct {
+	OrderID string
+	Status  string
+}
+
+// Request is a request the server received (after authentication).
+type Request struct {
+	Method   string
+	Endpoint string // "GET /orders/{id}"
+	Path     string // the path under APIPrefix, e.g. "/orders/12"
+	Query    url.Values
+}
+
+// Fault makes the next Times requests to an endpoint fail with Status
+// (a WordPress error object), and a Retry-After header when set.
+type Fault struct {
+	Status     int
+	Times      int
+	RetryAfter string
+}
+
+// Server is the fake WooCommerce shop. It is safe for concurrent use.
+type Server struct {
+	opts Options
+
+	mu         sync.Mutex
+	orders     map[int64]*storedOrder
+	refunds    map[int64][]json.RawMessage
+	products   map[int64]json.RawMessage
+	variations map[[2]int64]json.RawMessage
+	categories map[int64]json.RawMessage
+	calls      map[string]int
+	requests   []Request
+	updates    []StatusUpdate
+	faults     map[string][]Fault
+}
+
+// storedOrder is a native order and the fields the filters read.
+type storedOrder struct {
+	raw             json.RawMessage
+	id              int64
+	status          string
+	created, cLocal time.Time
+	modified, mLoc  time.Time
+}
+
+// New returns an empty shop.
+func New(opts Options) *Server {
+	if opts.Currency == "" {
+		opts.Currency = "USD"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	return &Server{
+		opts:       opts,
+		orders:     map[int64]*storedOrder{},
+		refunds:    map[int64][]json.RawMessage{},
+		products:   map[int64]json.RawMessage{},
+		variations: map[[2]int64]json.RawMessage{},
+		categories: map[int64]json.RawMessage{},
+		calls:      map[string]int{},
+		faults:     map[string][]Fault{},
+	}
+}
+
+// AddOrder inserts or replaces (by id) a native order. Refund objects under
+// RefundsKey are moved to the order's refunds; when the order's own refunds
+// summary is empty it is filled from them.
+func (s *Server) AddOrder(raw json.RawMessage) error {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return fmt.Errorf("woocommercetest: order is not a JSON object: %w", err)
+	}
+	id, err := idOf(obj)
+	if err != nil {
+		return fmt.Errorf("woocommercetest: order: %w", err)
+	}
+	var refunds []json.RawMessage
+	if r, ok := obj[RefundsKey]; ok {
+		if err := json.Unmarshal(r, &refunds); err != nil {
+			return fmt.Errorf("woocommercetest: order %d: %s is not an array: %w", id, RefundsKey, err)
+		}
+		delete(obj, RefundsKey)
+		if !nonEmptyArray(obj["refunds"]) && len(refunds) > 0 {
+			summary := make([]map[string]any, 0, len(refunds))
+			for _, rr := range refunds {
+				summary = append(summary, refundSummary(rr))
+			}
+			obj["refunds"], _ = json.Marshal(summary)
+		}
+		if raw, err = json.Marshal(obj); err != nil {
+			return err
+		}
+	} else {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, raw); err != nil {
+			return err
+		}
+		raw = buf.Bytes()
+	}
+	so, err := s.index(raw)
+	if err != nil {
+		return fmt.Errorf("woocommercetest: order %d: %w", id, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.orders[id] = so
+	if refunds != nil {
+		s.refunds[id] = refunds
+	} else if _, ok := s.refunds[id]; !ok {
+		s.refunds[id] = nil
+	}
+	return nil
+}
+
+// AddRefund adds a refund object (as GET /orders/{id}/refunds returns it) to
+// an order, appends it to the order's refunds summary and moves the order's
+// date_modified to the server clock, as WooCommerce does.
+func (s *Server) AddRefund(orderID int64, raw json.RawMessage) error {
+	var probe map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return fmt.Errorf("woocommercetest: refund is not a JSON object: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	so, ok := s.orders[orderID]
+	if !ok {
+		return fmt.Errorf("woocommercetest: no order %d", orderID)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(so.raw, &obj); err != nil {
+		return err
+	}
+	var summary []json.RawMessage
+	_ = json.Unmarshal(obj["refunds"], &summary)
+	one, _ := json.Marshal(refundSummary(raw))
+	summary = append(summary, one)
+	obj["refunds"], _ = json.Marshal(summary)
+	s.touch(obj)
+	nso, err := s.reindex(obj)
+	if err != nil {
+		return err
+	}
+	s.orders[orderID] = nso
+	s.refunds[orderID] = append(s.refunds[orderID], append(json.RawMessage(nil), raw...))
+	return nil
+}
+
+// DeleteOrder removes an order (a permanent delete); it reports whether the
+// order existed.
+func (s *Server) DeleteOrder(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.orders[id]
+	delete(s.orders, id)
+	delete(s.refunds, id)
+	return ok
+}
+
+// AddProduct inserts or replaces (by id) a native product.
+func (s *Server) AddProduct(raw json.RawMessage) error {
+	id, err := rawID(raw)
+	if err != nil {
+		return fmt.Errorf("woocommercetest: product: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.products[id] = append(json.RawMessage(nil), raw...)
+	return nil
+}
+
+// AddVariation inserts or replaces a native variation of product productID.
+func (s *Server) AddVariation(productID int64, raw json.RawMessage) error {
+	id, err := rawID(raw)
+	if err != nil {
+		return fmt.Errorf("woocommercetest: variation: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.variations[[2]int64{productID, id}] = append(json.RawMessage(nil), raw...)
+	return nil
+}
+
+// AddCategory inserts or replaces (by id) a native product category
+// ({"id","name","slug","parent",…}).
+func (s *Server) AddCategory(raw json.RawMessage) error {
+	id, err := rawID(raw)
+	if err != nil {
+		return fmt.Errorf("woocommercetest: category: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.categories[id] = append(json.RawMessage(nil), raw...)
+	return nil
+}
+
+// Orders returns the stored orders by id, as they are served.
+func (s *Server) Orders() []json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := make([]int64, 0, len(s.orders))
+	for id := range s.orders {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	out := make([]json.RawMessage, len(ids))
+	for i, id := range ids {
+		out[i] = append(json.RawMessage(nil), s.orders[id].raw...)
+	}
+	return out
+}
+
+// Order returns one stored order.
+func (s *Server) Order(id int64) (json.RawMessage, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	so, ok := s.orders[id]
+	if !ok {
+		return nil, false
+	}
+	return append(json.RawMessage(nil), so.raw...), true
+}
+
+// StatusUpdates returns the status changes made through PUT /orders/{id},
+// in order.
+func (s *Server) StatusUpdates() []StatusUpdate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]StatusUpdate(nil), s.updates...)
+}
+
+// Calls returns the number of requests per endpoint ("GET /orders",
+// "GET /orders/{id}", "PUT /orders/{id}", "GET /orders/{id}/refunds",
+// "GET /products/{id}", "GET /products/{id}/variations/{id}",
+// "GET /products/categories", "GET /settings/general"), failed ones included.
+func (s *Server) Calls() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := make(map[string]int, len(s.calls))
+	for k, v := range s.calls {
+		m[k] = v
+	}
+	return m
+}
+
+// Requests returns the authenticated requests received, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		r.Query = cloneValues(r.Query)
+		out[i] = r
+	}
+	return out
+}
+
+// Fail queues a fault for an endpoint (a key of Calls).
+func (s *Server) Fail(endpoint string, f Fault) {
+	if f.Times <= 0 {
+		f.Times = 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[endpoint] = append(s.faults[endpoint], f)
+}
+
+// ServeHTTP serves the REST API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path, ok := strings.CutPrefix(r.URL.Path, APIPrefix)
+	if !ok {
+		writeError(w, http.StatusNotFound, "rest_no_route", "No route was found matching the URL and request method.")
+		return
+	}
+	path = "/" + strings.Trim(path, "/")
+	seg := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	endpoint, handler := s.route(r.Method, seg)
+	if handler == nil {
+		writeError(w, http.StatusNotFound, "rest_no_route", "No route was found matching the URL and request method.")
+		return
+	}
+	if !s.authorized(w, r) {
+		return
+	}
+	s.mu.Lock()
+	s.calls[endpoint]++
+	s.requests = append(s.requests, Request{Method: r.Method, Endpoint: endpoint, Path: path, Query: cloneValues(r.URL.Query())})
+	var fault *Fault
+	if fs := s.faults[endpoint]; len(fs) > 0 {
+		f := fs[0]
+		fault = &f
+		if fs[0].Times--; fs[0].Times <= 0 {
+			s.faults[endpoint] = fs[1:]
+		}
+	}
+	s.mu.Unlock()
+	if fault != nil {
+		if fault.RetryAfter != "" {
+			w.Header().Set("Retry-After", fault.RetryAfter)
+		}
+		writeError(w, fault.Status, "rosync_test_fault", http.StatusText(fault.Status))
+		return
+	}
+	handler(w, r, seg)
+}
+
+type handlerFunc func(w http.ResponseWriter, r *http.Request, seg []string)
+
+func (s *Server) route(method string, seg []string) (string, handlerFunc) {
+	switch {
+	case method == http.MethodGet && len(seg) == 1 && seg[0] == "orders":
+		return "GET /orders", s.listOrders
+	case method == http.MethodGet && len(seg) == 2 && seg[0] == "orders":
+		return "GET /orders/{id}", s.getOrder
+	case (method == http.MethodPut || method == http.MethodPost || method == http.MethodPatch) && len(seg) == 2 && seg[0] == "orders":
+		return "PUT /orders/{id}", s.putOrder
+	case method == http.MethodGet && len(seg) == 3 && seg[0] == "orders" && seg[2] == "refunds":
+		return "GET /orders/{id}/refunds", s.listRefunds
+	case method == http.MethodGet && len(seg) == 2 && seg[0] == "products" && seg[1] == "categories":
+		return "GET /products/categories", s.listCategories
+	case method == http.MethodGet && len(seg) == 2 && seg[0] == "products":
+		return "GET /products/{id}", s.getProduct
+	case method == http.MethodGet && len(seg) == 4 && seg[0] == "products" && seg[2] == "variations":
+		return "GET /products/{id}/variations/{id}", s.getVariation
+	case method == http.MethodGet && len(seg) == 2 && seg[0] == "settings" && seg[1] == "general":
+		return "GET /settings/general", s.settings
+	}
+	return "", nil
+}
+
+func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+	if s.opts.Key == "" {
+		return true
+	}
+	key, secret, ok := r.BasicAuth()
+	if !ok {
+		key, secret = r.URL.Query().Get("consumer_key"), r.URL.Query().Get("consumer_secret")
+		ok = key != ""
+	}
+	switch {
+	case !ok:
+		writeError(w, http.StatusUnauthorized, "woocommerce_rest_cannot_view", "Sorry, you cannot list resources.")
+		return false
+	case key != s.opts.Key:
+		writeError(w, http.StatusUnauthorized, "woocommerce_rest_authentication_error", "Consumer key is invalid.")
+		return false
+	case secret != s.opts.Secret:
+		writeError(w, http.StatusUnauthorized, "woocommerce_rest_authentication_error", "Invalid signature - provided signature does not match.")
+		return false
+	}
+	return true
+}
