@@ -1,0 +1,339 @@
+package roapptest
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"golang.org/x/time/rate"
+)
+
+// RightAddWithoutDeduction is the seed name of the RO App right "Can add
+// products without deduction" (ORD-2); without it POST /orders/{id}/items
+// answers 403.
+const RightAddWithoutDeduction = "add_products_without_deduction"
+
+// Seed is the emulator's starting state: the "roapp" object of a replay
+// fixture (DESIGN.md). New ids continue after the highest seeded id of each
+// kind.
+type Seed struct {
+	Currency   string      `json:"currency"`
+	Rights     []string    `json:"rights"`
+	Contacts   []Contact   `json:"contacts"`
+	Products   []Product   `json:"products"`
+	Categories []Category  `json:"categories"`
+	Statuses   []Status    `json:"statuses"`
+	OrderTypes []OrderType `json:"order_types"`
+}
+
+// Contact is a person contact, in the snapshot's shape.
+type Contact struct {
+	ID        int64    `json:"id"`
+	FirstName string   `json:"first_name"`
+	LastName  string   `json:"last_name"`
+	Phones    []string `json:"phones"`
+	Email     string   `json:"email"`
+	Address   string   `json:"address"`
+}
+
+// Category is a catalogue category; ParentID is nil at the top level.
+type Category struct {
+	ID       int64  `json:"id"`
+	Title    string `json:"title"`
+	ParentID *int64 `json:"parent_id"`
+}
+
+// Product is a catalogue product; CategoryID is nil for none.
+type Product struct {
+	ID          int64  `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	SKU         string `json:"sku"`
+	Code        string `json:"code"`
+	CategoryID  *int64 `json:"category_id"`
+	UOM         string `json:"uom"`
+}
+
+// Status is an order status.
+type Status struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Color string `json:"color,omitempty"`
+}
+
+// OrderType is an order type; a new order of the type starts in
+// InitialStatusID (SHO-3), or in the first status when it is 0.
+type OrderType struct {
+	ID              int64  `json:"id"`
+	Name            string `json:"name"`
+	InitialStatusID int64  `json:"initial_status_id"`
+}
+
+// Options configure an Emulator. A nil *Options is the zero value.
+type Options struct {
+	// APIKey, when set, is required as "Authorization: Bearer <APIKey>";
+	// other requests get 401.
+	APIKey string
+	// Prefix is the path prefix also accepted before every path ("/v2"
+	// when empty; "-" for none).
+	Prefix string
+	// PageSize is the page size of lists (50).
+	PageSize int
+	// RequestsPerSecond, when positive, limits requests (burst Burst,
+	// default 1); over the limit the emulator answers 429.
+	RequestsPerSecond float64
+	Burst             int
+	// RetryAfter, when positive, is sent (rounded up to whole seconds) as
+	// the Retry-After of 429 answers.
+	RetryAfter time.Duration
+	// Latency delays every answer.
+	Latency time.Duration
+	// WebhookURL, when set, receives an Order.Status.Changed webhook signed
+	// with WebhookSecret (roapp.Sign) from SetStatus. WebhookClient sends it
+	// (http.DefaultClient when nil).
+	WebhookURL    string
+	WebhookSecret string
+	WebhookClient *http.Client
+	// Now is the emulator's clock (time.Now when nil).
+	Now func() time.Time
+	// Intercept, when set, sees every counted request before it is served,
+	// with its endpoint template ("POST /orders"); returning true means it
+	// wrote the answer itself. It is the hook for fault injection and must
+	// be safe for concurrent use.
+	Intercept func(endpoint string, w http.ResponseWriter, r *http.Request) bool
+}
+
+// Calls is the request accounting of an Emulator.
+type Calls struct {
+	// Total and ByEndpoint count the requests served or intercepted, keyed
+	// by endpoint template ("GET /orders/{id}/items").
+	Total      int            `json:"total"`
+	ByEndpoint map[string]int `json:"by_endpoint"`
+	// RateLimited counts the requests refused with 429 by the rate limit;
+	// they are not in Total.
+	RateLimited int `json:"-"`
+}
+
+// Emulator is an in-memory RO App account served over HTTP. It is safe for
+// concurrent use.
+type Emulator struct {
+	opts    Options
+	prefix  string
+	mux     *http.ServeMux
+	limiter *rate.Limiter
+	now     func() time.Time
+
+	mu         sync.Mutex
+	currency   string
+	rights     map[string]bool
+	contacts   map[int64]*Contact
+	products   map[int64]*Product
+	categories map[int64]*Category
+	statuses   []Status
+	orderTypes []OrderType
+	orders     map[int64]*order
+	next       map[string]int64
+	events     int64
+	calls      Calls
+}
+
+// order is an RO App order.
+type order struct {
+	id, branchID, typeID, clientID, statusID int64
+	notes                                    string
+	custom                                   map[string]string
+	created, modified                        time.Time
+	items                                    []*item
+	comments                                 []comment
+}
+
+type item struct {
+	id, productID, quantity int64
+	price                   decimal.Decimal
+	deducted                bool
+}
+
+type comment struct {
+	id      int64
+	text    string
+	private bool
+	created time.Time
+}
+
+// New returns an emulator holding seed. opts may be nil.
+func New(seed Seed, opts *Options) *Emulator {
+	e := &Emulator{
+		currency:   seed.Currency,
+		rights:     map[string]bool{},
+		contacts:   map[int64]*Contact{},
+		products:   map[int64]*Product{},
+		categories: map[int64]*Category{},
+		statuses:   slices.Clone(seed.Statuses),
+		orderTypes: slices.Clone(seed.OrderTypes),
+		orders:     map[int64]*order{},
+		next:       map[string]int64{},
+		calls:      Calls{ByEndpoint: map[string]int{}},
+		now:        time.Now,
+	}
+	if opts != nil {
+		e.opts = *opts
+	}
+	if e.opts.Now != nil {
+		e.now = e.opts.Now
+	}
+	switch e.opts.Prefix {
+	case "":
+		e.prefix = "/v2"
+	case "-":
+	default:
+		e.prefix = "/" + strings.Trim(e.opts.Prefix, "/")
+	}
+	if e.opts.PageSize <= 0 {
+		e.opts.PageSize = 50
+	}
+	if e.opts.RequestsPerSecond > 0 {
+		e.limiter = rate.NewLimiter(rate.Limit(e.opts.RequestsPerSecond), max(1, e.opts.Burst))
+	}
+	for _, r := range seed.Rights {
+		e.rights[r] = true
+	}
+	for _, c := range seed.Contacts {
+		c.Phones = slices.Clone(c.Phones)
+		e.contacts[c.ID] = &c
+		e.bump("contact", c.ID)
+	}
+	for _, p := range seed.Products {
+		p.CategoryID = cloneID(p.CategoryID)
+		e.products[p.ID] = &p
+		e.bump("product", p.ID)
+	}
+	for _, c := range seed.Categories {
+		c.ParentID = cloneID(c.ParentID)
+		e.categories[c.ID] = &c
+		e.bump("category", c.ID)
+	}
+	e.routes()
+	return e
+}
+
+func cloneID(p *int64) *int64 {
+	if p == nil || *p == 0 {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// bump makes the next id of kind greater than id.
+func (e *Emulator) bump(kind string, id int64) {
+	if id >= e.next[kind] {
+		e.next[kind] = id
+	}
+}
+
+// newID returns the next id of kind; e.mu is held.
+func (e *Emulator) newID(kind string) int64 {
+	e.next[kind]++
+	return e.next[kind]
+}
+
+// clock returns the emulator's time in UTC, in whole seconds as the API
+// shows it.
+func (e *Emulator) clock() time.Time { return e.now().UTC().Truncate(time.Second) }
+
+// ServeHTTP serves the RO App API.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := e.prefix; p != "" && (r.URL.Path == p || strings.HasPrefix(r.URL.Path, p+"/")) {
+		r2 := new(http.Request)
+		*r2 = *r
+		u := *r.URL
+		u.Path = strings.TrimPrefix(u.Path, p)
+		u.RawPath = ""
+		r2.URL = &u
+		r = r2
+	}
+	_, pattern := e.mux.Handler(r)
+	endpoint := pattern
+	if endpoint == "" || endpoint == "/" {
+		endpoint = r.Method + " (unmatched)"
+	}
+	if e.limiter != nil && !e.limiter.Allow() {
+		e.mu.Lock()
+		e.calls.RateLimited++
+		e.mu.Unlock()
+		if ra := e.opts.RetryAfter; ra > 0 {
+			w.Header().Set("Retry-After", fmt.Sprint(int64(math.Ceil(ra.Seconds()))))
+		}
+		writeError(w, http.StatusTooManyRequests, "Too many requests")
+		return
+	}
+	e.mu.Lock()
+	e.calls.Total++
+	e.calls.ByEndpoint[endpoint]++
+	e.mu.Unlock()
+	if d := e.opts.Latency; d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	if e.opts.Intercept != nil && e.opts.Intercept(endpoint, w, r) {
+		return
+	}
+	if e.opts.APIKey != "" && r.Header.Get("Authorization") != "Bearer "+e.opts.APIKey {
+		writeError(w, http.StatusUnauthorized, "Unauthorized: invalid API key")
+		return
+	}
+	e.mux.ServeHTTP(w, r)
+}
+
+// Calls returns a copy of the request accounting.
+func (e *Emulator) Calls() Calls {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.calls
+	c.ByEndpoint = maps.Clone(c.ByEndpoint)
+	return c
+}
+
+// Grant gives the API key's employee a right (e.g. RightAddWithoutDeduction).
+func (e *Emulator) Grant(right string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.rights[right] = true
+}
+
+// Revoke takes a right away.
+func (e *Emulator) Revoke(right string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.rights, right)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"message": msg})
+}
+
+// writeValidation answers 422 with a message naming the field.
+func writeValidation(w http.ResponseWriter, field, msg string) {
+	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{
+		"message":    "Validation failed",
+		"validation": map[string][]string{field: {msg}},
+	})
+}

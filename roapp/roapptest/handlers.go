@@ -1,0 +1,727 @@
+package roapptest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/rosync/rosync"
+)
+
+// routes registers every served endpoint. The pattern is the endpoint
+// template of the request accounting.
+func (e *Emulator) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("GET /company", e.getCompany)
+	m.HandleFunc("GET /orders/statuses", e.getStatuses)
+	m.HandleFunc("GET /orders/types", e.getOrderTypes)
+	m.HandleFunc("GET /contacts/people", e.listPeople)
+	m.HandleFunc("POST /contacts/people", e.createPerson)
+	m.HandleFunc("GET /contacts/people/{id}", e.getPerson)
+	m.HandleFunc("PATCH /contacts/people/{id}", e.patchPerson)
+	m.HandleFunc("GET /catalog/products", e.listProducts)
+	m.HandleFunc("POST /catalog/products", e.createProduct)
+	m.HandleFunc("GET /catalog/products/categories", e.listCategories)
+	m.HandleFunc("POST /catalog/products/categories", e.createCategory)
+	m.HandleFunc("GET /orders", e.listOrders)
+	m.HandleFunc("POST /orders", e.createOrder)
+	m.HandleFunc("GET /orders/{id}", e.getOrder)
+	m.HandleFunc("GET /orders/{id}/items", e.listItems)
+	m.HandleFunc("POST /orders/{id}/items", e.addItem)
+	m.HandleFunc("PATCH /orders/{id}/items/{item_id}", e.patchItem)
+	m.HandleFunc("DELETE /orders/{id}/items/{item_id}", e.deleteItem)
+	m.HandleFunc("GET /orders/{id}/comments", e.listComments)
+	m.HandleFunc("POST /orders/{id}/comments", e.addComment)
+	m.HandleFunc("POST /orders/{id}/status", e.setStatus)
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "Not found")
+	})
+	e.mux = m
+}
+
+// --------------------------------------------------------------- helpers
+
+// decodeBody reads a JSON object body (up to 1 MiB) with numbers kept exact.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	data, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err == nil {
+		d := json.NewDecoder(bytes.NewReader(data))
+		d.UseNumber()
+		err = d.Decode(v)
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Malformed JSON body: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// pathID reads a numeric path value; false (after a 404) when invalid.
+func pathID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusNotFound, "Not found")
+		return 0, false
+	}
+	return id, true
+}
+
+// writePage answers a v2 paged list of all, for the page the request asks.
+func (e *Emulator) writePage(w http.ResponseWriter, r *http.Request, all []any) {
+	page := 1
+	if p := r.URL.Query().Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 {
+			writeValidation(w, "page", "must be a positive integer")
+			return
+		}
+		page = n
+	}
+	size := e.opts.PageSize
+	total := max(1, (len(all)+size-1)/size)
+	lo := min(len(all), (page-1)*size)
+	hi := min(len(all), lo+size)
+	data := all[lo:hi]
+	if data == nil {
+		data = []any{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"data":   data,
+		"paging": map[string]int{"page": page, "total_pages": total, "count": len(all), "limit": size},
+	})
+}
+
+// values returns the values of a filter, with or without "[]".
+func values(q url.Values, name string) []string {
+	return append(slices.Clone(q[name+"[]"]), q[name]...)
+}
+
+// timeRange reads a 1–2 value date filter; ok is false after a 422.
+func timeRange(w http.ResponseWriter, q url.Values, name string) (from, to time.Time, ok bool) {
+	vs := values(q, name)
+	for i, v := range vs {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil || i > 1 {
+			writeValidation(w, name, "expects 1 or 2 ISO 8601 dates")
+			return from, to, false
+		}
+		if i == 0 {
+			from = t
+		} else {
+			to = t
+		}
+	}
+	return from, to, true
+}
+
+func inRange(t, from, to time.Time) bool {
+	return (from.IsZero() || !t.Before(from)) && (to.IsZero() || !t.After(to))
+}
+
+var nonDigits = regexp.MustCompile(`\D`)
+
+// samePhoneDigits compares phones by their digits, as a lenient search does.
+func samePhoneDigits(a, b string) bool {
+	da, db := nonDigits.ReplaceAllString(a, ""), nonDigits.ReplaceAllString(b, "")
+	return da != "" && da == db
+}
+
+// sortedIDs returns the keys of m in increasing order.
+func sortedIDs[V any](m map[int64]V) []int64 {
+	ids := make([]int64, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// --------------------------------------------------------------- company
+
+func (e *Emulator) getCompany(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"name": "RO App emulator", "currency": e.currency})
+}
+
+func (e *Emulator) getStatuses(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := []map[string]any{}
+	for _, s := range e.statuses {
+		out = append(out, map[string]any{"id": s.ID, "name": s.Name, "color": s.Color,
+			"group": map[string]any{"type": 0, "name": ""}})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (e *Emulator) getOrderTypes(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := []map[string]any{}
+	for _, t := range e.orderTypes {
+		out = append(out, map[string]any{"id": t.ID, "name": t.Name})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// --------------------------------------------------------------- contacts
+
+func personJSON(c *Contact) map[string]any {
+	phones := []map[string]any{}
+	for _, p := range c.Phones {
+		phones = append(phones, map[string]any{"title": "Mobile", "phone": p, "notify": false})
+	}
+	return map[string]any{"id": c.ID, "first_name": c.FirstName, "last_name": c.LastName,
+		"email": c.Email, "phones": phones, "address": c.Address}
+}
+
+func (e *Emulator) listPeople(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	phones, emails, names := values(q, "phones"), values(q, "emails"), values(q, "names")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []any
+	for _, id := range sortedIDs(e.contacts) {
+		c := e.contacts[id]
+		if len(phones) > 0 && !slices.ContainsFunc(phones, func(p string) bool {
+			return slices.ContainsFunc(c.Phones, func(cp string) bool { return samePhoneDigits(p, cp) })
+		}) {
+			continue
+		}
+		if len(emails) > 0 && !slices.ContainsFunc(emails, func(m string) bool {
+			return c.Email != "" && strings.EqualFold(strings.TrimSpace(m), strings.TrimSpace(c.Email))
+		}) {
+			continue
+		}
+		if len(names) > 0 && !slices.ContainsFunc(names, func(n string) bool {
+			return strings.Contains(strings.ToLower(c.FirstName+" "+c.LastName), strings.ToLower(n))
+		}) {
+			continue
+		}
+		out = append(out, personJSON(c))
+	}
+	e.writePage(w, r, out)
+}
+
+// wirePerson is the body of POST and PATCH /contacts/people; phones must be
+// objects, as RO App requires.
+type wirePerson struct {
+	FirstName *string `json:"first_name"`
+	LastName  *string `json:"last_name"`
+	Email     *string `json:"email"`
+	Phones    *[]struct {
+		Title string `json:"title"`
+		Phone string `json:"phone"`
+	} `json:"phones"`
+	Address *string `json:"address"`
+}
+
+func (p wirePerson) apply(c *Contact) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	set(&c.FirstName, p.FirstName)
+	set(&c.LastName, p.LastName)
+	set(&c.Email, p.Email)
+	set(&c.Address, p.Address)
+	if p.Phones != nil {
+		c.Phones = []string{}
+		for _, ph := range *p.Phones {
+			if s := strings.TrimSpace(ph.Phone); s != "" {
+				c.Phones = append(c.Phones, s)
+			}
+		}
+	}
+}
+
+func (e *Emulator) createPerson(w http.ResponseWriter, r *http.Request) {
+	var p wirePerson
+	if !decodeBody(w, r, &p) {
+		return
+	}
+	if p.FirstName == nil || strings.TrimSpace(*p.FirstName) == "" {
+		writeValidation(w, "first_name", "is required")
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := &Contact{ID: e.newID("contact"), Phones: []string{}}
+	p.apply(c)
+	e.contacts[c.ID] = c
+	writeJSON(w, http.StatusCreated, map[string]int64{"id": c.ID})
+}
+
+func (e *Emulator) getPerson(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.contacts[id]
+	if c == nil {
+		writeError(w, http.StatusNotFound, "Client not found")
+		return
+	}
+	writeJSON(w, http.StatusOK, personJSON(c))
+}
+
+func (e *Emulator) patchPerson(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r, "id")
+	if !ok {
+		return
+	}
+	var p wirePerson
+	if !decodeBody(w, r, &p) {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.contacts[id]
+	if c == nil {
+		writeError(w, http.StatusNotFound, "Client not found")
+		return
+	}
+	if p.FirstName != nil && strings.TrimSpace(*p.FirstName) == "" {
+		writeValidation(w, "first_name", "is required")
+		return
+	}
+	p.apply(c)
+	writeJSON(w, http.StatusOK, personJSON(c))
+}
+
+// --------------------------------------------------------------- catalogue
+
+func productJSON(p *Product) map[string]any {
+	return map[string]any{"id": p.ID, "title": p.Title, "description": p.Description, "code": p.Code,
+		"sku": p.SKU, "category_id": p.CategoryID, "uom": map[string]any{"title": p.UOM}}
+}
+
+func (e *Emulator) listProducts(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	titles, skus, codes := values(q, "titles"), values(q, "skus"), values(q, "codes")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []any
+	for _, id := range sortedIDs(e.products) {
+		p := e.products[id]
+		if (len(titles) > 0 && !slices.Contains(titles, p.Title)) ||
+			(len(skus) > 0 && !slices.Contains(skus, p.SKU)) ||
+			(len(codes) > 0 && !slices.Contains(codes, p.Code)) {
+			continue
+		}
+		out = append(out, productJSON(p))
+	}
+	e.writePage(w, r, out)
+}
+
+func (e *Emulator) createProduct(w http.ResponseWriter, r *http.Request) {
+	var p struct {
+		Title       string `json:"title"`
+		Description string `json:"description"`
+		SKU         string `json:"sku"`
+		Code        string `json:"code"`
+		CategoryID  *int64 `json:"category_id"`
+		UOM         string `json:"uom"`
+	}
+	if !decodeBody(w, r, &p) {
+		return
+	}
+	if strings.TrimSpace(p.Title) == "" {
+		writeValidation(w, "title", "is required")
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p.CategoryID != nil && *p.CategoryID != 0 && e.categories[*p.CategoryID] == nil {
+		writeValidation(w, "category_id", "unknown category")
+		return
+	}
+	np := &Product{ID: e.newID("product"), Title: p.Title, Description: p.Description, SKU: p.SKU,
+		Code: p.Code, CategoryID: cloneID(p.CategoryID), UOM: p.UOM}
+	e.products[np.ID] = np
+	writeJSON(w, http.StatusCreated, map[string]int64{"id": np.ID})
+}
+
+func (e *Emulator) listCategories(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []any
+	for _, id := range sortedIDs(e.categories) {
+		c := e.categories[id]
+		out = append(out, map[string]any{"id": c.ID, "title": c.Title, "parent_id": c.ParentID})
+	}
+	e.writePage(w, r, out)
+}
+
+func (e *Emulator) createCategory(w http.ResponseWriter, r *http.Request) {
+	var c struct {
+		Title    string `json:"title"`
+		ParentID *int64 `json:"parent_id"`
+	}
+	if !decodeBody(w, r, &c) {
+		return
+	}
+	if strings.TrimSpace(c.Title) == "" {
+		writeValidation(w, "title", "is required")
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c.ParentID != nil && *c.ParentID != 0 && e.categories[*c.ParentID] == nil {
+		writeValidation(w, "parent_id", "unknown category")
+		return
+	}
+	nc := &Category{ID: e.newID("category"), Title: c.Title, ParentID: cloneID(c.ParentID)}
+	e.categories[nc.ID] = nc
+	writeJSON(w, http.StatusCreated, map[string]int64{"id": nc.ID})
+}
+
+// --------------------------------------------------------------- orders
+
+func (e *Emulator) statusName(id int64) string {
+	for _, s := range e.statuses {
+		if s.ID == id {
+			return s.Name
+		}
+	}
+	return ""
+}
+
+func (e *Emulator) orderJSON(o *order) map[string]any {
+	custom := map[string]string{}
+	for k, v := range o.custom {
+		custom[k] = v
+	}
+	return map[string]any{
+		"id": o.id, "number": strconv.FormatInt(o.id, 10),
+		"status":        map[string]any{"id": o.statusID, "name": e.statusName(o.statusID)},
+		"client":        map[string]any{"id": o.clientID},
+		"order_type":    map[string]any{"id": o.typeID},
+		"branch_id":     o.branchID,
+		"manager_notes": o.notes,
+		"custom_fields": custom,
+		"created_at":    o.created.Format(time.RFC3339),
+		"modified_at":   o.modified.Format(time.RFC3339),
+	}
+}
+
+func (e *Emulator) listOrders(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	cFrom, cTo, ok := timeRange(w, q, "created_at")
+	if !ok {
+		return
+	}
+	mFrom, mTo, ok := timeRange(w, q, "modified_at")
+	if !ok {
+		return
+	}
+	clients, ids, statuses := values(q, "clients_ids"), values(q, "ids"), values(q, "statuses")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []any
+	for _, id := range sortedIDs(e.orders) {
+		o := e.orders[id]
+		if !inRange(o.created, cFrom, cTo) || !inRange(o.modified, mFrom, mTo) ||
+			(len(clients) > 0 && !slices.Contains(clients, strconv.FormatInt(o.clientID, 10))) ||
+			(len(ids) > 0 && !slices.Contains(ids, strconv.FormatInt(o.id, 10))) ||
+			(len(statuses) > 0 && !slices.Contains(statuses, strconv.FormatInt(o.statusID, 10))) {
+			continue
+		}
+		out = append(out, e.orderJSON(o))
+	}
+	e.writePage(w, r, out)
+}
+
+func (e *Emulator) createOrder(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		BranchID     int64                      `json:"branch_id"`
+		OrderTypeID  int64                      `json:"order_type_id"`
+		ClientID     int64                      `json:"client_id"`
+		ManagerNotes string                     `json:"manager_notes"`
+		CustomFields map[string]json.RawMessage `json:"custom_fields"`
+	}
+	if !decodeBody(w, r, &b) {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if b.BranchID <= 0 {
+		writeValidation(w, "branch_id", "is required")
+		return
+	}
+	var typ *OrderType
+	for i := range e.orderTypes {
+		if e.orderTypes[i].ID == b.OrderTypeID {
+			typ = &e.orderTypes[i]
+		}
+	}
+	if typ == nil {
+		writeValidation(w, "order_type_id", "unknown order type")
+		return
+	}
+	if e.contacts[b.ClientID] == nil {
+		writeValidation(w, "client_id", "unknown client")
+		return
+	}
+	status := typ.InitialStatusID // SHO-3: the order type sets the first status
+	if status == 0 && len(e.statuses) > 0 {
+		status = e.statuses[0].ID
+	}
+	now := e.clock()
+	o := &order{id: e.newID("order"), branchID: b.BranchID, typeID: b.OrderTypeID, clientID: b.ClientID,
+		statusID: status, notes: b.ManagerNotes, custom: map[string]string{}, created: now, modified: now}
+	for k, v := range b.CustomFields {
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			s = string(v)
+		}
+		o.custom[k] = s
+	}
+	e.orders[o.id] = o
+	writeJSON(w, http.StatusCreated, map[string]int64{"id": o.id})
+}
+
+// lookupOrder finds the path's order; e.mu is held. It answers 404 itself.
+func (e *Emulator) lookupOrder(w http.ResponseWriter, r *http.Request) *order {
+	id, ok := pathID(w, r, "id")
+	if !ok {
+		return nil
+	}
+	o := e.orders[id]
+	if o == nil {
+		writeError(w, http.StatusNotFound, "Order not found")
+	}
+	return o
+}
+
+func (e *Emulator) getOrder(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if o := e.lookupOrder(w, r); o != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"data": e.orderJSON(o)})
+	}
+}
+
+func (e *Emulator) digits() int32 {
+	if d, ok := rosync.CurrencyDigits(e.currency); ok {
+		return d
+	}
+	return 2
+}
+
+func (e *Emulator) listItems(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o := e.lookupOrder(w, r)
+	if o == nil {
+		return
+	}
+	out := []map[string]any{}
+	for _, it := range o.items {
+		title := ""
+		if p := e.products[it.productID]; p != nil {
+			title = p.Title
+		}
+		out = append(out, map[string]any{"id": it.id, "entity_id": it.productID,
+			"entity":   map[string]any{"id": it.productID, "title": title},
+			"quantity": it.quantity, "price": json.Number(it.price.StringFixed(e.digits())),
+			"deducted": it.deducted})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// itemBody is the body of POST and PATCH /orders/{id}/items: quantity a
+// positive integer, price a JSON number (not a string) with no more
+// decimals than the currency has.
+type itemBody struct {
+	EntityID int64           `json:"entity_id"`
+	Quantity json.Number     `json:"quantity"`
+	Price    json.RawMessage `json:"price"`
+}
+
+// check validates quantity and price; it answers 422 itself.
+func (e *Emulator) check(w http.ResponseWriter, b itemBody) (int64, decimal.Decimal, bool) {
+	q, err := strconv.ParseInt(b.Quantity.String(), 10, 64)
+	if err != nil || q <= 0 {
+		writeValidation(w, "quantity", "must be a positive integer")
+		return 0, decimal.Zero, false
+	}
+	raw := bytes.TrimSpace(b.Price)
+	if len(raw) == 0 || !(raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')) {
+		writeValidation(w, "price", "must be a number")
+		return 0, decimal.Zero, false
+	}
+	p, err := decimal.NewFromString(string(raw))
+	if err != nil || p.IsNegative() || !p.Equal(p.Truncate(e.digits())) {
+		writeValidation(w, "price", "must be a non-negative amount in the currency's precision")
+		return 0, decimal.Zero, false
+	}
+	return q, p, true
+}
+
+func (e *Emulator) addItem(w http.ResponseWriter, r *http.Request) {
+	var b itemBody
+	if !decodeBody(w, r, &b) {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o := e.lookupOrder(w, r)
+	if o == nil {
+		return
+	}
+	if !e.rights[RightAddWithoutDeduction] {
+		writeError(w, http.StatusForbidden, "Access denied: the employee has no right to add products without deduction")
+		return
+	}
+	if e.products[b.EntityID] == nil {
+		writeValidation(w, "entity_id", "unknown product")
+		return
+	}
+	q, p, ok := e.check(w, b)
+	if !ok {
+		return
+	}
+	it := &item{id: e.newID("item"), productID: b.EntityID, quantity: q, price: p}
+	o.items = append(o.items, it)
+	o.modified = e.clock()
+	writeJSON(w, http.StatusCreated, map[string]int64{"id": it.id})
+}
+
+// lookupItem finds the path's item of o; it answers 404 itself.
+func lookupItem(w http.ResponseWriter, r *http.Request, o *order) (int, bool) {
+	id, ok := pathID(w, r, "item_id")
+	if !ok {
+		return 0, false
+	}
+	i := slices.IndexFunc(o.items, func(it *item) bool { return it.id == id })
+	if i < 0 {
+		writeError(w, http.StatusNotFound, "Item not found")
+		return 0, false
+	}
+	return i, true
+}
+
+func (e *Emulator) patchItem(w http.ResponseWriter, r *http.Request) {
+	var b itemBody
+	if !decodeBody(w, r, &b) {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o := e.lookupOrder(w, r)
+	if o == nil {
+		return
+	}
+	i, ok := lookupItem(w, r, o)
+	if !ok {
+		return
+	}
+	if o.items[i].deducted {
+		writeValidation(w, "item", "a deducted item cannot be changed")
+		return
+	}
+	q, p, ok := e.check(w, b)
+	if !ok {
+		return
+	}
+	o.items[i].quantity, o.items[i].price = q, p
+	o.modified = e.clock()
+	writeJSON(w, http.StatusOK, map[string]int64{"id": o.items[i].id})
+}
+
+func (e *Emulator) deleteItem(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o := e.lookupOrder(w, r)
+	if o == nil {
+		return
+	}
+	i, ok := lookupItem(w, r, o)
+	if !ok {
+		return
+	}
+	if o.items[i].deducted {
+		writeValidation(w, "item", "a deducted item cannot be removed")
+		return
+	}
+	o.items = slices.Delete(o.items, i, i+1)
+	o.modified = e.clock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (e *Emulator) listComments(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o := e.lookupOrder(w, r)
+	if o == nil {
+		return
+	}
+	out := []map[string]any{}
+	for _, c := range o.comments {
+		out = append(out, map[string]any{"id": c.id, "comment": c.text, "is_private": c.private,
+			"created_at": c.created.Format(time.RFC3339)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (e *Emulator) addComment(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Comment   string `json:"comment"`
+		IsPrivate bool   `json:"is_private"`
+	}
+	if !decodeBody(w, r, &b) {
+		return
+	}
+	if strings.TrimSpace(b.Comment) == "" {
+		writeValidation(w, "comment", "is required")
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o := e.lookupOrder(w, r)
+	if o == nil {
+		return
+	}
+	c := comment{id: e.newID("comment"), text: b.Comment, private: b.IsPrivate, created: e.clock()}
+	o.comments = append(o.comments, c)
+	writeJSON(w, http.StatusCreated, map[string]int64{"id": c.id})
+}
+
+func (e *Emulator) setStatus(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		StatusID int64  `json:"status_id"`
+		Comment  string `json:"comment"`
+	}
+	if !decodeBody(w, r, &b) {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	o := e.lookupOrder(w, r)
+	if o == nil {
+		return
+	}
+	if e.statusName(b.StatusID) == "" {
+		writeValidation(w, "status_id", "unknown status")
+		return
+	}
+	if o.statusID != b.StatusID {
+		o.statusID = b.StatusID
+		o.modified = e.clock()
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"success": true})
+}
