@@ -241,7 +241,9 @@ type ROClient interface {
 	FindContacts(ctx context.Context, phone, email string) ([]Contact, error)
 	// CreateContact creates a person contact and returns its id.
 	CreateContact(ctx context.Context, c Contact) (int64, error)
-	// UpdateContact writes c's fields over the contact c.ID.
+	// UpdateContact writes c's non-empty fields over the contact c.ID;
+	// empty ones are left as they are. Phones, when not empty, replace
+	// the contact's phones (the caller passes the ones to keep).
 	UpdateContact(ctx context.Context, c Contact) error
 
 	// FindProduct finds a catalogue product whose title (IdentifyByName),

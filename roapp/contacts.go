@@ -184,12 +184,14 @@ type wireNewPerson struct {
 
 // wirePersonUpdate is the body of PATCH /contacts/people/{id}: every field
 // rosync writes, empty ones included, so that they overwrite.
+// wirePersonUpdate is a PATCH body: empty fields are left out, so that
+// the contact keeps what the order does not say.
 type wirePersonUpdate struct {
-	FirstName string      `json:"first_name"`
-	LastName  string      `json:"last_name"`
-	Email     string      `json:"email"`
-	Phones    []wirePhone `json:"phones"`
-	Address   string      `json:"address"`
+	FirstName string      `json:"first_name,omitempty"`
+	LastName  string      `json:"last_name,omitempty"`
+	Email     string      `json:"email,omitempty"`
+	Phones    []wirePhone `json:"phones,omitempty"`
+	Address   string      `json:"address,omitempty"`
 }
 
 func wirePhones(ps []string) []wirePhone {
@@ -212,7 +214,7 @@ func (c *Client) CreateContact(ctx context.Context, ct rosync.Contact) (int64, e
 	})
 }
 
-// UpdateContact writes ct's fields over contact ct.ID with PATCH
+// UpdateContact writes ct's non-empty fields over contact ct.ID with PATCH
 // /contacts/people/{id}.
 func (c *Client) UpdateContact(ctx context.Context, ct rosync.Contact) error {
 	if ct.ID <= 0 {
