@@ -1,0 +1,315 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/roapp"
+	"github.com/rosync/rosync/roapp/roapptest"
+	"github.com/rosync/rosync/storage/memory"
+	"github.com/rosync/rosync/storage/sqlite"
+)
+
+// Test credentials of the replay's RO App emulator.
+const (
+	roKey           = "ro-replay-api-key-0123456789"
+	roWebhookSecret = "ro-replay-webhook-secret"
+	shopName        = "replay"
+)
+
+// Options configure Run.
+type Options struct {
+	// StoreDir is where the SQLite store (the embedded default) is kept;
+	// empty means a temporary folder removed at the end. With Memory set,
+	// the in-memory store is used instead.
+	StoreDir string
+	Memory   bool
+	// Logger receives the engine's and clients' logs; nil discards them.
+	Logger *slog.Logger
+	// Warnf receives notes about events that could not be played (an
+	// event naming an order RO App does not have); nil discards them.
+	Warnf func(format string, args ...any)
+}
+
+// Result is what a replay produced.
+type Result struct {
+	Snapshot roapptest.Snapshot
+	Summary  Summary
+}
+
+// Summary counts what a replay did, for the one-screen report.
+type Summary struct {
+	Platform        string
+	PlatformOrders  int
+	Events          int
+	Imported        int
+	Rejected        int
+	RejectedByRule  map[string]int
+	Failed          int
+	StatusPushes    int
+	APICalls        int
+	APICallsByRoute map[string]int
+	Warnings        int
+}
+
+// Run replays a fixture: it starts the platform's fake server and the RO App
+// emulator on loopback, connects the real adapter and the real roapp client
+// to them over HTTP, runs the initial import at fx.Now, plays the events in
+// order (a platform change arrives as the platform's signed webhook; RO App
+// events act on the emulator, which sends its own signed webhooks), runs one
+// reconciliation poll, and returns the snapshot.
+func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
+	if err := fx.Validate(); err != nil {
+		return nil, err
+	}
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Warnf == nil {
+		o.Warnf = func(string, ...any) {}
+	}
+	clock := &clock{t: fx.Now.UTC()}
+
+	// The host application's webhook endpoints; handlers are set once
+	// the Syncer exists.
+	var (
+		mu              sync.Mutex
+		platformWebhook http.Handler = http.NotFoundHandler()
+		roWebhook       http.Handler = http.NotFoundHandler()
+	)
+	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		h := platformWebhook
+		if r.URL.Path == "/webhooks/roapp" {
+			h = roWebhook
+		}
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	defer host.Close()
+
+	emu := roapptest.New(fx.ROApp, &roapptest.Options{
+		APIKey: roKey, WebhookURL: host.URL + "/webhooks/roapp", WebhookSecret: roWebhookSecret,
+		WebhookClient: host.Client(), Now: clock.Now,
+	})
+	roSrv := httptest.NewServer(emu)
+	defer roSrv.Close()
+
+	h, err := harnesses[fx.Platform](fx, clock.Now)
+	if err != nil {
+		return nil, err
+	}
+	platSrv := httptest.NewServer(h.Handler())
+	defer platSrv.Close()
+	plat, err := h.Connect(platSrv.URL, platSrv.Client())
+	if err != nil {
+		return nil, fmt.Errorf("replay: connect the %s adapter: %w", fx.Platform, err)
+	}
+
+	store, closeStore, err := openStore(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	defer closeStore()
+
+	ro := roapp.New(roKey, &roapp.Options{BaseURL: roSrv.URL, HTTPClient: roSrv.Client(),
+		RequestsPerSecond: 10000, Logger: o.Logger, RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond})
+	branch := fx.Settings.BranchID
+	if branch == 0 {
+		branch = 1
+	}
+	syncer, err := rosync.New(plat, ro, store, &rosync.Options{
+		Shop: shopName,
+		Settings: rosync.Settings{
+			IdentifyProductsBy: fx.Settings.IdentifyProductsBy, DefaultRegion: fx.Settings.DefaultRegion,
+			BranchID: branch, OrderTypeID: fx.Settings.OrderTypeID, StatusMap: fx.Settings.StatusMap,
+		},
+		Now: clock.Now, Logger: o.Logger,
+		// One order at a time keeps RO App ids, and so the snapshot,
+		// the same from run to run.
+		Concurrency: 1,
+	})
+	if err != nil {
+		return nil, err
+	}
+	mu.Lock()
+	platformWebhook = syncer.Webhook()
+	roWebhook = roapp.WebhookHandler(roWebhookSecret, syncer.HandleROEvent)
+	mu.Unlock()
+
+	if err := syncer.Connect(ctx); err != nil {
+		return nil, fmt.Errorf("replay: connect: %w", err)
+	}
+	warnings := 0
+	warn := func(format string, args ...any) {
+		warnings++
+		o.Warnf(format, args...)
+	}
+	for i, ev := range fx.Events {
+		clock.Advance(time.Minute)
+		if err := play(ctx, h, emu, host.URL+"/webhooks/platform", host.Client(), ev); err != nil {
+			var fe *FixtureError
+			if errors.As(err, &fe) {
+				fe.Field = fmt.Sprintf("events[%d]%s", i, fe.Field)
+				return nil, fe
+			}
+			warn("event %d (%s): %v", i, ev.Type, err)
+		}
+	}
+	clock.Advance(time.Minute)
+	if err := syncer.Poll(ctx); err != nil {
+		warn("reconciliation poll: %v", err)
+	}
+
+	snap := emu.Snapshot()
+	snap.PlatformStatusUpdates = h.StatusUpdates()
+	rejected, err := store.Records(ctx, shopName, rosync.RecordFilter{State: rosync.StateRejected})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rejected {
+		snap.Rejected = append(snap.Rejected, roapptest.Rejected{PlatformOrderID: r.OrderID, PlatformNumber: r.Number, Rule: r.Rule, Reason: r.Reason})
+	}
+	failed, err := store.Records(ctx, shopName, rosync.RecordFilter{Failed: true})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range failed {
+		snap.Failed = append(snap.Failed, roapptest.Failed{PlatformOrderID: r.OrderID, Error: r.LastError})
+	}
+	sort.Slice(snap.Rejected, func(i, j int) bool {
+		return idLess(snap.Rejected[i].PlatformOrderID, snap.Rejected[j].PlatformOrderID)
+	})
+	sort.Slice(snap.Failed, func(i, j int) bool { return idLess(snap.Failed[i].PlatformOrderID, snap.Failed[j].PlatformOrderID) })
+
+	sum := Summary{
+		Platform: fx.Platform, Events: len(fx.Events), Rejected: len(snap.Rejected), Failed: len(snap.Failed),
+		RejectedByRule: map[string]int{}, StatusPushes: len(snap.PlatformStatusUpdates),
+		APICalls: snap.APICalls.Total, APICallsByRoute: snap.APICalls.ByEndpoint, Warnings: warnings,
+	}
+	for _, r := range snap.Rejected {
+		sum.RejectedByRule[r.Rule]++
+	}
+	for _, ord := range snap.Orders {
+		if ord.Platform != "" {
+			sum.Imported++
+		}
+	}
+	sum.PlatformOrders = countOrders(fx)
+	return &Result{Snapshot: snap, Summary: sum}, nil
+}
+
+// play performs one event.
+func play(ctx context.Context, h harness, emu *roapptest.Emulator, target string, client *http.Client, ev Event) error {
+	switch ev.Type {
+	case EventPlatformOrder:
+		created, err := h.PutOrder(ev.Order)
+		if err != nil {
+			return &FixtureError{Field: ".order", Err: err}
+		}
+		req, err := h.Webhook(target, ev.Order, created)
+		if err != nil {
+			return err
+		}
+		resp, err := client.Do(req.WithContext(ctx))
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("webhook answered %s", resp.Status)
+		}
+	case EventRODeduct, EventROStatus:
+		id, ok := emu.OrderIDByNumber(ev.OrderNumber)
+		if !ok {
+			return fmt.Errorf("RO App has no order for platform order number %q", ev.OrderNumber)
+		}
+		if ev.Type == EventRODeduct {
+			return emu.Deduct(id)
+		}
+		return emu.SetStatus(ctx, id, ev.Status)
+	}
+	return nil
+}
+
+func openStore(ctx context.Context, o Options) (rosync.Store, func(), error) {
+	if o.Memory {
+		return memory.New(), func() {}, nil
+	}
+	dir := o.StoreDir
+	cleanup := func() {}
+	if dir == "" {
+		tmp, err := mkdirTemp()
+		if err != nil {
+			return nil, nil, err
+		}
+		dir, cleanup = tmp, func() { removeAll(tmp) }
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "rosync.db"), nil)
+	if err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("replay: open the SQLite store: %w", err)
+	}
+	return st, func() { st.Close(); cleanup() }, nil
+}
+
+// countOrders counts the distinct platform orders of a fixture.
+func countOrders(fx *Fixture) int {
+	ids := map[string]bool{}
+	add := func(raw []byte) {
+		if id, ok := nativeID(raw); ok {
+			ids[id] = true
+		}
+	}
+	for _, o := range fx.Shop.Orders {
+		add(o)
+	}
+	for _, ev := range fx.Events {
+		if ev.Type == EventPlatformOrder {
+			add(ev.Order)
+		}
+	}
+	return len(ids)
+}
+
+// idLess orders platform ids numerically when both are numbers.
+func idLess(a, b string) bool {
+	x, errA := strconv.ParseInt(a, 10, 64)
+	y, errB := strconv.ParseInt(b, 10, 64)
+	if errA == nil && errB == nil {
+		return x < y
+	}
+	return a < b
+}
+
+// clock is the replay's clock: fixed at the fixture's now, advanced by
+// the replay between events.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}

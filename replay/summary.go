@@ -1,0 +1,39 @@
+package replay
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Print writes the one-screen summary of a replay.
+func (s Summary) Print(w io.Writer, name string) {
+	fmt.Fprintf(w, "rosync replay of %s (%s)\n", name, s.Platform)
+	fmt.Fprintf(w, "  platform orders: %d, events played: %d\n", s.PlatformOrders, s.Events)
+	fmt.Fprintf(w, "  imported into RO App: %d\n", s.Imported)
+	fmt.Fprintf(w, "  rejected: %d%s\n", s.Rejected, byKey(s.RejectedByRule))
+	fmt.Fprintf(w, "  failed: %d\n", s.Failed)
+	fmt.Fprintf(w, "  statuses pushed to the platform: %d\n", s.StatusPushes)
+	fmt.Fprintf(w, "  RO App API calls: %d%s\n", s.APICalls, byKey(s.APICallsByRoute))
+	if s.Warnings > 0 {
+		fmt.Fprintf(w, "  warnings: %d (see above)\n", s.Warnings)
+	}
+}
+
+// byKey renders a count map as " (k: n, …)", keys sorted.
+func byKey(m map[string]int) string {
+	if len(m) == 0 {
+		return ""
+	}
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s: %d", k, m[k])
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
