@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/storage/internal/keylock"
 )
 
 var _ rosync.Store = (*Store)(nil)
@@ -35,7 +36,7 @@ type Store struct {
 	shops      map[string]rosync.ShopState
 	seen       map[seenKey]struct{}
 
-	locks keyLocks
+	locks keylock.Set
 }
 
 type recordKey struct{ shop, orderID string }
@@ -223,7 +224,7 @@ func (s *Store) SeenEvent(ctx context.Context, shop, eventID string) (bool, erro
 // is free or ctx is done (then the error wraps ctx.Err()). The returned func
 // releases the lock; calling it again does nothing.
 func (s *Store) Lock(ctx context.Context, key string) (unlock func(), err error) {
-	return s.locks.lock(ctx, key)
+	return s.locks.Lock(ctx, key)
 }
 
 // copyRecord returns r with its own Lines map and its times in UTC.

@@ -15,6 +15,7 @@ import (
 	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/storage/internal/keylock"
 )
 
 var _ rosync.Store = (*Store)(nil)
@@ -46,7 +47,7 @@ type Store struct {
 	lastPrune time.Time
 
 	stmts     statements
-	locks     keyLocks
+	locks     keylock.Set
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -154,5 +155,5 @@ func (s *Store) endWrite() { <-s.writes }
 // releases the lock; calling it again does nothing. The lock does not hold
 // across processes: see the package documentation.
 func (s *Store) Lock(ctx context.Context, key string) (unlock func(), err error) {
-	return s.locks.lock(ctx, key)
+	return s.locks.Lock(ctx, key)
 }

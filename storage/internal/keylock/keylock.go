@@ -1,4 +1,6 @@
-package sqlite
+// Package keylock provides exclusive per-key locks whose waits honour a
+// context, shared by the in-process stores.
+package keylock
 
 import (
 	"context"
@@ -6,27 +8,27 @@ import (
 	"sync"
 )
 
-// keyLocks is a set of exclusive per-key locks whose waits honour a
+// Set is a set of exclusive per-key locks whose waits honour a
 // context. Each held key has an entry with a one-slot channel: holding the
 // lock is having put the token in the slot. Entries are reference-counted
 // by holders and waiters and removed when the last one leaves, so the map
 // holds only keys in use.
-type keyLocks struct {
+type Set struct {
 	mu   sync.Mutex
 	keys map[string]*keyLock
 }
 
 type keyLock struct {
 	slot chan struct{} // capacity 1: full while held
-	refs int           // holders and waiters; guarded by keyLocks.mu
+	refs int           // holders and waiters; guarded by Set.mu
 }
 
-// lock takes the lock on key, waiting until it is free or ctx is done, in
+// Lock takes the lock on key, waiting until it is free or ctx is done, in
 // which case it returns an error wrapping ctx.Err(). The returned func
 // releases the lock; calls after the first do nothing.
-func (l *keyLocks) lock(ctx context.Context, key string) (func(), error) {
+func (l *Set) Lock(ctx context.Context, key string) (func(), error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: lock: %w", err)
+		return nil, fmt.Errorf("lock %q: %w", key, err)
 	}
 	l.mu.Lock()
 	if l.keys == nil {
@@ -44,7 +46,7 @@ func (l *keyLocks) lock(ctx context.Context, key string) (func(), error) {
 	case k.slot <- struct{}{}:
 	case <-ctx.Done():
 		l.release(key, k)
-		return nil, fmt.Errorf("sqlite: lock: %w", ctx.Err())
+		return nil, fmt.Errorf("lock %q: %w", key, ctx.Err())
 	}
 	var once sync.Once
 	return func() {
@@ -56,7 +58,7 @@ func (l *keyLocks) lock(ctx context.Context, key string) (func(), error) {
 }
 
 // release drops one reference to k and forgets the key with the last one.
-func (l *keyLocks) release(key string, k *keyLock) {
+func (l *Set) release(key string, k *keyLock) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	k.refs--
