@@ -70,6 +70,11 @@ type Policy struct {
 	MatchEmail bool
 	// TransfersAddress transfers the customer's address (SHO-C1).
 	TransfersAddress bool
+	// StatusComments maps a platform status to a comment that is added to
+	// the RO App order, once, when an imported order reaches that status
+	// on the platform (Shopify: a cancelled order gets a comment instead
+	// of a status change, SHO-2).
+	StatusComments map[string]string
 }
 
 // Excluded reports whether the initial import skips an order in status.
