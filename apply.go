@@ -188,24 +188,32 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order) error {
 		return nil
 	}
 
-	// Products first: a new product costs the same whether the order is
-	// new or not, and resolving them before the order keeps a failed
-	// product from leaving an empty RO App order behind.
+	// Products first for a new order: resolving them before the order
+	// keeps a failed product from leaving an empty RO App order behind.
+	// For an existing order they wait for the deduction check, so that a
+	// line added on the platform after deduction creates no catalogue
+	// product either (ORD-5).
 	products := make(map[string]int64, len(o.Lines))
-	for _, l := range o.Lines {
-		if link, ok := rec.Lines[l.ID]; ok && link.ProductID != 0 {
-			products[l.ID] = link.ProductID
-			continue
+	resolveProducts := func() error {
+		for _, l := range o.Lines {
+			if link, ok := rec.Lines[l.ID]; ok && link.ProductID != 0 {
+				products[l.ID] = link.ProductID
+				continue
+			}
+			id, err := s.resolveProduct(ctx, l.Product)
+			if err != nil {
+				return err
+			}
+			products[l.ID] = id
 		}
-		id, err := s.resolveProduct(ctx, l.Product)
-		if err != nil {
-			return err
-		}
-		products[l.ID] = id
+		return nil
 	}
 
 	var ro *ROOrder // the RO App order as read in this attempt, when read
 	if !existed {
+		if err := resolveProducts(); err != nil {
+			return err
+		}
 		clientID, err := s.resolveContact(ctx, o)
 		if err != nil {
 			return err
@@ -234,6 +242,12 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order) error {
 				return err
 			}
 			rec.ROOrderID = id
+			if pol.StatusSync.ToPlatform() {
+				// Record the order type's initial status, so that a later
+				// status change whose RO App webhook is lost is not
+				// mistaken for it by the poll (WOO-3, CAR-2).
+				rec.ROStatusID, ro = s.initialStatus(ctx, id)
+			}
 		}
 		rec.State, rec.Rule, rec.Reason = StateImported, "", ""
 		if err := save(); err != nil {
@@ -301,6 +315,11 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order) error {
 		rec.Deducted = true
 		s.log.InfoContext(ctx, "order deducted in RO App; platform changes no longer synchronised", "order", o.ID)
 		return nil
+	}
+	if existed {
+		if err := resolveProducts(); err != nil {
+			return err
+		}
 	}
 	if pendingItems && ro != nil {
 		s.claimPendingItems(rec, ro)
@@ -410,4 +429,27 @@ func (s *Syncer) claimPendingItems(rec *Record, ro *ROOrder) {
 			}
 		}
 	}
+}
+
+// initialStatus returns the status RO App gave a newly created order: the
+// initial status of the shop's order type. It is read from the first order
+// created and then remembered, so it costs two calls per Syncer, not per
+// order. The order read, if any, is returned too. When the read fails the
+// status stays unknown (0) and the poll learns it instead.
+func (s *Syncer) initialStatus(ctx context.Context, orderID int64) (int64, *ROOrder) {
+	s.mu.Lock()
+	known := s.initStatus
+	s.mu.Unlock()
+	if known != 0 {
+		return known, nil
+	}
+	got, err := s.ro.Order(ctx, orderID)
+	if err != nil {
+		s.log.WarnContext(ctx, "initial RO App status not read", "ro_order", orderID, "err", err)
+		return 0, nil
+	}
+	s.mu.Lock()
+	s.initStatus = got.StatusID
+	s.mu.Unlock()
+	return got.StatusID, &got
 }

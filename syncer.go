@@ -87,6 +87,9 @@ type Syncer struct {
 	ready    bool
 	statusID map[string]int64 // RO status name (lower case) -> id
 	statusNm map[int64]string // RO status id -> name
+	// initStatus is the initial status of Settings.OrderTypeID, learned
+	// from the first order created (0 until then).
+	initStatus int64
 }
 
 // New returns a Syncer for the shop behind p. It does not call any API;

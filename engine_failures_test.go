@@ -1,0 +1,232 @@
+package rosync_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/roapp/roapptest"
+)
+
+// requireOneOrder checks ENG-1's promise for one platform order: one RO
+// App order with one item and one delivery comment, one contact, one
+// catalogue product.
+func requireOneOrder(t *testing.T, e *env, o rosync.Order) {
+	t.Helper()
+	snap := e.emu.Snapshot()
+	require.Len(t, snap.Contacts, 1, "ENG-1: one contact")
+	require.Len(t, snap.Products, 1, "ENG-1: one catalogue product")
+	require.Len(t, snap.Orders, 1, "ENG-1: one RO App order")
+	want := roapptest.Order{
+		ID: snap.Orders[0].ID, Platform: "fake", PlatformOrderID: o.ID, PlatformNumber: o.Number,
+		PlatformCreatedAt: o.CreatedAt.Format(time.RFC3339), ClientID: snap.Contacts[0].ID, OrderTypeID: 1,
+		Status:   "New",
+		Items:    []roapptest.Item{{ProductID: snap.Products[0].ID, Quantity: 2, Price: "499.50"}},
+		Comments: []string{o.Delivery.Comment()},
+	}
+	if diff := cmp.Diff(want, snap.Orders[0]); diff != "" {
+		t.Errorf("ENG-1: the RO App order (-want +got):\n%s", diff)
+	}
+	rec := e.record(t, o.ID)
+	require.Equal(t, rosync.StateImported, rec.State)
+	require.Equal(t, snap.Orders[0].ID, rec.ROOrderID)
+	require.False(t, rec.Failed(), "last error: %s", rec.LastError)
+}
+
+// TestEngine_IdempotentConcurrent: ENG-1, the same order applied at once
+// from many goroutines, by duplicate webhooks and by a poll creates one
+// order, one contact and one product.
+func TestEngine_IdempotentConcurrent(t *testing.T) { // ENG-1
+	ctx := context.Background()
+	e := newEnv(t, basePolicy())
+	o := e.addOrder(newOrder("1201", time.Time{}))
+	e.clock.Advance(5 * time.Minute)
+
+	var wg sync.WaitGroup
+	codes := make(chan int, 16)
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			switch i % 4 {
+			case 0:
+				_ = e.syncer.Sync(ctx, "1201")
+			case 1: // a redelivery of one event
+				codes <- e.webhook(t, "1201", "evt-1", "")
+			case 2: // distinct events about the same order
+				codes <- e.webhook(t, "1201", fmt.Sprintf("evt-%d", 100+i), "")
+			case 3:
+				_ = e.syncer.Poll(ctx)
+			}
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		require.Equal(t, 200, c)
+	}
+	requireOneOrder(t, e, o)
+	require.Equal(t, 1, e.calls("POST /orders"), "ENG-1")
+	require.Equal(t, 1, e.calls("POST /contacts/people"), "ENG-1")
+	require.Equal(t, 1, e.calls("POST /catalog/products"), "ENG-1")
+	require.Equal(t, 1, e.calls("POST /orders/{id}/items"), "ENG-1")
+
+	// Two different orders of one customer and one product, at once.
+	e2 := newEnv(t, basePolicy())
+	for _, id := range []string{"1211", "1212", "1213", "1214"} {
+		e2.addOrder(newOrder(id, time.Time{}))
+	}
+	var wg2 sync.WaitGroup
+	for _, id := range []string{"1211", "1212", "1213", "1214"} {
+		wg2.Add(1)
+		go func() { defer wg2.Done(); _ = e2.syncer.Sync(ctx, id) }()
+	}
+	wg2.Wait()
+	snap := e2.emu.Snapshot()
+	require.Len(t, snap.Orders, 4)
+	require.Len(t, snap.Contacts, 1, "ENG-1: one contact for one customer")
+	require.Len(t, snap.Products, 1, "ENG-1: one product for one product")
+	require.Len(t, snap.Categories, 1, "ENG-1: one category")
+}
+
+// TestEngine_AmbiguousCreates: ENG-1, a create whose outcome is unknown is
+// looked up before it is made again: the order by its external reference,
+// an item among the order's items, a comment among its comments.
+func TestEngine_AmbiguousCreates(t *testing.T) { // ENG-1
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		blur     func(a *ambiguousRO)
+		endpoint string
+	}{
+		{"CreateOrder", func(a *ambiguousRO) { a.createOrder.Store(1) }, "POST /orders"},
+		{"AddItem", func(a *ambiguousRO) { a.addItem.Store(1) }, "POST /orders/{id}/items"},
+		{"AddComment", func(a *ambiguousRO) { a.addComment.Store(1) }, "POST /orders/{id}/comments"},
+		{"CreateOrder twice", func(a *ambiguousRO) { a.createOrder.Store(2) }, "POST /orders"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			amb := &ambiguousRO{}
+			e := newEnv(t, basePolicy(), withROClient(func(c rosync.ROClient) rosync.ROClient {
+				amb.ROClient = c
+				return amb
+			}))
+			o := e.addOrder(newOrder("1301", time.Time{}))
+			tt.blur(amb)
+
+			err := e.syncer.Sync(ctx, "1301")
+			var ae *rosync.AmbiguousError
+			require.ErrorAs(t, err, &ae, "precondition: the create was blurred")
+			rec := e.record(t, "1301")
+			require.True(t, rec.Failed())
+			require.False(t, rec.Permanent, "ENG-2: an unknown outcome is retried")
+			require.Equal(t, 1, e.calls(tt.endpoint), "precondition: the create reached RO App")
+
+			// The next attempts find what the blurred create made.
+			for range 3 {
+				e.clock.Advance(time.Minute)
+				if err := e.syncer.Sync(ctx, "1301"); err == nil {
+					break
+				}
+			}
+			requireOneOrder(t, e, o)
+			require.Equal(t, 1, e.calls(tt.endpoint), "ENG-1: %s was not made twice", tt.endpoint)
+		})
+	}
+}
+
+// TestEngine_CrashAfterCreate: ENG-1, a record left pending by a crash
+// after the RO App order was created (the link never saved) resumes on
+// that order instead of creating a second one.
+func TestEngine_CrashAfterCreate(t *testing.T) { // ENG-1
+	ctx := context.Background()
+	for _, via := range []string{"sync", "poll", "retry"} {
+		t.Run(via, func(t *testing.T) {
+			e := newEnv(t, basePolicy())
+			o := e.addOrder(newOrder("1401", time.Time{}))
+			e.clock.Advance(2 * time.Minute)
+
+			// What the crashed process did: contact created, intent
+			// recorded, order created in RO App; then it died.
+			clientID, err := e.client.CreateContact(ctx, rosync.Contact{FirstName: "Olena", LastName: "Kovalenko",
+				Email: "olena.k@example.com", Phones: []string{"+380501112233"}})
+			require.NoError(t, err)
+			intent := e.clock.Now()
+			require.NoError(t, e.store.PutRecord(ctx, rosync.Record{
+				Shop: shopName, OrderID: "1401", Number: o.Number, State: rosync.StatePending,
+				PlatformCreatedAt: o.CreatedAt, ClientID: clientID, IntentAt: intent,
+				LastError: "process killed", Attempts: 1, NextRetry: intent,
+			}))
+			ref := rosync.ExternalRef{Platform: "fake", Shop: shopName, OrderID: "1401", Number: o.Number, CreatedAt: o.CreatedAt}
+			_, err = e.client.CreateOrder(ctx, rosync.NewOrder{BranchID: 1, OrderTypeID: 1, ClientID: clientID, Ref: ref})
+			require.NoError(t, err)
+			require.Equal(t, 1, e.calls("POST /orders"))
+
+			e.clock.Advance(time.Minute) // the restart
+			switch via {
+			case "sync":
+				e.sync(t, "1401")
+			case "poll":
+				require.NoError(t, e.syncer.Poll(ctx))
+			case "retry":
+				require.NoError(t, e.syncer.Retry(ctx))
+			}
+			requireOneOrder(t, e, o)
+			require.Equal(t, 1, e.calls("POST /orders"), "ENG-1: the pending order was created again")
+		})
+	}
+}
+
+// TestEngine_TransientOutage: ENG-2, an order that fails because RO App
+// answers 503 is kept as failed (not permanent) with a back-off, not
+// retried before it is due, and completed once by the poll after it.
+func TestEngine_TransientOutage(t *testing.T) { // ENG-2
+	ctx := context.Background()
+	e := newEnv(t, basePolicy())
+	o := e.addOrder(newOrder("1501", time.Time{}))
+
+	e.down.Store(true) // RO App answers 503 to every request for a while
+	e.clock.Advance(10 * time.Minute)
+	require.NoError(t, e.syncer.Poll(ctx)) // the poll brings the order in; it fails
+	failedAt := e.clock.Now()
+	rec := e.record(t, "1501")
+	require.True(t, rec.Failed(), "ENG-2: the order is recorded as failed")
+	require.False(t, rec.Permanent, "ENG-2: a 503 is transient")
+	require.Equal(t, 1, rec.Attempts)
+	require.Equal(t, failedAt.Add(30*time.Second), rec.NextRetry, "ENG-2: NextRetry after the base back-off")
+	require.Contains(t, rec.LastError, "503")
+
+	// Due, still down: retried, fails again, the back-off doubles.
+	e.clock.Advance(31 * time.Second)
+	require.NoError(t, e.syncer.Poll(ctx))
+	rec = e.record(t, "1501")
+	require.Equal(t, 2, rec.Attempts, "ENG-2: retried once it was due")
+	require.Equal(t, e.clock.Now().Add(time.Minute), rec.NextRetry, "ENG-2: exponential back-off")
+
+	// RO App is back; a poll before NextRetry does not retry.
+	e.down.Store(false)
+	e.clock.Advance(30 * time.Second)
+	before := e.emu.Calls().Total
+	require.NoError(t, e.syncer.Poll(ctx))
+	require.Equal(t, before, e.emu.Calls().Total, "ENG-2: nothing sent before the back-off is over")
+	require.Empty(t, e.emu.Snapshot().Orders)
+	require.Equal(t, 2, e.record(t, "1501").Attempts)
+
+	// The poll after NextRetry completes it, once.
+	e.clock.Advance(31 * time.Second)
+	require.NoError(t, e.syncer.Poll(ctx))
+	requireOneOrder(t, e, o)
+	rec = e.record(t, "1501")
+	require.Zero(t, rec.Attempts)
+	require.True(t, rec.NextRetry.IsZero())
+	e.clock.Advance(time.Hour)
+	require.NoError(t, e.syncer.Poll(ctx))
+	requireOneOrder(t, e, o)
+	require.Equal(t, 1, e.calls("POST /orders"), "ENG-2: completed once")
+}

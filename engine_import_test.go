@@ -1,0 +1,265 @@
+package rosync_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/roapp/roapptest"
+)
+
+// TestEngine_NewOrderAfterConnect: ORD-1, every new order after Connect is
+// transferred, whichever way it arrives.
+func TestEngine_NewOrderAfterConnect(t *testing.T) { // ORD-1
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		deliver func(t *testing.T, e *env, id string)
+	}{
+		{"webhook", func(t *testing.T, e *env, id string) {
+			require.Equal(t, 200, e.webhook(t, id, "ev-"+id, ""))
+		}},
+		{"sync", func(t *testing.T, e *env, id string) { e.sync(t, id) }},
+		{"poll", func(t *testing.T, e *env, id string) {
+			e.clock.Advance(10 * time.Minute)
+			require.NoError(t, e.syncer.Poll(ctx))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, basePolicy())
+			require.Empty(t, e.emu.Snapshot().Orders, "precondition: nothing imported at Connect")
+			o := e.addOrder(newOrder("101", time.Time{}))
+			tt.deliver(t, e, "101")
+
+			snap := e.emu.Snapshot()
+			require.Len(t, snap.Orders, 1)
+			got := snap.Orders[0]
+			want := roapptest.Order{
+				ID: got.ID, Platform: "fake", PlatformOrderID: "101", PlatformNumber: "N-101",
+				PlatformCreatedAt: o.CreatedAt.Format(time.RFC3339), ClientID: got.ClientID, OrderTypeID: 1, Status: "New",
+				Items:    []roapptest.Item{{ProductID: got.Items[0].ProductID, Quantity: 2, Price: "499.50"}},
+				Comments: []string{o.Delivery.Comment()},
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("ORD-1: RO App order (-want +got):\n%s", diff)
+			}
+			rec := e.record(t, "101")
+			require.Equal(t, rosync.StateImported, rec.State, "ORD-1: the Store links the order")
+			require.Equal(t, got.ID, rec.ROOrderID)
+			require.False(t, rec.Failed())
+		})
+	}
+}
+
+// TestEngine_PermissionRight: ORD-2, a refused right is a permanent
+// *PermissionError naming the right; the order is kept, not retried by Poll,
+// and Retry completes it once the right is granted.
+func TestEngine_PermissionRight(t *testing.T) { // ORD-2
+	ctx := context.Background()
+	e := newEnv(t, basePolicy())
+	e.emu.Revoke(roapptest.RightAddWithoutDeduction)
+	o := e.addOrder(newOrder("201", time.Time{}))
+
+	// The order arrives with a poll (so that later polls' platform window
+	// no longer covers it and only the retry back-off could pick it up).
+	e.clock.Advance(10 * time.Minute)
+	require.NoError(t, e.syncer.Poll(ctx))
+	err := e.syncer.Sync(ctx, "201")
+	var perm *rosync.PermissionError
+	require.ErrorAs(t, err, &perm, "ORD-2: a refused right is a *PermissionError")
+	require.Equal(t, rosync.RightAddWithoutDeduction, perm.Right, "ORD-2: the error names the right")
+	require.False(t, rosync.Retryable(err), "ORD-2: permanent")
+
+	rec := e.record(t, "201")
+	require.True(t, rec.Failed(), "ORD-2: the order is kept as failed, not dropped")
+	require.True(t, rec.Permanent, "ORD-2: permanent")
+	require.Contains(t, rec.LastError, rosync.RightAddWithoutDeduction)
+	require.True(t, rec.NextRetry.IsZero())
+	attempts := rec.Attempts
+	failed, err := e.syncer.Failed(ctx)
+	require.NoError(t, err)
+	require.Len(t, failed, 1)
+
+	// Polls long after do not retry it (ORD-2: not retried forever).
+	itemsBefore := e.calls("POST /orders/{id}/items")
+	for range 3 {
+		e.clock.Advance(6 * time.Hour)
+		require.NoError(t, e.syncer.Poll(ctx))
+	}
+	require.Equal(t, itemsBefore, e.calls("POST /orders/{id}/items"), "ORD-2: Poll retried a permanent failure")
+	require.Equal(t, attempts, e.record(t, "201").Attempts)
+
+	// After the right is granted, Retry completes it: one order, its items.
+	e.emu.Grant(roapptest.RightAddWithoutDeduction)
+	require.NoError(t, e.syncer.Retry(ctx))
+	snap := e.emu.Snapshot()
+	require.Len(t, snap.Orders, 1, "ORD-2: exactly one RO App order after Retry")
+	want := []roapptest.Item{{ProductID: snap.Products[0].ID, Quantity: 2, Price: "499.50"}}
+	if diff := cmp.Diff(want, snap.Orders[0].Items); diff != "" {
+		t.Errorf("ORD-2: items after Retry (-want +got):\n%s", diff)
+	}
+	require.Equal(t, []string{o.Delivery.Comment()}, snap.Orders[0].Comments)
+	require.Equal(t, 1, e.calls("POST /orders"))
+	rec = e.record(t, "201")
+	require.False(t, rec.Failed())
+	require.Equal(t, rosync.StateImported, rec.State)
+}
+
+// TestEngine_TransferredFields: ORD-3, number, creation date, customer,
+// products, quantity and price reach RO App.
+func TestEngine_TransferredFields(t *testing.T) { // ORD-3, CUS-2, PRD-3, PRD-4, PRD-6
+	e := newEnv(t, basePolicy())
+	o := newOrder("301", t0.Add(3*time.Minute))
+	o.Number = "1001"
+	o.Lines = append(o.Lines, rosync.LineItem{ID: "301-2", Quantity: 1, Price: dec("120.00"),
+		Product: rosync.Product{ID: "777", SKU: "CS-9", Name: "Case", Description: "Leather case"}})
+	e.addOrder(o)
+	e.sync(t, "301")
+
+	snap := e.emu.Snapshot()
+	wantContacts := []roapptest.Contact{{ID: 1, FirstName: "Olena", LastName: "Kovalenko",
+		Phones: []string{"+380501112233"}, Email: "olena.k@example.com"}}
+	if diff := cmp.Diff(wantContacts, snap.Contacts); diff != "" {
+		t.Errorf("ORD-3/CUS-2: contacts (-want +got):\n%s", diff)
+	}
+	cat := int64(1)
+	wantProducts := []roapptest.Product{
+		{ID: 1, Title: "Phone X", Description: "A phone", SKU: "PH-1", Code: "501", CategoryID: &cat, UOM: "piece"},
+		{ID: 2, Title: "Case", Description: "Leather case", SKU: "CS-9", Code: "777", UOM: "piece"},
+	}
+	if diff := cmp.Diff(wantProducts, snap.Products); diff != "" {
+		t.Errorf("ORD-3/PRD-3/PRD-4: products (-want +got):\n%s", diff)
+	}
+	wantOrders := []roapptest.Order{{
+		ID: 1, Platform: "fake", PlatformOrderID: "301", PlatformNumber: "1001",
+		PlatformCreatedAt: "2026-11-27T12:03:00Z", ClientID: 1, OrderTypeID: 1, Status: "New",
+		Items: []roapptest.Item{
+			{ProductID: 1, Quantity: 2, Price: "499.50"}, // PRD-6: without deduction
+			{ProductID: 2, Quantity: 1, Price: "120.00"},
+		},
+		Comments: []string{o.Delivery.Comment()},
+	}}
+	if diff := cmp.Diff(wantOrders, snap.Orders); diff != "" {
+		t.Errorf("ORD-3: orders (-want +got):\n%s", diff)
+	}
+}
+
+// TestEngine_InvalidOrderRejected: ORD-3, an order with invalid data is
+// rejected under ORD-3, recorded, and nothing reaches RO App.
+func TestEngine_InvalidOrderRejected(t *testing.T) { // ORD-3
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		edit  func(*rosync.Order)
+		fetch error // what the platform's Order returns instead
+	}{
+		{name: "negative quantity", edit: func(o *rosync.Order) { o.Lines[0].Quantity = -1 }},
+		{name: "zero quantity", edit: func(o *rosync.Order) { o.Lines[0].Quantity = 0 }},
+		{name: "price beyond the currency's decimals", edit: func(o *rosync.Order) { o.Lines[0].Price = dec("1.005") }},
+		{name: "negative price", edit: func(o *rosync.Order) { o.Lines[0].Price = dec("-1.00") }},
+		{name: "no creation date", edit: func(o *rosync.Order) { o.CreatedAt = time.Time{} }},
+		{name: "line without product", edit: func(o *rosync.Order) { o.Lines[0].Product = rosync.Product{} }},
+		{name: "undecodable", fetch: &rosync.InvalidOrderError{OrderID: "302", Number: "N-302", Field: "total", Err: errors.New("not a number")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, basePolicy())
+			o := newOrder("302", t0.Add(time.Minute))
+			if tt.edit != nil {
+				tt.edit(&o)
+			}
+			e.plat.put(o)
+			if tt.fetch != nil {
+				e.plat.broken = map[string]error{"302": tt.fetch}
+			}
+			before := e.emu.Calls().Total
+			err := e.syncer.Sync(ctx, "302")
+			var rej *rosync.RejectedError
+			var inv *rosync.InvalidOrderError
+			require.True(t, errors.As(err, &rej) || errors.As(err, &inv), "got %v", err)
+
+			rec := e.record(t, "302")
+			require.Equal(t, rosync.StateRejected, rec.State, "ORD-3: rejected and recorded")
+			require.Equal(t, "ORD-3", rec.Rule, "ORD-3: the rule is named")
+			require.NotEmpty(t, rec.Reason)
+			require.Equal(t, "N-302", rec.Number)
+			require.Equal(t, before, e.emu.Calls().Total, "ORD-3: nothing is sent to RO App")
+			rejected, err := e.syncer.Rejected(ctx)
+			require.NoError(t, err)
+			require.Len(t, rejected, 1)
+		})
+	}
+}
+
+// TestEngine_CurrencyMismatch: ORD-4, Connect refuses a shop in another
+// currency, and an order in another currency is rejected, not converted.
+func TestEngine_CurrencyMismatch(t *testing.T) { // ORD-4
+	ctx := context.Background()
+	t.Run("connect", func(t *testing.T) {
+		e := newEnv(t, basePolicy(), withPlatformCurrency("USD"), withoutConnect())
+		e.addOrder(newOrder("401", t0.Add(-24*time.Hour)))
+		err := e.syncer.Connect(ctx)
+		require.ErrorIs(t, err, rosync.ErrCurrencyMismatch, "ORD-4")
+		require.Contains(t, err.Error(), "USD")
+		_, err = e.store.ShopState(ctx, shopName)
+		require.ErrorIs(t, err, rosync.ErrNotFound, "ORD-4: a refused shop is not connected")
+		require.Empty(t, e.writes(), "ORD-4: nothing written to RO App")
+		require.Empty(t, e.emu.Snapshot().Orders)
+	})
+	t.Run("order", func(t *testing.T) {
+		e := newEnv(t, basePolicy())
+		o := newOrder("402", time.Time{})
+		o.Currency = "EUR"
+		e.addOrder(o)
+		err := e.syncer.Sync(ctx, "402")
+		var rej *rosync.RejectedError
+		require.ErrorAs(t, err, &rej)
+		require.Equal(t, "ORD-4", rej.Rule)
+		rec := e.record(t, "402")
+		require.Equal(t, rosync.StateRejected, rec.State)
+		require.Equal(t, "ORD-4", rec.Rule, "ORD-4: rejected under its rule")
+		require.Empty(t, e.writes(), "ORD-4: not converted and sent")
+		require.Empty(t, e.emu.Snapshot().Orders)
+	})
+}
+
+// TestEngine_ExactMoney: ENG-5, prices arrive in RO App as exact decimals.
+func TestEngine_ExactMoney(t *testing.T) { // ENG-5
+	e := newEnv(t, basePolicy())
+	o := newOrder("501", time.Time{})
+	o.Lines = []rosync.LineItem{
+		line("a", "DIME", 3, "0.10"),
+		line("b", "TWENTY", 1, "19.99"),
+		line("c", "THIRD", 7, "0.30"),
+		line("d", "BIG", 2, "999999999.99"),
+	}
+	o.Total = dec("2000000020.59")
+	e.addOrder(o)
+	e.sync(t, "501")
+
+	snap := e.emu.Snapshot()
+	require.Len(t, snap.Orders, 1)
+	var got []string
+	for _, it := range snap.Orders[0].Items {
+		got = append(got, it.Price)
+	}
+	if diff := cmp.Diff([]string{"0.10", "19.99", "0.30", "999999999.99"}, got); diff != "" {
+		t.Errorf("ENG-5: prices in RO App (-want +got):\n%s", diff)
+	}
+	// What went over the wire are exact JSON numbers, not float renderings.
+	bodies := strings.Join(e.bodies.get("POST /orders/{id}/items"), "\n")
+	for _, want := range []string{`"price":0.1}`, `"price":19.99}`, `"price":0.3}`, `"price":999999999.99}`} {
+		require.Contains(t, bodies, want, "ENG-5")
+	}
+	rec := e.record(t, "501")
+	for id, want := range map[string]string{"a": "0.1", "b": "19.99", "c": "0.3", "d": "999999999.99"} {
+		require.True(t, rec.Lines[id].Price.Equal(dec(want)), "ENG-5: stored price of %s = %s", id, rec.Lines[id].Price)
+	}
+}
