@@ -34,3 +34,5 @@ func nativeID(raw []byte) (string, bool) {
 	}
 	return "", false
 }
+
+func openFile(path string) (*os.File, error) { return os.Open(path) }
