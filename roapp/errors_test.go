@@ -132,7 +132,7 @@ func TestRateLimitRetryAfter(t *testing.T) {
 			ok(`[{"id":1,"name":"New"}]`))
 		st, err := c.Statuses(context.Background())
 		require.NoError(t, err)
-		if len(st) != 1 || s.count() != 2 {
+		if len(st) != 1 || s.count() != 2 { // ENG-3: Retry-After honoured, one retry, no 429 loop
 			t.Errorf("statuses = %v after %d requests, want 1 status after 2", st, s.count())
 		}
 	})
@@ -277,7 +277,7 @@ func TestSharedLimiter(t *testing.T) {
 		if errors.As(err, &amb) {
 			t.Errorf("err = %v: a request held by the limiter is not ambiguous", err)
 		}
-		if got := emu.Calls().Total; got != 5 {
+		if got := emu.Calls().Total; got != 5 { // ENG-3: one limit per account, shared by its clients
 			t.Errorf("requests served = %d, want 5", got)
 		}
 	})
@@ -291,7 +291,7 @@ func TestSharedLimiter(t *testing.T) {
 		if s.count() != 3 {
 			t.Fatalf("requests = %d, want 3", s.count())
 		}
-		if left := math.Round(lim.Tokens()); left != 7 {
+		if left := math.Round(lim.Tokens()); left != 7 { // ENG-3: retries are rate limited too, no 429 storm
 			t.Errorf("tokens left = %v, want 7 (one per attempt)", left)
 		}
 	})
