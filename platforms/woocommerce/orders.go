@@ -35,7 +35,9 @@ func (p *Platform) Order(ctx context.Context, id string) (rosync.Order, error) {
 // out as GMT: CreatedSince as after, UpdatedSince as modified_after, Until
 // as modified_before when UpdatedSince is set and as before otherwise.
 // WooCommerce compares after/before strictly, so the lower bounds are sent
-// one second early to include orders at exactly that second.
+// one second early to include orders at exactly that second. An initial
+// import (CreatedSince set) then reads status=trash the same way, since
+// status=any leaves the trash out and WOO-1 rejects trashed orders.
 //
 // An order that cannot be decoded is yielded as an *rosync.InvalidOrderError
 // and the stream goes on; an order deleted between the list and the
@@ -44,46 +46,60 @@ func (p *Platform) Order(ctx context.Context, id string) (rosync.Order, error) {
 func (p *Platform) Orders(ctx context.Context, q rosync.Query) iter.Seq2[rosync.Order, error] {
 	return func(yield func(rosync.Order, error) bool) {
 		params := p.listParams(q)
-		for page := 1; ; page++ {
-			if err := ctx.Err(); err != nil {
-				yield(rosync.Order{}, err)
-				return
-			}
-			params.Set("page", strconv.Itoa(page))
-			body, hdr, err := p.c.get(ctx, "/orders", "/orders", params)
-			if err != nil {
-				yield(rosync.Order{}, err)
-				return
-			}
-			items, err := decodeArray(body)
-			if err != nil {
-				yield(rosync.Order{}, fmt.Errorf("woocommerce: GET /orders page %d: %w", page, err))
-				return
-			}
-			p.log.DebugContext(ctx, "orders page", "page", page, "orders", len(items))
-			for _, raw := range items {
-				o, err := p.build(ctx, raw)
-				var inv *rosync.InvalidOrderError
-				switch {
-				case err == nil:
-					if !yield(o, nil) {
-						return
-					}
-				case errors.As(err, &inv):
-					if !yield(rosync.Order{}, err) {
-						return
-					}
-				case errors.Is(err, rosync.ErrNotFound):
-					// Deleted after the list was read: nothing to import.
-					p.log.DebugContext(ctx, "order vanished while being read", "error", err)
-				default:
-					yield(rosync.Order{}, err)
-					return
+		if !p.stream(ctx, params, yield) || q.CreatedSince.IsZero() {
+			return
+		}
+		// status=any leaves out the trash. The initial import reads it
+		// too, so that trashed orders of the window are recorded as
+		// rejected under WOO-1 rather than never seen.
+		params.Set("status", "trash")
+		p.stream(ctx, params, yield)
+	}
+}
+
+// stream yields the orders of every page of one list query. It reports
+// whether the consumer wants more (false after the consumer stopped or an
+// error ended the stream).
+func (p *Platform) stream(ctx context.Context, params url.Values, yield func(rosync.Order, error) bool) bool {
+	for page := 1; ; page++ {
+		if err := ctx.Err(); err != nil {
+			yield(rosync.Order{}, err)
+			return false
+		}
+		params.Set("page", strconv.Itoa(page))
+		body, hdr, err := p.c.get(ctx, "/orders", "/orders", params)
+		if err != nil {
+			yield(rosync.Order{}, err)
+			return false
+		}
+		items, err := decodeArray(body)
+		if err != nil {
+			yield(rosync.Order{}, fmt.Errorf("woocommerce: GET /orders page %d: %w", page, err))
+			return false
+		}
+		p.log.DebugContext(ctx, "orders page", "page", page, "orders", len(items), "status", params.Get("status"))
+		for _, raw := range items {
+			o, err := p.build(ctx, raw)
+			var inv *rosync.InvalidOrderError
+			switch {
+			case err == nil:
+				if !yield(o, nil) {
+					return false
 				}
+			case errors.As(err, &inv):
+				if !yield(rosync.Order{}, err) {
+					return false
+				}
+			case errors.Is(err, rosync.ErrNotFound):
+				// Deleted after the list was read: nothing to import.
+				p.log.DebugContext(ctx, "order vanished while being read", "error", err)
+			default:
+				yield(rosync.Order{}, err)
+				return false
 			}
-			if !morePages(hdr, page, len(items), p.perPage) {
-				return
-			}
+		}
+		if !morePages(hdr, page, len(items), p.perPage) {
+			return true
 		}
 	}
 }

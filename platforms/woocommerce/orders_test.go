@@ -134,8 +134,15 @@ func TestOrders_QueryInGMT(t *testing.T) {
 				t.Fatal(errs)
 			}
 			reqs := s.srv.Requests()
-			if len(reqs) != 1 {
-				t.Fatalf("%d requests", len(reqs))
+			wantReqs := 1
+			if !tt.q.CreatedSince.IsZero() {
+				wantReqs = 2 // the initial import reads the trash too (WOO-1)
+			}
+			if len(reqs) != wantReqs {
+				t.Fatalf("%d requests, want %d", len(reqs), wantReqs)
+			}
+			if wantReqs == 2 && reqs[1].Query.Get("status") != "trash" {
+				t.Errorf("second request status = %q, want trash", reqs[1].Query.Get("status"))
 			}
 			got := reqs[0].Query
 			want := url.Values{
