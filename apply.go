@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -281,12 +282,18 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order) error {
 			del = append(del, id)
 		}
 	}
-	comment := ""
+	// Comments to add, in order: the delivery details (DEL-1, and DEL-2
+	// where the policy follows changes), then a note when the order
+	// reached a status the policy comments on (Shopify's cancellation).
+	var comments []string
 	if pol.Delivery != DeliveryNone && !o.Delivery.IsZero() {
 		h := o.Delivery.Hash()
 		if h != rec.DeliveryHash && (rec.DeliveryHash == "" || pol.Delivery == DeliveryOnChange) {
-			comment = h
+			comments = append(comments, o.Delivery.Comment())
 		}
+	}
+	if text := pol.StatusComments[o.Status]; text != "" && o.Status != rec.PlatformStatus {
+		comments = append(comments, text)
 	}
 	setStatus := int64(0)
 	if pol.StatusSync.FromPlatform() && o.Status != rec.PlatformStatus {
@@ -297,7 +304,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order) error {
 	if !pol.StatusSync.FromPlatform() || setStatus == 0 {
 		rec.PlatformStatus = o.Status
 	}
-	changes := len(add)+len(upd)+len(del) > 0 || comment != "" || rec.PendingComment != "" || setStatus != 0
+	changes := len(add)+len(upd)+len(del)+len(comments) > 0 || rec.PendingComment != "" || setStatus != 0
 	if !changes {
 		return nil
 	}
@@ -376,25 +383,24 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range texts {
-			if commentHash(t) == rec.PendingComment {
-				rec.DeliveryHash = rec.PendingComment
+		pending := rec.PendingComment
+		if !slices.ContainsFunc(texts, func(t string) bool { return commentHash(t) == commentHash(pending) }) {
+			if err := s.ro.AddComment(ctx, rec.ROOrderID, pending); err != nil {
+				return err
 			}
 		}
-		rec.PendingComment = ""
-		if rec.DeliveryHash == o.Delivery.Hash() {
-			comment = ""
-		}
+		s.commented(rec, pending)
+		comments = slices.DeleteFunc(comments, func(t string) bool { return t == pending })
 	}
-	if comment != "" {
-		rec.PendingComment = comment
+	for _, text := range comments {
+		rec.PendingComment = text
 		if err := save(); err != nil {
 			return err
 		}
-		if err := s.ro.AddComment(ctx, rec.ROOrderID, o.Delivery.Comment()); err != nil {
+		if err := s.ro.AddComment(ctx, rec.ROOrderID, text); err != nil {
 			return err
 		}
-		rec.DeliveryHash, rec.PendingComment = comment, ""
+		s.commented(rec, text)
 	}
 
 	if setStatus != 0 {
@@ -452,4 +458,13 @@ func (s *Syncer) initialStatus(ctx context.Context, orderID int64) (int64, *ROOr
 	s.initStatus = got.StatusID
 	s.mu.Unlock()
 	return got.StatusID, &got
+}
+
+// commented records that a comment is in RO App: a delivery comment's hash
+// becomes the delivery last transferred (DEL-2).
+func (s *Syncer) commented(rec *Record, text string) {
+	if isDeliveryComment(text) {
+		rec.DeliveryHash = commentHash(text)
+	}
+	rec.PendingComment = ""
 }

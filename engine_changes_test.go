@@ -167,3 +167,34 @@ func TestEngine_NoChangesAfterDeduction(t *testing.T) { // ORD-5, PRD-7
 		})
 	}
 }
+
+// An order that reaches a status the policy comments on gets that comment
+// once, and no status change (Shopify's cancellation under SHO-2).
+func TestEngine_StatusComment(t *testing.T) { // SHO-2
+	pol := basePolicy()
+	pol.StatusSync = rosync.StatusSyncNone
+	pol.StatusComments = map[string]string{"cancelled": "Cancelled on the platform"}
+	pol.Delivery = rosync.DeliveryNone
+	e := newEnv(t, pol)
+	e.addOrder(newOrder("911", time.Time{}))
+	e.sync(t, "911")
+	order := func() roapptest.Order {
+		snap := e.emu.Snapshot()
+		require.Len(t, snap.Orders, 1)
+		return snap.Orders[0]
+	}
+	require.Empty(t, order().Comments)
+	status := order().Status
+
+	for range 2 { // the second time changes nothing
+		e.clock.Advance(time.Minute)
+		e.change("911", func(o *rosync.Order) { o.Status = "cancelled" })
+		e.sync(t, "911")
+		if diff := cmp.Diff([]string{"Cancelled on the platform"}, order().Comments); diff != "" {
+			t.Errorf("comments (-want +got):\n%s", diff)
+		}
+		require.Equal(t, status, order().Status, "SHO-2: the RO App status must not change")
+	}
+	require.Equal(t, 1, e.calls("POST /orders/{id}/comments"))
+	require.Zero(t, e.calls("POST /orders/{id}/status"))
+}

@@ -70,10 +70,16 @@ func (d *Delivery) IsZero() bool {
 	return d == nil || (strings.TrimSpace(d.Service) == "" && d.Fee.IsZero() && strings.TrimSpace(d.Address) == "")
 }
 
+// deliveryPrefix starts every delivery comment.
+const deliveryPrefix = "Delivery"
+
+// isDeliveryComment reports whether a comment text is a delivery comment.
+func isDeliveryComment(text string) bool { return strings.HasPrefix(text, deliveryPrefix) }
+
 // Comment is the text of the RO App event-feed comment for d (DEL-1).
 func (d *Delivery) Comment() string {
 	var b strings.Builder
-	b.WriteString("Delivery")
+	b.WriteString(deliveryPrefix)
 	if s := strings.TrimSpace(d.Service); s != "" {
 		b.WriteString(": " + s)
 	}

@@ -52,8 +52,8 @@ type Record struct {
 	Lines map[string]LineLink
 	// DeliveryHash is the Delivery.Hash of the last delivery comment.
 	DeliveryHash string
-	// PendingComment is the hash of a delivery comment whose add may or may
-	// not have happened.
+	// PendingComment is the text of a comment whose add may or may not
+	// have happened; the next attempt looks for it before adding it.
 	PendingComment string
 	// Deducted is set once the RO App order's products are written off
 	// (ORD-5); from then on platform changes are not synchronised.
