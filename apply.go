@@ -130,8 +130,30 @@ func (s *Syncer) apply(ctx context.Context, o Order) error {
 				return err
 			}
 		}
-		return s.importOrder(ctx, rec, o)
+		return s.importWithRetries(ctx, rec, o)
 	})
+}
+
+// importWithRetries runs importOrder, retrying transient failures in place
+// a few times (Options.InlineRetries) before the order is left to the
+// back-off of Poll: a blip should not defer an order by minutes, and an
+// import that finishes each order before the next keeps RO App ids in the
+// platform's order. Every attempt resumes from the record, so no create is
+// repeated.
+func (s *Syncer) importWithRetries(ctx context.Context, rec *Record, o Order) error {
+	wait := s.inlineWait
+	for attempt := 0; ; attempt++ {
+		err := s.importOrder(ctx, rec, o)
+		var se *storeError
+		if err == nil || attempt >= s.inlineRetries || !Retryable(err) || errors.As(err, &se) {
+			return err
+		}
+		s.log.DebugContext(ctx, "retrying order in place", "order", o.ID, "attempt", attempt+1, "err", err)
+		if err := s.sleep(ctx, wait); err != nil {
+			return err
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
 }
 
 // admit applies the platform policy and the general rules to an order that

@@ -230,3 +230,104 @@ func TestEngine_TransientOutage(t *testing.T) { // ENG-2
 	requireOneOrder(t, e, o)
 	require.Equal(t, 1, e.calls("POST /orders"), "ENG-2: completed once")
 }
+
+// A create whose outcome is unknown is resolved within the same Sync by the
+// in-place retries: the order is looked up, not created again, and nothing
+// is left failed (ENG-1, ENG-2).
+func TestEngine_InlineRetry(t *testing.T) {
+	tests := []struct {
+		retries int
+		failed  bool // two blurred creates need two retries
+		slept   []time.Duration
+	}{
+		{1, true, []time.Duration{time.Second}},
+		{2, false, []time.Duration{time.Second, 2 * time.Second}},
+		{4, false, []time.Duration{time.Second, 2 * time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("retries=%d", tt.retries), func(t *testing.T) {
+			amb := &ambiguousRO{}
+			amb.createOrder.Store(1)
+			amb.addItem.Store(1)
+			var slept []time.Duration
+			e := newEnv(t, basePolicy(),
+				withROClient(func(c rosync.ROClient) rosync.ROClient { amb.ROClient = c; return amb }),
+				withOptions(func(o *rosync.Options) {
+					o.InlineRetries = tt.retries
+					o.InlineWait = time.Second
+					o.Sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
+				}))
+			e.addOrder(newOrder("951", time.Time{}))
+			err := e.syncer.Sync(context.Background(), "951")
+			require.Equal(t, tt.failed, err != nil, "Sync = %v", err)
+			require.Equal(t, tt.failed, e.record(t, "951").Failed()) // ENG-2: done in place, or kept for later
+			require.Equal(t, tt.slept, slept)
+			if tt.failed {
+				require.NoError(t, e.syncer.Sync(context.Background(), "951"))
+			}
+			snap := e.emu.Snapshot()
+			require.Len(t, snap.Orders, 1)          // ENG-1: one order after the blurred create
+			require.Len(t, snap.Orders[0].Items, 1) // ENG-1: one item after the blurred add
+		})
+	}
+	t.Run("permanent errors are not retried in place", func(t *testing.T) {
+		slept := 0
+		e := newEnv(t, basePolicy(), withOptions(func(o *rosync.Options) {
+			o.InlineRetries = 5
+			o.Sleep = func(context.Context, time.Duration) error { slept++; return nil }
+		}))
+		e.emu.Revoke("add_products_without_deduction")
+		e.addOrder(newOrder("952", time.Time{}))
+		var perm *rosync.PermissionError
+		require.ErrorAs(t, e.syncer.Sync(context.Background(), "952"), &perm)
+		require.Zero(t, slept, "ORD-2: a missing right is not retried in place")
+		require.Equal(t, 1, e.calls("POST /orders/{id}/items"))
+	})
+}
+
+// leaseStore is a Store with the Leaser capability whose lease is held by
+// another replica until released.
+type leaseStore struct {
+	rosync.Store
+	mu     sync.Mutex
+	holder string
+	taken  int
+}
+
+func (l *leaseStore) Lease(_ context.Context, name, holder string, _ time.Duration) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.holder == "" || l.holder == holder {
+		l.holder = holder
+		l.taken++
+		return true, nil
+	}
+	return false, nil
+}
+
+func (l *leaseStore) Release(_ context.Context, name, holder string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.holder == holder {
+		l.holder = ""
+	}
+	return nil
+}
+
+// With a Store shared by replicas, one replica at a time polls a shop.
+func TestEngine_PollLease(t *testing.T) {
+	e := newEnv(t, basePolicy())
+	ls := &leaseStore{Store: e.store, holder: "other-replica"}
+	s, err := rosync.New(e.plat, e.client, ls, &rosync.Options{Shop: shopName, Replica: "me",
+		Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBySKU, DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1},
+		Now:      e.clock.Now})
+	require.NoError(t, err)
+	before := e.plat.lists
+	require.NoError(t, s.Poll(context.Background()))
+	require.Equal(t, before, e.plat.lists, "polled while another replica held the lease")
+
+	require.NoError(t, ls.Release(context.Background(), "poll/"+shopName, "other-replica"))
+	require.NoError(t, s.Poll(context.Background()))
+	require.Equal(t, before+1, e.plat.lists, "did not poll once the lease was free")
+	require.Empty(t, ls.holder, "the lease was not released after the poll")
+}

@@ -96,6 +96,7 @@ func withROClient(wrap func(rosync.ROClient) rosync.ROClient) envOption {
 	return func(c *envConfig) { c.wrap = wrap }
 }
 func withoutConnect() envOption { return func(c *envConfig) { c.noConnect = true } }
+func withOptions(f func(*rosync.Options)) envOption { return func(c *envConfig) { f(&c.opts) } }
 
 // defaultSeed is an RO App account in UAH whose API key has the right of
 // ORD-2, with three statuses and one order type that starts orders in New.
@@ -136,6 +137,9 @@ func newEnv(t *testing.T, policy rosync.Policy, options ...envOption) *env {
 			BranchID:           1,
 			OrderTypeID:        1,
 		},
+		// One attempt per Sync, so that tests see each failure recorded;
+		// TestEngine_InlineRetry covers the retries in place.
+		opts: rosync.Options{InlineRetries: -1},
 	}
 	for _, o := range options {
 		o(&cfg)

@@ -29,6 +29,7 @@ type fakePlatform struct {
 	orders  map[string]rosync.Order
 	pushes  []string // "id=status"
 	fetches int
+	lists   int // Orders calls
 	// statusCalls counts every SetStatus call, the unsupported ones too.
 	statusCalls int
 	// broken holds the error Order returns for an id instead of the order
@@ -63,6 +64,7 @@ func (f *fakePlatform) put(o rosync.Order) {
 
 func (f *fakePlatform) Orders(_ context.Context, q rosync.Query) iter.Seq2[rosync.Order, error] {
 	f.mu.Lock()
+	f.lists++
 	var out []rosync.Order
 	for _, o := range f.orders {
 		if !q.CreatedSince.IsZero() && o.CreatedAt.Before(q.CreatedSince) {

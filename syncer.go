@@ -2,6 +2,8 @@ package rosync
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -61,6 +63,34 @@ type Options struct {
 	// MaxWebhookBody is the largest webhook body accepted; default 1 MiB.
 	// Adapters enforce their own limit too.
 	MaxWebhookBody int64
+	// InlineRetries is how many times a transient failure of one order is
+	// retried at once, before the order is recorded as failed and left to
+	// Poll's back-off; default 2, negative for none. InlineWait is the
+	// first wait between those attempts (doubled each time, at most 5 s);
+	// default 200 ms.
+	InlineRetries int
+	InlineWait    time.Duration
+	// Sleep waits for d or until ctx is done; default a timer. Tests and
+	// replays that run on a fake clock replace it.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Replica names this process among the replicas that share a Store
+	// (the holder of the poll lease, see Leaser); default a random id.
+	Replica string
+	// PollLease is how long a poll lease lasts before another replica may
+	// take it over; default 10 minutes.
+	PollLease time.Duration
+}
+
+// Leaser is an optional capability of a Store shared by several replicas
+// (storage/postgres): named leases with expiry, so that one replica at a
+// time polls a shop. Syncer.Poll uses it when the Store has it.
+type Leaser interface {
+	// Lease takes or renews the lease name for holder until ttl from now,
+	// and reports whether holder holds it. A lease whose holder let it
+	// expire can be taken by another.
+	Lease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// Release gives the lease up if holder holds it.
+	Release(ctx context.Context, name, holder string) error
 }
 
 // Syncer imports one shop's orders into RO App. It is safe for concurrent
@@ -80,6 +110,12 @@ type Syncer struct {
 	rbase    time.Duration
 	rmax     time.Duration
 	maxBody  int64
+
+	inlineRetries int
+	inlineWait    time.Duration
+	sleep         func(context.Context, time.Duration) error
+	replica       string
+	leaseTTL      time.Duration
 
 	mu       sync.Mutex
 	policy   Policy
@@ -106,6 +142,28 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		p: p, ro: ro, store: store, shop: o.Shop, settings: o.Settings,
 		now: o.Now, log: o.Logger, conc: o.Concurrency, overlap: o.PollOverlap,
 		rbase: o.RetryBase, rmax: o.RetryMax, maxBody: o.MaxWebhookBody,
+		inlineRetries: o.InlineRetries, inlineWait: o.InlineWait, sleep: o.Sleep,
+		replica: o.Replica, leaseTTL: o.PollLease,
+	}
+	switch {
+	case s.inlineRetries == 0:
+		s.inlineRetries = 2
+	case s.inlineRetries < 0:
+		s.inlineRetries = 0
+	}
+	if s.inlineWait <= 0 {
+		s.inlineWait = 200 * time.Millisecond
+	}
+	if s.sleep == nil {
+		s.sleep = sleepCtx
+	}
+	if s.replica == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		s.replica = hex.EncodeToString(b[:])
+	}
+	if s.leaseTTL <= 0 {
+		s.leaseTTL = 10 * time.Minute
 	}
 	if s.shop == "" {
 		s.shop = p.Name()
@@ -310,6 +368,22 @@ func (s *Syncer) Poll(ctx context.Context) error {
 	}
 	if st.ImportedAt.IsZero() {
 		return errors.New("rosync: poll before the initial import finished; call Connect")
+	}
+	if l, ok := s.store.(Leaser); ok {
+		name := "poll/" + s.shop
+		held, err := l.Lease(ctx, name, s.replica, s.leaseTTL)
+		if err != nil {
+			return &storeError{fmt.Errorf("take the poll lease: %w", err)}
+		}
+		if !held {
+			s.log.DebugContext(ctx, "another replica polls this shop", "lease", name)
+			return nil
+		}
+		defer func() {
+			if err := l.Release(context.WithoutCancel(ctx), name, s.replica); err != nil {
+				s.log.WarnContext(ctx, "poll lease not released", "err", err)
+			}
+		}()
 	}
 	start := s.clock()
 	since := st.PollCursor.Add(-s.overlap)
@@ -549,4 +623,16 @@ func (s *Syncer) syncAll(ctx context.Context, ids []string) {
 	}
 	close(jobs)
 	wg.Wait()
+}
+
+// sleepCtx waits for d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -137,6 +137,10 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 			BranchID: branch, OrderTypeID: fx.Settings.OrderTypeID, StatusMap: fx.Settings.StatusMap,
 		},
 		Now: clock.Now, Logger: o.Logger,
+		// Transient failures are retried in place on the replay's clock,
+		// so each order finishes before the next one starts.
+		InlineRetries: 10,
+		Sleep:         func(context.Context, time.Duration) error { return nil },
 		// One order at a time keeps RO App ids, and so the snapshot,
 		// the same from run to run.
 		Concurrency: 1,
