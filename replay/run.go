@@ -86,8 +86,8 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	// the Syncer exists.
 	var (
 		mu              sync.Mutex
-		platformWebhook http.Handler = http.NotFoundHandler()
-		roWebhook       http.Handler = http.NotFoundHandler()
+		platformWebhook = http.NotFoundHandler()
+		roWebhook       = http.NotFoundHandler()
 	)
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
