@@ -95,7 +95,7 @@ func withPlatformCurrency(cur string) envOption { return func(c *envConfig) { c.
 func withROClient(wrap func(rosync.ROClient) rosync.ROClient) envOption {
 	return func(c *envConfig) { c.wrap = wrap }
 }
-func withoutConnect() envOption { return func(c *envConfig) { c.noConnect = true } }
+func withoutConnect() envOption                     { return func(c *envConfig) { c.noConnect = true } }
 func withOptions(f func(*rosync.Options)) envOption { return func(c *envConfig) { f(&c.opts) } }
 
 // defaultSeed is an RO App account in UAH whose API key has the right of
