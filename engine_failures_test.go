@@ -331,3 +331,40 @@ func TestEngine_PollLease(t *testing.T) {
 	require.Equal(t, before+1, e.plat.lists, "did not poll once the lease was free")
 	require.Empty(t, ls.holder, "the lease was not released after the poll")
 }
+
+// A contact that only its name identifies (the SHO-C2 "Not specified"
+// placeholder, a customer without phone or email) is looked up by name
+// after a doubtful create instead of being created twice (ENG-1).
+func TestEngine_AmbiguousNamedContact(t *testing.T) {
+	// The placeholder is shared by every order; a name-only customer gets
+	// a contact per order (CUS-3 matches by phone or email only).
+	tests := map[string]struct {
+		edit     func(*rosync.Order)
+		contacts int
+	}{
+		"placeholder": {func(o *rosync.Order) { o.Customer, o.CustomerRedacted = nil, true }, 1},
+		"name only":   {func(o *rosync.Order) { o.Customer = &rosync.Customer{FirstName: "Taras", LastName: "Bulba"} }, 2},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			edit := tt.edit
+			amb := &ambiguousRO{}
+			amb.createContact.Store(1)
+			e := newEnv(t, basePolicy(), withROClient(func(c rosync.ROClient) rosync.ROClient { amb.ROClient = c; return amb }))
+			o := newOrder("961", time.Time{})
+			edit(&o)
+			e.addOrder(o)
+			var ae *rosync.AmbiguousError
+			require.ErrorAs(t, e.syncer.Sync(context.Background(), "961"), &ae, "precondition: the create was blurred")
+			require.NoError(t, e.syncer.Sync(context.Background(), "961"))
+			o2 := newOrder("962", time.Time{})
+			edit(&o2)
+			e.addOrder(o2)
+			require.NoError(t, e.syncer.Sync(context.Background(), "962"))
+			snap := e.emu.Snapshot()
+			require.Len(t, snap.Contacts, len(defaultSeed().Contacts)+tt.contacts, "ENG-1: a contact was created twice")
+			require.Equal(t, tt.contacts, e.calls("POST /contacts/people"))
+			require.Equal(t, tt.contacts == 1, snap.Orders[0].ClientID == snap.Orders[1].ClientID)
+		})
+	}
+}

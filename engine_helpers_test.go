@@ -364,7 +364,7 @@ func (e *env) writes() map[string]int {
 // was written does (ENG-1).
 type ambiguousRO struct {
 	rosync.ROClient
-	createOrder, addItem, addComment atomic.Int32 // how many more calls to blur
+	createOrder, addItem, addComment, createContact atomic.Int32 // how many more calls to blur
 }
 
 var errLost = errors.New("connection reset after the request was written")
@@ -391,4 +391,17 @@ func (a *ambiguousRO) AddComment(ctx context.Context, orderID int64, text string
 		return &rosync.AmbiguousError{Err: errLost}
 	}
 	return err
+}
+
+func (a *ambiguousRO) CreateContact(ctx context.Context, c rosync.Contact) (int64, error) {
+	id, err := a.ROClient.CreateContact(ctx, c)
+	if err == nil && a.createContact.Add(-1) >= 0 {
+		return 0, &rosync.AmbiguousError{Err: errLost}
+	}
+	return id, err
+}
+
+// FindContactsByName passes the optional capability through the wrapper.
+func (a *ambiguousRO) FindContactsByName(ctx context.Context, first, last string) ([]rosync.Contact, error) {
+	return a.ROClient.(rosync.ContactNameFinder).FindContactsByName(ctx, first, last)
 }

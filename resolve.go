@@ -81,6 +81,7 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order) (int64, error) {
 		byPhone     bool
 		knownPhones []string
 		fromRO      bool
+		pending     bool
 	)
 	for _, k := range keys {
 		got, err := s.store.Identity(ctx, k)
@@ -90,8 +91,16 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order) (int64, error) {
 		if err != nil {
 			return 0, &storeError{err}
 		}
+		if got.Hash == pendingCreate {
+			pending = true
+			continue
+		}
 		id, known, byPhone = got.ID, got, phone != "" && k == phoneKey(phone)
 		break
+	}
+	if id == 0 && phone == "" && !useEmail {
+		// Nothing to find it by after a doubtful create but its name.
+		return s.createNamed(ctx, keys, ct, hash, pending)
 	}
 	if id == 0 && (phone != "" || useEmail) {
 		emailQ := ""
@@ -181,17 +190,53 @@ func (s *Syncer) placeholder(ctx context.Context) (int64, error) {
 	}
 	defer unlock()
 	got, err := s.store.Identity(ctx, placeholderKey)
-	if err == nil {
+	if err == nil && got.Hash != pendingCreate {
 		return got.ID, nil
 	}
-	if !errors.Is(err, ErrNotFound) {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return 0, &storeError{err}
 	}
-	id, err := s.ro.CreateContact(ctx, Contact{FirstName: PlaceholderFirstName})
+	return s.createNamed(ctx, []string{placeholderKey}, Contact{FirstName: PlaceholderFirstName}, "", err == nil)
+}
+
+// pendingCreate is the Hash of an index entry whose contact create was
+// sent but not confirmed.
+const pendingCreate = "pending-create"
+
+// createNamed creates a contact that nothing but its name identifies (the
+// SHO-C2 placeholder, a customer without phone or email), with the keys
+// locked. Such a contact cannot be found by phone or email after a create
+// whose outcome is unknown, so the intent is recorded under keys first,
+// and when an earlier attempt left it (pending), the contact is looked up
+// by name (ContactNameFinder) before it is created again (ENG-1).
+func (s *Syncer) createNamed(ctx context.Context, keys []string, ct Contact, hash string, pending bool) (int64, error) {
+	if pending {
+		if f, ok := s.ro.(ContactNameFinder); ok {
+			found, err := f.FindContactsByName(ctx, ct.FirstName, ct.LastName)
+			if err != nil {
+				return 0, err
+			}
+			best := int64(0)
+			for _, c := range found {
+				if len(c.Phones) == 0 && NormalizeEmail(c.Email) == NormalizeEmail(ct.Email) &&
+					strings.EqualFold(strings.TrimSpace(c.FirstName), strings.TrimSpace(ct.FirstName)) &&
+					strings.EqualFold(strings.TrimSpace(c.LastName), strings.TrimSpace(ct.LastName)) {
+					best = max(best, c.ID) // the newest: the doubtful create
+				}
+			}
+			if best != 0 {
+				s.log.DebugContext(ctx, "contact of an earlier doubtful create found", "contact", best)
+				return best, s.putIdentities(ctx, keys, Identity{ID: best, Hash: hash})
+			}
+		}
+	} else if err := s.putIdentities(ctx, keys, Identity{Hash: pendingCreate}); err != nil {
+		return 0, err
+	}
+	id, err := s.ro.CreateContact(ctx, ct)
 	if err != nil {
 		return 0, err
 	}
-	return id, s.putIdentities(ctx, []string{placeholderKey}, Identity{ID: id})
+	return id, s.putIdentities(ctx, keys, Identity{ID: id, Hash: hash})
 }
 
 // resolveProduct returns the RO App catalogue id of a product (PRD-1..5):

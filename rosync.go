@@ -286,3 +286,16 @@ type ROClient interface {
 	// SetStatus moves an order to a status.
 	SetStatus(ctx context.Context, orderID, statusID int64) error
 }
+
+// ContactNameFinder is an optional capability of an ROClient: finding
+// person contacts by name. The Syncer uses it to look up a contact that
+// has no phone or email (the SHO-C2 placeholder, a customer known by name
+// only) after a create whose outcome was unknown, so that it is not
+// created twice (ENG-1). Without it such a doubtful create may leave a
+// duplicate contact.
+type ContactNameFinder interface {
+	// FindContactsByName returns the person contacts whose first and last
+	// names are these (compared case-insensitively, trimmed); an empty
+	// slice, not ErrNotFound, for no match.
+	FindContactsByName(ctx context.Context, firstName, lastName string) ([]Contact, error)
+}

@@ -17,6 +17,8 @@ import (
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/roapp"
 	"github.com/rosync/rosync/roapp/roapptest"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestCompanyAndStatuses(t *testing.T) {

@@ -22,6 +22,8 @@ import (
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/roapp"
 	"github.com/rosync/rosync/roapp/roapptest"
+
+	"github.com/stretchr/testify/require"
 )
 
 // errShape is what an error looks like through the rosync taxonomy.

@@ -20,6 +20,8 @@ import (
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/roapp"
 	"github.com/rosync/rosync/roapp/roapptest"
+
+	"github.com/stretchr/testify/require"
 )
 
 const key = "emu-key"
