@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,9 +11,11 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/internal/faultplan"
 	"github.com/rosync/rosync/roapp"
 	"github.com/rosync/rosync/roapp/roapptest"
 	"github.com/rosync/rosync/storage/memory"
@@ -40,6 +41,26 @@ type Options struct {
 	// Warnf receives notes about events that could not be played (an
 	// event naming an order RO App does not have); nil discards them.
 	Warnf func(format string, args ...any)
+
+	// Faults, when set, is applied to the RO App emulator and to the fake
+	// platform (for harnesses that take faults). The clients then time
+	// out after Timeout and retry quickly and often, each order is
+	// retried in place until it is through, and after the reconciliation
+	// poll the replay keeps polling, its clock moved past the back-off,
+	// until no order is left failed for a transient reason (at most 50
+	// rounds). A zero Faults.Delay becomes three times Timeout, an empty
+	// Faults.RetryAfter "0". The snapshot must then equal the fault-free
+	// one except api_calls.
+	Faults *faultplan.Plan
+	// Timeout is the per-attempt timeout of the HTTP clients under
+	// Faults; default DefaultFaultTimeout.
+	Timeout time.Duration
+	// Dup delivers every webhook (the platform's and RO App's) Dup times,
+	// concurrently and shuffled; platform copies after the first may come
+	// with the next event's. 0 or 1: once.
+	Dup int
+	// Seed shuffles the duplicated deliveries; default Faults.Seed.
+	Seed int64
 }
 
 // Result is what a replay produced.
@@ -61,6 +82,12 @@ type Summary struct {
 	APICalls        int
 	APICallsByRoute map[string]int
 	Warnings        int
+	// Faults counts the faults injected, by kind (faultplan.Kind names);
+	// Retries the retries of the clients and of the engine (in place);
+	// PollRounds the polls after the reconciliation poll, under faults.
+	Faults     map[string]int
+	Retries    int
+	PollRounds int
 }
 
 // Run replays a fixture: it starts the platform's fake server and the RO App
@@ -80,6 +107,23 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	if o.Warnf == nil {
 		o.Warnf = func(string, ...any) {}
 	}
+	faulty := o.Faults != nil
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultFaultTimeout
+	}
+	if faulty {
+		if o.Faults.Delay == 0 {
+			o.Faults.Delay = 3 * o.Timeout
+		}
+		if o.Faults.RetryAfter == "" {
+			o.Faults.RetryAfter = "0"
+		}
+	}
+	if o.Seed == 0 && faulty {
+		o.Seed = o.Faults.Seed
+	}
+	var retries atomic.Int64
+	o.Logger = countingLogger(o.Logger, &retries)
 	clock := &clock{t: fx.Now.UTC()}
 
 	// The host application's webhook endpoints; handlers are set once
@@ -92,17 +136,21 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		h := platformWebhook
-		if r.URL.Path == "/webhooks/roapp" {
-			h = roWebhook
-		}
 		mu.Unlock()
+		if r.URL.Path == "/webhooks/roapp" {
+			h = fanOut(func() http.Handler {
+				mu.Lock()
+				defer mu.Unlock()
+				return roWebhook
+			}, max(1, o.Dup))
+		}
 		h.ServeHTTP(w, r)
 	}))
 	defer host.Close()
 
 	emu := roapptest.New(fx.ROApp, &roapptest.Options{
 		APIKey: roKey, WebhookURL: host.URL + "/webhooks/roapp", WebhookSecret: roWebhookSecret,
-		WebhookClient: host.Client(), Now: clock.Now,
+		WebhookClient: host.Client(), Now: clock.Now, Faults: o.Faults,
 	})
 	roSrv := httptest.NewServer(emu)
 	defer roSrv.Close()
@@ -111,9 +159,18 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if fh, ok := h.(faultable); ok && faulty {
+		fh.SetFaults(o.Faults)
+	}
 	platSrv := httptest.NewServer(h.Handler())
 	defer platSrv.Close()
-	plat, err := h.Connect(platSrv.URL, platSrv.Client())
+	platClient, roClient := platSrv.Client(), roSrv.Client()
+	roRetries, roTimeout := 0, time.Duration(0)
+	if faulty {
+		platClient = withTimeout(platClient, o.Timeout)
+		roRetries, roTimeout = 30, o.Timeout
+	}
+	plat, err := h.Connect(platSrv.URL, platClient)
 	if err != nil {
 		return nil, fmt.Errorf("replay: connect the %s adapter: %w", fx.Platform, err)
 	}
@@ -124,11 +181,18 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	}
 	defer closeStore()
 
-	ro := roapp.New(roKey, &roapp.Options{BaseURL: roSrv.URL, HTTPClient: roSrv.Client(),
-		RequestsPerSecond: 10000, Logger: o.Logger, RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond})
+	ro := roapp.New(roKey, &roapp.Options{BaseURL: roSrv.URL, HTTPClient: roClient,
+		RequestsPerSecond: 10000, Logger: o.Logger, RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond,
+		RetryMax: roRetries, Timeout: roTimeout})
 	branch := fx.Settings.BranchID
 	if branch == 0 {
 		branch = 1
+	}
+	inline := 10
+	if faulty {
+		// Every order is through before the next one starts, so that
+		// RO App ids come out as without faults.
+		inline = 1000
 	}
 	syncer, err := rosync.New(plat, ro, store, &rosync.Options{
 		Shop: shopName,
@@ -139,8 +203,9 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		Now: clock.Now, Logger: o.Logger,
 		// Transient failures are retried in place on the replay's clock,
 		// so each order finishes before the next one starts.
-		InlineRetries: 10,
+		InlineRetries: inline,
 		Sleep:         func(context.Context, time.Duration) error { return nil },
+		RetryBase:     time.Second, RetryMax: time.Minute,
 		// One order at a time keeps RO App ids, and so the snapshot,
 		// the same from run to run.
 		Concurrency: 1,
@@ -161,20 +226,42 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		warnings++
 		o.Warnf(format, args...)
 	}
+	dl := newDeliverer(o.Dup, o.Seed, host.Client())
 	for i, ev := range fx.Events {
 		clock.Advance(time.Minute)
-		if err := play(ctx, h, emu, host.URL+"/webhooks/platform", host.Client(), ev); err != nil {
+		if err := play(ctx, h, emu, host.URL+"/webhooks/platform", dl, ev); err != nil {
 			var fe *FixtureError
 			if errors.As(err, &fe) {
 				fe.Field = fmt.Sprintf("events[%d]%s", i, fe.Field)
 				return nil, fe
 			}
+			if faulty && ev.Type == EventROStatus {
+				// RO App's webhook failed under the faults: the poll
+				// catches up.
+				continue
+			}
 			warn("event %d (%s): %v", i, ev.Type, err)
 		}
 	}
+	if err := dl.flush(ctx); err != nil {
+		warn("late webhook copies: %v", err)
+	}
 	clock.Advance(time.Minute)
-	if err := syncer.Poll(ctx); err != nil {
+	if err := syncer.Poll(ctx); err != nil && !faulty {
 		warn("reconciliation poll: %v", err)
+	}
+	rounds := 0
+	for faulty && rounds < maxFaultRounds {
+		n, err := transientlyFailed(ctx, store)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 && rounds > 0 {
+			break
+		}
+		rounds++
+		clock.Advance(2 * time.Minute)
+		_ = syncer.Poll(ctx)
 	}
 
 	snap := emu.Snapshot()
@@ -202,6 +289,10 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		Platform: fx.Platform, Events: len(fx.Events), Rejected: len(snap.Rejected), Failed: len(snap.Failed),
 		RejectedByRule: map[string]int{}, StatusPushes: len(snap.PlatformStatusUpdates),
 		APICalls: snap.APICalls.Total, APICallsByRoute: snap.APICalls.ByEndpoint, Warnings: warnings,
+		Faults: map[string]int{}, Retries: int(retries.Load()), PollRounds: rounds,
+	}
+	for k, n := range o.Faults.Counts() {
+		sum.Faults[k.String()] = n
 	}
 	for _, r := range snap.Rejected {
 		sum.RejectedByRule[r.Rule]++
@@ -216,26 +307,15 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 }
 
 // play performs one event.
-func play(ctx context.Context, h harness, emu *roapptest.Emulator, target string, client *http.Client, ev Event) error {
+func play(ctx context.Context, h harness, emu *roapptest.Emulator, target string, dl *deliverer, ev Event) error {
 	switch ev.Type {
 	case EventPlatformOrder:
 		created, err := h.PutOrder(ev.Order)
 		if err != nil {
 			return &FixtureError{Field: ".order", Err: err}
 		}
-		req, err := h.Webhook(target, ev.Order, created)
-		if err != nil {
-			return err
-		}
-		resp, err := client.Do(req.WithContext(ctx))
-		if err != nil {
-			return err
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("webhook answered %s", resp.Status)
-		}
+		body := ev.Order
+		return dl.deliver(ctx, func() (*http.Request, error) { return h.Webhook(target, body, created) })
 	case EventRODeduct, EventROStatus:
 		id, ok := emu.OrderIDByNumber(ev.OrderNumber)
 		if !ok {
@@ -247,6 +327,28 @@ func play(ctx context.Context, h harness, emu *roapptest.Emulator, target string
 		return emu.SetStatus(ctx, id, ev.Status)
 	}
 	return nil
+}
+
+// transientlyFailed counts the orders failed for a transient reason.
+func transientlyFailed(ctx context.Context, store rosync.Store) (int, error) {
+	failed, err := store.Records(ctx, shopName, rosync.RecordFilter{Failed: true})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range failed {
+		if !r.Permanent {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// withTimeout returns a copy of c with a timeout per request.
+func withTimeout(c *http.Client, d time.Duration) *http.Client {
+	cp := *c
+	cp.Timeout = d
+	return &cp
 }
 
 func openStore(ctx context.Context, o Options) (rosync.Store, func(), error) {

@@ -16,6 +16,14 @@ func (s Summary) Print(w io.Writer, name string) {
 	fmt.Fprintf(w, "  failed: %d\n", s.Failed)
 	fmt.Fprintf(w, "  statuses pushed to the platform: %d\n", s.StatusPushes)
 	fmt.Fprintf(w, "  RO App API calls: %d%s\n", s.APICalls, byKey(s.APICallsByRoute))
+	if len(s.Faults) > 0 {
+		total := 0
+		for _, n := range s.Faults {
+			total += n
+		}
+		fmt.Fprintf(w, "  faults injected: %d (%s)\n", total, faultLine(s.Faults))
+		fmt.Fprintf(w, "  retries: %d, extra polls: %d\n", s.Retries, s.PollRounds)
+	}
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "  warnings: %d (see above)\n", s.Warnings)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/internal/faultplan"
 	"github.com/rosync/rosync/platforms/woocommerce"
 	"github.com/rosync/rosync/platforms/woocommerce/woocommercetest"
 	"github.com/rosync/rosync/roapp/roapptest"
@@ -22,7 +23,15 @@ const (
 )
 
 type wooHarness struct {
-	srv *woocommercetest.Server
+	srv    *woocommercetest.Server
+	faults *faultplan.Plan
+}
+
+// SetFaults applies a fault plan to the fake shop; the adapter then
+// retries quickly and often.
+func (h *wooHarness) SetFaults(p *faultplan.Plan) {
+	h.faults = p
+	h.srv.SetFaults(p)
 }
 
 func newWooCommerce(fx *Fixture, now func() time.Time) (harness, error) {
@@ -62,8 +71,11 @@ func newWooCommerce(fx *Fixture, now func() time.Time) (harness, error) {
 func (h *wooHarness) Handler() http.Handler { return h.srv }
 
 func (h *wooHarness) Connect(baseURL string, client *http.Client) (rosync.Platform, error) {
-	return woocommerce.New(baseURL, woocommerce.Credentials{Key: wooKey, Secret: wooSecret},
-		&woocommerce.Options{HTTPClient: client, WebhookSecret: wooWebhookSecret})
+	opts := &woocommerce.Options{HTTPClient: client, WebhookSecret: wooWebhookSecret}
+	if h.faults != nil {
+		opts.RetryMax, opts.RetryWaitMin, opts.RetryWaitMax = 30, time.Millisecond, 10*time.Millisecond
+	}
+	return woocommerce.New(baseURL, woocommerce.Credentials{Key: wooKey, Secret: wooSecret}, opts)
 }
 
 func (h *wooHarness) PutOrder(raw json.RawMessage) (bool, error) {

@@ -4,6 +4,11 @@
 // summary and, with -out, writes the emulator's snapshot.
 //
 //	go run ./examples/replay -shop testdata/replay/woocommerce-demo.json [-out snapshot.json]
+//
+// With -faults RATE (and -seed N) a seeded share of the fake servers'
+// answers fail (5xx, 429, timeouts, dropped connections, creates executed
+// then failed); with -dup N every webhook arrives N times. The snapshot
+// must still equal the fault-free one except api_calls.
 package main
 
 import (
@@ -16,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/rosync/rosync/internal/faultplan"
 	"github.com/rosync/rosync/replay"
 )
 
@@ -33,6 +39,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "write the snapshot to this file ('-' for standard output)")
 	mem := fs.Bool("memory", false, "use the in-memory store instead of SQLite")
 	verbose := fs.Bool("v", false, "log the engine's steps to standard error")
+	faults := fs.Float64("faults", 0, "fail this share (0..1) of the fake servers' answers, by a seeded plan")
+	seed := fs.Int64("seed", 1, "seed of the fault plan and of the duplicated deliveries")
+	dup := fs.Int("dup", 1, "deliver every webhook this many times, concurrently and out of order")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,9 +58,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := &replay.Options{Memory: *mem, Warnf: func(format string, a ...any) {
+	if *faults < 0 || *faults > 1 {
+		return fmt.Errorf("-faults must be between 0 and 1")
+	}
+	opts := &replay.Options{Memory: *mem, Dup: *dup, Seed: *seed, Warnf: func(format string, a ...any) {
 		fmt.Fprintf(stderr, "warning: "+format+"\n", a...)
 	}}
+	if *faults > 0 {
+		opts.Faults = &faultplan.Plan{Rate: *faults, Seed: *seed}
+	}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/shopspring/decimal"
 	"golang.org/x/time/rate"
+
+	"github.com/rosync/rosync/internal/faultplan"
 )
 
 // RightAddWithoutDeduction is the seed name of the RO App right "Can add
@@ -108,6 +110,21 @@ type Options struct {
 	// wrote the answer itself. It is the hook for fault injection and must
 	// be safe for concurrent use.
 	Intercept func(endpoint string, w http.ResponseWriter, r *http.Request) bool
+	// AfterCreate, when set, is called after a create (POST /orders,
+	// /orders/{id}/items, /orders/{id}/comments, /contacts/people,
+	// /catalog/products, /catalog/products/categories) was executed and
+	// before its answer is written, with the endpoint template and the new
+	// id: the entity exists, the client does not know its id yet. It is
+	// the hook for crash tests (kill the client in that window), may block,
+	// is called without the emulator's lock held and must be safe for
+	// concurrent use.
+	AfterCreate func(endpoint string, id int64)
+	// Faults, when set, makes a share of the counted requests fail (after
+	// Latency, before Intercept) by a seeded plan. Every request but a GET
+	// changes state and may get the plan's "executed, then failed" kinds:
+	// the emulator serves it, then answers 500, times out or closes the
+	// connection.
+	Faults *faultplan.Plan
 }
 
 // Calls is the request accounting of an Emulator.
@@ -287,14 +304,21 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if e.opts.Intercept != nil && e.opts.Intercept(endpoint, w, r) {
+	serve := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e.opts.Intercept != nil && e.opts.Intercept(endpoint, w, r) {
+			return
+		}
+		if e.opts.APIKey != "" && r.Header.Get("Authorization") != "Bearer "+e.opts.APIKey {
+			writeError(w, http.StatusUnauthorized, "Unauthorized: invalid API key")
+			return
+		}
+		e.mux.ServeHTTP(w, r)
+	})
+	if p := e.opts.Faults; p != nil {
+		p.Apply(p.Decide(endpoint, r.Method != http.MethodGet), w, r, serve)
 		return
 	}
-	if e.opts.APIKey != "" && r.Header.Get("Authorization") != "Bearer "+e.opts.APIKey {
-		writeError(w, http.StatusUnauthorized, "Unauthorized: invalid API key")
-		return
-	}
-	e.mux.ServeHTTP(w, r)
+	serve(w, r)
 }
 
 // Calls returns a copy of the request accounting.

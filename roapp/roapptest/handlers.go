@@ -135,6 +135,15 @@ func samePhoneDigits(a, b string) bool {
 	return da != "" && da == db
 }
 
+// created answers a create with the new id, after Options.AfterCreate saw
+// it. e.mu must not be held: the hook may block.
+func (e *Emulator) created(w http.ResponseWriter, r *http.Request, id int64) {
+	if f := e.opts.AfterCreate; f != nil {
+		f(r.Pattern, id)
+	}
+	writeJSON(w, http.StatusCreated, map[string]int64{"id": id})
+}
+
 // sortedIDs returns the keys of m in increasing order.
 func sortedIDs[V any](m map[int64]V) []int64 {
 	ids := make([]int64, 0, len(m))
@@ -256,11 +265,11 @@ func (e *Emulator) createPerson(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	c := &Contact{ID: e.newID("contact"), Phones: []string{}}
 	p.apply(c)
 	e.contacts[c.ID] = c
-	writeJSON(w, http.StatusCreated, map[string]int64{"id": c.ID})
+	e.mu.Unlock()
+	e.created(w, r, c.ID)
 }
 
 func (e *Emulator) getPerson(w http.ResponseWriter, r *http.Request) {
@@ -344,15 +353,16 @@ func (e *Emulator) createProduct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	if p.CategoryID != nil && *p.CategoryID != 0 && e.categories[*p.CategoryID] == nil {
+		e.mu.Unlock()
 		writeValidation(w, "category_id", "unknown category")
 		return
 	}
 	np := &Product{ID: e.newID("product"), Title: p.Title, Description: p.Description, SKU: p.SKU,
 		Code: p.Code, CategoryID: cloneID(p.CategoryID), UOM: p.UOM}
 	e.products[np.ID] = np
-	writeJSON(w, http.StatusCreated, map[string]int64{"id": np.ID})
+	e.mu.Unlock()
+	e.created(w, r, np.ID)
 }
 
 func (e *Emulator) listCategories(w http.ResponseWriter, r *http.Request) {
@@ -379,14 +389,15 @@ func (e *Emulator) createCategory(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	if c.ParentID != nil && *c.ParentID != 0 && e.categories[*c.ParentID] == nil {
+		e.mu.Unlock()
 		writeValidation(w, "parent_id", "unknown category")
 		return
 	}
 	nc := &Category{ID: e.newID("category"), Title: c.Title, ParentID: cloneID(c.ParentID)}
 	e.categories[nc.ID] = nc
-	writeJSON(w, http.StatusCreated, map[string]int64{"id": nc.ID})
+	e.mu.Unlock()
+	e.created(w, r, nc.ID)
 }
 
 // --------------------------------------------------------------- orders
@@ -456,42 +467,47 @@ func (e *Emulator) createOrder(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &b) {
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if b.BranchID <= 0 {
-		writeValidation(w, "branch_id", "is required")
-		return
-	}
-	var typ *OrderType
-	for i := range e.orderTypes {
-		if e.orderTypes[i].ID == b.OrderTypeID {
-			typ = &e.orderTypes[i]
+	id := func() int64 {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if b.BranchID <= 0 {
+			writeValidation(w, "branch_id", "is required")
+			return 0
 		}
-	}
-	if typ == nil {
-		writeValidation(w, "order_type_id", "unknown order type")
-		return
-	}
-	if e.contacts[b.ClientID] == nil {
-		writeValidation(w, "client_id", "unknown client")
-		return
-	}
-	status := typ.InitialStatusID // SHO-3: the order type sets the first status
-	if status == 0 && len(e.statuses) > 0 {
-		status = e.statuses[0].ID
-	}
-	now := e.clock()
-	o := &order{id: e.newID("order"), branchID: b.BranchID, typeID: b.OrderTypeID, clientID: b.ClientID,
-		statusID: status, notes: b.ManagerNotes, custom: map[string]string{}, created: now, modified: now}
-	for k, v := range b.CustomFields {
-		var s string
-		if json.Unmarshal(v, &s) != nil {
-			s = string(v)
+		var typ *OrderType
+		for i := range e.orderTypes {
+			if e.orderTypes[i].ID == b.OrderTypeID {
+				typ = &e.orderTypes[i]
+			}
 		}
-		o.custom[k] = s
+		if typ == nil {
+			writeValidation(w, "order_type_id", "unknown order type")
+			return 0
+		}
+		if e.contacts[b.ClientID] == nil {
+			writeValidation(w, "client_id", "unknown client")
+			return 0
+		}
+		status := typ.InitialStatusID // SHO-3: the order type sets the first status
+		if status == 0 && len(e.statuses) > 0 {
+			status = e.statuses[0].ID
+		}
+		now := e.clock()
+		o := &order{id: e.newID("order"), branchID: b.BranchID, typeID: b.OrderTypeID, clientID: b.ClientID,
+			statusID: status, notes: b.ManagerNotes, custom: map[string]string{}, created: now, modified: now}
+		for k, v := range b.CustomFields {
+			var s string
+			if json.Unmarshal(v, &s) != nil {
+				s = string(v)
+			}
+			o.custom[k] = s
+		}
+		e.orders[o.id] = o
+		return o.id
+	}()
+	if id != 0 {
+		e.created(w, r, id)
 	}
-	e.orders[o.id] = o
-	writeJSON(w, http.StatusCreated, map[string]int64{"id": o.id})
 }
 
 // lookupOrder finds the path's order; e.mu is held. It answers 404 itself.
@@ -577,28 +593,33 @@ func (e *Emulator) addItem(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &b) {
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	o := e.lookupOrder(w, r)
-	if o == nil {
-		return
+	id := func() int64 {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		o := e.lookupOrder(w, r)
+		if o == nil {
+			return 0
+		}
+		if !e.rights[RightAddWithoutDeduction] {
+			writeError(w, http.StatusForbidden, "Access denied: the employee has no right to add products without deduction")
+			return 0
+		}
+		if e.products[b.EntityID] == nil {
+			writeValidation(w, "entity_id", "unknown product")
+			return 0
+		}
+		q, p, ok := e.check(w, b)
+		if !ok {
+			return 0
+		}
+		it := &item{id: e.newID("item"), productID: b.EntityID, quantity: q, price: p}
+		o.items = append(o.items, it)
+		o.modified = e.clock()
+		return it.id
+	}()
+	if id != 0 {
+		e.created(w, r, id)
 	}
-	if !e.rights[RightAddWithoutDeduction] {
-		writeError(w, http.StatusForbidden, "Access denied: the employee has no right to add products without deduction")
-		return
-	}
-	if e.products[b.EntityID] == nil {
-		writeValidation(w, "entity_id", "unknown product")
-		return
-	}
-	q, p, ok := e.check(w, b)
-	if !ok {
-		return
-	}
-	it := &item{id: e.newID("item"), productID: b.EntityID, quantity: q, price: p}
-	o.items = append(o.items, it)
-	o.modified = e.clock()
-	writeJSON(w, http.StatusCreated, map[string]int64{"id": it.id})
 }
 
 // lookupItem finds the path's item of o; it answers 404 itself.
@@ -690,15 +711,20 @@ func (e *Emulator) addComment(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, "comment", "is required")
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	o := e.lookupOrder(w, r)
-	if o == nil {
-		return
+	id := func() int64 {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		o := e.lookupOrder(w, r)
+		if o == nil {
+			return 0
+		}
+		c := comment{id: e.newID("comment"), text: b.Comment, private: b.IsPrivate, created: e.clock()}
+		o.comments = append(o.comments, c)
+		return c.id
+	}()
+	if id != 0 {
+		e.created(w, r, id)
 	}
-	c := comment{id: e.newID("comment"), text: b.Comment, private: b.IsPrivate, created: e.clock()}
-	o.comments = append(o.comments, c)
-	writeJSON(w, http.StatusCreated, map[string]int64{"id": c.id})
 }
 
 func (e *Emulator) setStatus(w http.ResponseWriter, r *http.Request) {

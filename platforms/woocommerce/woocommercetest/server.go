@@ -33,6 +33,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rosync/rosync/internal/faultplan"
 )
 
 // RefundsKey is the non-standard key under which a fixture order carries its
@@ -59,6 +61,11 @@ type Options struct {
 	// compared with the stored site-time fields (date_created,
 	// date_modified), as WooCommerce does.
 	Location *time.Location
+	// Faults, when set, makes a share of the authenticated requests fail
+	// by a seeded plan (after the faults queued by Fail). A PUT is never
+	// given the plan's "executed, then failed" kinds: a status update
+	// pushed twice would be recorded twice.
+	Faults *faultplan.Plan
 }
 
 // StatusUpdate records a PUT /orders/{id} that changed a status.
@@ -97,6 +104,7 @@ type Server struct {
 	requests   []Request
 	updates    []StatusUpdate
 	faults     map[string][]Fault
+	plan       *faultplan.Plan
 }
 
 // storedOrder is a native order and the fields the filters read.
@@ -128,6 +136,7 @@ func New(opts Options) *Server {
 		categories: map[int64]json.RawMessage{},
 		calls:      map[string]int{},
 		faults:     map[string][]Fault{},
+		plan:       opts.Faults,
 	}
 }
 
@@ -333,6 +342,13 @@ func (s *Server) Fail(endpoint string, f Fault) {
 	s.faults[endpoint] = append(s.faults[endpoint], f)
 }
 
+// SetFaults replaces Options.Faults (nil: no more faults).
+func (s *Server) SetFaults(p *faultplan.Plan) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.plan = p
+}
+
 // ServeHTTP serves the REST API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path, ok := strings.CutPrefix(r.URL.Path, APIPrefix)
@@ -367,6 +383,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", fault.RetryAfter)
 		}
 		writeError(w, fault.Status, "rosync_test_fault", http.StatusText(fault.Status))
+		return
+	}
+	s.mu.Lock()
+	p := s.plan
+	s.mu.Unlock()
+	if p != nil {
+		p.Apply(p.Decide(endpoint, false), w, r, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			handler(w, r, seg)
+		}))
 		return
 	}
 	handler(w, r, seg)
