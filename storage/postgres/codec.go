@@ -1,0 +1,138 @@
+package postgres
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/rosync/rosync"
+)
+
+// jsonTime is the layout of times inside records.data: RFC 3339 in UTC with
+// a fixed nine-digit fraction (full precision).
+const jsonTime = "2006-01-02T15:04:05.000000000Z07:00"
+
+// formatTime returns t as records.data holds it, "" for the zero time.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(jsonTime)
+}
+
+// parseTime reads a time that formatTime wrote.
+func parseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t.UTC(), nil
+}
+
+// nullTime is t for a timestamptz column: nil (NULL) for the zero time.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// fromNull reads a timestamptz column that nullTime wrote, in UTC.
+func fromNull(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// recordData is the JSON of the records.data column: the fields of
+// rosync.Record that have no column of their own. Its keys are the stored
+// format (the same as the SQLite store's); change them only with a
+// migration.
+type recordData struct {
+	PlatformCreatedAt string              `json:"platform_created_at,omitempty"`
+	ClientID          int64               `json:"client_id,omitempty"`
+	IntentAt          string              `json:"intent_at,omitempty"`
+	Lines             map[string]lineData `json:"lines,omitempty"`
+	DeliveryHash      string              `json:"delivery_hash,omitempty"`
+	PendingComment    string              `json:"pending_comment,omitempty"`
+	Deducted          bool                `json:"deducted,omitempty"`
+	PlatformStatus    string              `json:"platform_status,omitempty"`
+	ROStatusID        int64               `json:"ro_status_id,omitempty"`
+	Rule              string              `json:"rule,omitempty"`
+	Reason            string              `json:"reason,omitempty"`
+	Attempts          int                 `json:"attempts,omitempty"`
+}
+
+// lineData is a rosync.LineLink in recordData; the price is a decimal string.
+type lineData struct {
+	ROItemID  int64  `json:"ro_item_id,omitempty"`
+	ProductID int64  `json:"product_id"`
+	Quantity  int64  `json:"quantity"`
+	Price     string `json:"price"`
+}
+
+// encodeData returns the records.data JSON of r.
+func encodeData(r *rosync.Record) ([]byte, error) {
+	d := recordData{
+		PlatformCreatedAt: formatTime(r.PlatformCreatedAt),
+		ClientID:          r.ClientID,
+		IntentAt:          formatTime(r.IntentAt),
+		DeliveryHash:      r.DeliveryHash,
+		PendingComment:    r.PendingComment,
+		Deducted:          r.Deducted,
+		PlatformStatus:    r.PlatformStatus,
+		ROStatusID:        r.ROStatusID,
+		Rule:              r.Rule,
+		Reason:            r.Reason,
+		Attempts:          r.Attempts,
+	}
+	if len(r.Lines) > 0 {
+		d.Lines = make(map[string]lineData, len(r.Lines))
+		for id, l := range r.Lines {
+			d.Lines[id] = lineData{ROItemID: l.ROItemID, ProductID: l.ProductID, Quantity: l.Quantity, Price: l.Price.String()}
+		}
+	}
+	return json.Marshal(d)
+}
+
+// decodeData fills the fields of r that records.data holds.
+func decodeData(data []byte, r *rosync.Record) error {
+	var d recordData
+	if err := json.Unmarshal(data, &d); err != nil {
+		return err
+	}
+	var err error
+	if r.PlatformCreatedAt, err = parseTime(d.PlatformCreatedAt); err != nil {
+		return fmt.Errorf("platform_created_at: %w", err)
+	}
+	if r.IntentAt, err = parseTime(d.IntentAt); err != nil {
+		return fmt.Errorf("intent_at: %w", err)
+	}
+	r.ClientID = d.ClientID
+	r.DeliveryHash = d.DeliveryHash
+	r.PendingComment = d.PendingComment
+	r.Deducted = d.Deducted
+	r.PlatformStatus = d.PlatformStatus
+	r.ROStatusID = d.ROStatusID
+	r.Rule = d.Rule
+	r.Reason = d.Reason
+	r.Attempts = d.Attempts
+	if d.Lines != nil {
+		r.Lines = make(map[string]rosync.LineLink, len(d.Lines))
+		for id, l := range d.Lines {
+			price, err := decimal.NewFromString(l.Price)
+			if err != nil {
+				return fmt.Errorf("line %q: price: %w", id, err)
+			}
+			r.Lines[id] = rosync.LineLink{ROItemID: l.ROItemID, ProductID: l.ProductID, Quantity: l.Quantity, Price: price}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,82 @@
+// Package postgres is a rosync.Store on PostgreSQL (pgx), for a host
+// application that runs rosync in several replicas against one database.
+// Its Lock holds across processes, and it has the rosync.Leaser capability,
+// so that one replica at a time polls a shop.
+//
+//	s, err := postgres.Open(ctx, "postgres://rosync:secret@db:5432/app?sslmode=verify-full", nil)
+//	if err != nil { ... }
+//	defer s.Close()
+//	syncer, err := rosync.New(platform, ro, s, &rosync.Options{Replica: hostname})
+//
+// # Schema
+//
+// The tables live in one PostgreSQL schema, Options.Schema ("rosync" by
+// default), which Open creates when it does not exist; Stores on different
+// schemas of a database are independent, locks included. The schema is
+// created and upgraded by migrations embedded in the package
+// (migrations/NNN_name.sql), applied in order in one transaction by Open and
+// recorded in the schema's schema_migrations table. The transaction first
+// takes a transaction-level advisory lock (pg_advisory_xact_lock) proper to
+// the schema, so replicas that start together migrate one at a time and the
+// later ones find the work done. Open refuses a schema newer than the
+// package knows.
+//
+// Tables: records (one row per platform order: the columns the Store looks
+// up, filters and sorts by, and the other fields of rosync.Record as JSONB
+// with decimals as strings and times as RFC 3339 UTC with nanoseconds),
+// identities, shop_state, seen_events and leases; the same as the SQLite
+// store's. Time columns are timestamptz, which keeps microseconds (a time
+// comes back in UTC, rounded to the microsecond); NULL is the zero time.
+// Sorted text columns are COLLATE "C", so records come back in byte-wise
+// order whatever the database's collation. Ids in seen_events are kept for 7
+// days, then pruned as SeenEvent goes (at most once an hour per Store).
+//
+// # Locks across processes
+//
+// Lock(ctx, key) first takes an in-process lock on key (so goroutines of
+// one process queue in order, and the race detector sees the hand-over),
+// then a PostgreSQL session advisory lock whose 64-bit id is a hash of the
+// schema and the key. Every advisory lock of a Store is held on one
+// connection of its own, the lock connection, outside the pool: a lock
+// held on a pooled connection would pin that connection until unlock, and
+// a burst of webhooks (each order holding its order lock while it waits
+// for a connection to lock its customer's key) could then take every pooled
+// connection and wait forever. The lock is taken with pg_try_advisory_lock,
+// which never waits: while another process holds the key, Lock retries
+// after 1 ms, then 2 ms… up to Options.LockPoll, and gives up as soon as
+// ctx is done. Statements on the lock connection never run under a caller's
+// context (interrupting one would close the connection, and so release
+// every lock of the process); if one fails, the connection is closed, which
+// releases whatever it held, so a failed or cancelled Lock never leaves a
+// lock behind.
+//
+// A process that dies, or whose connection to the server breaks, loses its
+// locks: the server ends the session and releases them, so another replica
+// can go on. The Store logs the loss (Options.Logger) and opens a new lock
+// connection for later locks; locks that were held on the lost connection
+// are not held any more, and their holders find out only from the log.
+// rosync's engine does not rely on the lock alone for ENG-1: an RO App order
+// is created only after its intent is recorded, and a pending intent is
+// looked up by its external reference before creating again. To detect a
+// vanished client host sooner than the kernel's default, set the server's
+// tcp_keepalives_idle; do not set idle_session_timeout for the Store's role,
+// since the lock connection idles while it holds locks.
+//
+// # Connections
+//
+// Statements run on a pool of at most Options.MaxConns connections (16 by
+// default), each held for one statement (migrations: one transaction); the
+// lock connection comes on top, so a Store opens at most MaxConns+1
+// connections and the database must allow that many per replica. Locks do
+// not use the pool, so MaxConns bounds only how many statements of the
+// process run at once; callers beyond it wait for a connection, honouring
+// their context. Session advisory locks need a real session: connect
+// directly or through a pooler in session mode, not in transaction mode
+// (PgBouncer's pool_mode=transaction would hand the lock connection's
+// locks to other clients).
+//
+// The pool is a small one of the package's own (pgxpool would need
+// github.com/jackc/puddle/v2 in go.mod): idle connections are reused, a
+// connection idle for over 30 s is pinged before reuse, and a broken one
+// is dropped.
+package postgres
