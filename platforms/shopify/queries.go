@@ -1,0 +1,75 @@
+package shopify
+
+// The GraphQL documents the adapter sends. They are built from the same
+// field lists so that a list page, a single order and a follow-up page of
+// lines decode alike.
+
+const addressFields = `firstName lastName address1 address2 city province zip country countryCodeV2 phone`
+
+const moneyFields = `shopMoney { amount currencyCode }`
+
+const lineFields = `id sku name title quantity currentQuantity
+      variant { id legacyResourceId }
+      product { id legacyResourceId description hasOnlyDefaultVariant category { name fullName } }
+      originalUnitPriceSet { ` + moneyFields + ` }`
+
+// orderFields selects an order node; $lines is the size of its first page
+// of line items.
+const orderFields = `id legacyResourceId name createdAt updatedAt cancelledAt currencyCode
+    displayFinancialStatus displayFulfillmentStatus email phone
+    customer { firstName lastName email phone defaultAddress { ` + addressFields + ` } }
+    shippingAddress { ` + addressFields + ` }
+    shippingLine { title originalPriceSet { ` + moneyFields + ` } }
+    totalPriceSet { ` + moneyFields + ` }
+    lineItems(first: $lines) { pageInfo { hasNextPage endCursor } nodes { ` + lineFields + ` } }`
+
+// ordersQuery lists orders. The shop's plan comes with every page, so that
+// a plan change (SHO-C2) is seen without a separate call.
+const ordersQuery = `query RosyncOrders($first: Int!, $after: String, $query: String, $sortKey: OrderSortKeys, $lines: Int!) {
+  orders(first: $first, after: $after, sortKey: $sortKey, query: $query) {
+    pageInfo { hasNextPage endCursor }
+    nodes { ` + orderFields + ` }
+  }
+  shop { plan { displayName } }
+}`
+
+const orderQuery = `query RosyncOrder($id: ID!, $lines: Int!) {
+  order(id: $id) { ` + orderFields + ` }
+  shop { plan { displayName } }
+}`
+
+// linesPerFollowUp is the page size of the follow-up query for the lines
+// of an order with more than a list page holds.
+const linesPerFollowUp = 100
+
+const orderLinesQuery = `query RosyncOrderLines($id: ID!, $after: String, $lines: Int!) {
+  order(id: $id) {
+    lineItems(first: $lines, after: $after) { pageInfo { hasNextPage endCursor } nodes { ` + lineFields + ` } }
+  }
+}`
+
+const shopQuery = `query RosyncShop { shop { currencyCode ianaTimezone plan { displayName } } }`
+
+// Requested costs as Shopify computes them (scalars and enums 0, objects 1,
+// connections 2 + first × node; pageInfo counted as an object to be safe).
+const (
+	lineNodeCost  = 1 + 1 + 2 + 2             // line, variant, product{category}, originalUnitPriceSet{shopMoney}
+	orderBaseCost = 1 + 2 + 1 + 3 + 2 + 2 + 1 // order, customer{defaultAddress}, shippingAddress, shippingLine{…}, totalPriceSet{…}, lineItems' 2 + pageInfo
+	shopPlanCost  = 2                         // shop { plan }
+	shopCost      = 2
+)
+
+func connectionCost(n, node int) int { return 2 + 1 + n*node }
+
+// orderNodeCost is the requested cost of one order node with a first page
+// of lines lines.
+func orderNodeCost(lines int) int { return orderBaseCost + lines*lineNodeCost }
+
+// listCost is the requested cost of ordersQuery.
+func listCost(orders, lines int) int {
+	return connectionCost(orders, orderNodeCost(lines)) + shopPlanCost
+}
+
+func orderCost(lines int) int { return orderNodeCost(lines) + shopPlanCost }
+
+func linesCost(lines int) int { return 1 + connectionCost(lines, lineNodeCost) }

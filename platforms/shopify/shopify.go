@@ -1,0 +1,278 @@
+package shopify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rosync/rosync"
+)
+
+// Name is the platform name that Platform.Name returns and that goes into
+// rosync.Order.Platform.
+const Name = "shopify"
+
+// DefaultAPIVersion is the GraphQL Admin API version requests are pinned to
+// when Options.APIVersion is empty. Order.lineItems.currentQuantity and the
+// product taxonomy category need 2024-07 or later.
+const DefaultAPIVersion = "2025-10"
+
+// MaxQueryCost is Shopify's limit on the requested cost of one query.
+const MaxQueryCost = 1000
+
+// The default page sizes: 10 orders of up to 10 lines each keep a list
+// query's requested cost (about 725 points) under MaxQueryCost. An order
+// with more lines has the rest read by a follow-up query.
+const (
+	DefaultOrdersPerPage = 10
+	DefaultLinesPerOrder = 10
+)
+
+// DefaultLimitedPlans are the plan display names (compared case-insensitively)
+// whose stores do not give an admin-created custom app protected customer
+// data (name, email, phone, address): Shopify Basic and Starter (SHO-C2).
+// The list is not documented by Shopify; see the package doc.
+var DefaultLimitedPlans = []string{"Basic", "Basic Shopify", "Shopify Basic", "Starter", "Shopify Starter"}
+
+// Credentials are the Admin API access token of the app installed on the
+// shop (shpat_…). Credentials never print their value: String, GoString and
+// LogValue redact it.
+type Credentials struct {
+	AccessToken string
+}
+
+// String returns a redacted description of c.
+func (c Credentials) String() string { return "shopify.Credentials{[redacted]}" }
+
+// GoString returns a redacted description of c for %#v.
+func (c Credentials) GoString() string { return c.String() }
+
+// LogValue redacts c in slog output.
+func (c Credentials) LogValue() slog.Value { return slog.StringValue("[redacted]") }
+
+// Options configure a Platform. The zero value (or nil) is valid.
+type Options struct {
+	// HTTPClient is the client requests go through; nil means a client
+	// with a 60 s timeout.
+	HTTPClient *http.Client
+	// WebhookSecret is the app's client secret, which signs its webhooks
+	// (or, for webhooks made by hand in the Shopify admin, the secret shown
+	// there). VerifyWebhook refuses every delivery when it is "".
+	WebhookSecret string
+	// APIVersion is the GraphQL Admin API version, e.g. "2025-10"; empty
+	// means DefaultAPIVersion.
+	APIVersion string
+	// Logger receives debug and warning lines; nil discards them. No line
+	// carries a secret.
+	Logger *slog.Logger
+	// MaxCostWait is the longest the adapter waits for the cost bucket to
+	// refill before a query, or after a THROTTLED answer; a longer wait
+	// returns an error wrapping *rosync.RateLimitError for the caller to
+	// retry later. Zero means 60 s.
+	MaxCostWait time.Duration
+	// OrdersPerPage and LinesPerOrder are the page sizes of order lists
+	// (defaults DefaultOrdersPerPage and DefaultLinesPerOrder). New refuses
+	// sizes whose requested cost would pass MaxQueryCost.
+	OrdersPerPage int
+	LinesPerOrder int
+	// RetryMax is how many times a request is retried after a network
+	// error, a 429 or a 5xx; 0 means 4, a negative value no retry.
+	RetryMax int
+	// RetryWaitMin and RetryWaitMax bound the back-off between retries
+	// (defaults 500 ms and 30 s). A Retry-After longer than RetryWaitMax is
+	// not waited for: the call returns an error wrapping a
+	// *rosync.RateLimitError.
+	RetryWaitMin time.Duration
+	RetryWaitMax time.Duration
+	// LimitedPlans are the plan display names whose stores withhold
+	// customer data (SHO-C2); nil means DefaultLimitedPlans.
+	LimitedPlans []string
+	// Now is the clock of the cost bucket; default time.Now.
+	Now func() time.Time
+	// Sleep waits d or until ctx is done (returning ctx's error); default
+	// a timer. Tests replace Now and Sleep to observe the adapter's waits.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Platform is the Shopify adapter: GraphQL Admin API reads and webhook
+// verification. It is safe for concurrent use.
+type Platform struct {
+	c             *client
+	log           *slog.Logger
+	ordersPerPage int
+	linesPerOrder int
+	limited       map[string]bool
+	webhookSecret func() string // a func so that fmt never prints it
+}
+
+var _ rosync.Platform = (*Platform)(nil)
+
+// New returns the adapter for a shop. shopDomainOrBaseURL is the shop's
+// myshopify domain ("example.myshopify.com", or just "example") or a base
+// URL ("https://example.myshopify.com"; http is for tests and local fakes);
+// the API lives under {base}/admin/api/{version}/graphql.json. The URL must
+// not carry credentials, a query or a fragment.
+func New(shopDomainOrBaseURL string, creds Credentials, opts *Options) (*Platform, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	base, err := baseURL(shopDomainOrBaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(creds.AccessToken) == "" {
+		return nil, errors.New("shopify: an Admin API access token is required")
+	}
+	version := strings.TrimSpace(opts.APIVersion)
+	if version == "" {
+		version = DefaultAPIVersion
+	}
+	if !validVersion(version) {
+		return nil, fmt.Errorf("shopify: API version %q is not of the form YYYY-MM (or \"unstable\")", version)
+	}
+	perPage, lines := opts.OrdersPerPage, opts.LinesPerOrder
+	if perPage <= 0 {
+		perPage = DefaultOrdersPerPage
+	}
+	if lines <= 0 {
+		lines = DefaultLinesPerOrder
+	}
+	if perPage > 250 || lines > 250 {
+		return nil, errors.New("shopify: OrdersPerPage and LinesPerOrder must be at most 250")
+	}
+	if c := listCost(perPage, lines); c > MaxQueryCost {
+		return nil, fmt.Errorf("shopify: %d orders of %d lines per page cost %d points, over Shopify's single query limit of %d",
+			perPage, lines, c, MaxQueryCost)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("platform", Name)
+	plans := opts.LimitedPlans
+	if plans == nil {
+		plans = DefaultLimitedPlans
+	}
+	limited := make(map[string]bool, len(plans))
+	for _, p := range plans {
+		limited[normPlan(p)] = true
+	}
+	secret := opts.WebhookSecret
+	c := newClient(base+"/admin/api/"+version+"/graphql.json", creds.AccessToken, secret, opts, log)
+	return &Platform{
+		c:             c,
+		log:           log,
+		ordersPerPage: perPage,
+		linesPerOrder: lines,
+		limited:       limited,
+		webhookSecret: func() string { return secret },
+	}, nil
+}
+
+func baseURL(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("shopify: shop domain or base URL is required")
+	}
+	if !strings.Contains(s, "://") {
+		if strings.ContainsAny(s, "/?#@: ") {
+			return "", errors.New("shopify: shop domain must be a host name such as example.myshopify.com")
+		}
+		if !strings.Contains(s, ".") {
+			s += ".myshopify.com"
+		}
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", errors.New("shopify: base URL must be an absolute http(s) URL")
+	}
+	if u.User != nil {
+		return "", errors.New("shopify: base URL must not carry credentials; pass the token as Credentials")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", errors.New("shopify: base URL must not have a query or fragment")
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+func validVersion(v string) bool {
+	if v == "unstable" {
+		return true
+	}
+	if len(v) != 7 || v[4] != '-' {
+		return false
+	}
+	for i, r := range v {
+		if i != 4 && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func normPlan(p string) string { return strings.ToLower(strings.Join(strings.Fields(p), " ")) }
+
+// limitedPlan reports whether a plan display name withholds customer data.
+func (p *Platform) limitedPlan(plan string) bool { return p.limited[normPlan(plan)] }
+
+// Name returns "shopify".
+func (p *Platform) Name() string { return Name }
+
+// Policy returns the Shopify rules as data (SHO-1, SHO-2, SHO-C1, SHO-P1,
+// DEL-1, DEL-2). The Syncer applies them.
+func (p *Platform) Policy() rosync.Policy {
+	return rosync.Policy{
+		WindowRule:   "SHO-1",
+		ImportMonths: 2,
+		// SHO-1: fulfilled, cancelled and refunded orders stay out of the
+		// initial import (Order.Status is derived, see the package doc).
+		ExcludedStatuses: []string{StatusFulfilled, StatusCancelled, StatusRefunded},
+		StatusSync:       rosync.StatusSyncNone, // SHO-2
+		// PRD-2: the product id goes to the RO App Code field (SHO-P1).
+		IdentifyBy:       []rosync.IdentifyBy{rosync.IdentifyByName, rosync.IdentifyBySKU, rosync.IdentifyByID},
+		Delivery:         rosync.DeliveryOnChange, // DEL-1, DEL-2
+		RequireLines:     false,
+		RequireCustomer:  false, // SHO-C2: a withheld customer goes to the shared placeholder
+		MatchEmail:       true,
+		TransfersAddress: true, // SHO-C1
+		// SHO-2: no status change on cancellation, only a comment.
+		StatusComments: map[string]string{StatusCancelled: "Cancelled on Shopify"},
+	}
+}
+
+// SetStatus returns an error wrapping rosync.ErrUnsupported: statuses are
+// not synchronised with Shopify in either direction (SHO-2).
+func (p *Platform) SetStatus(ctx context.Context, id, status string) error {
+	return fmt.Errorf("shopify: order statuses are not synchronised (SHO-2): %w", rosync.ErrUnsupported)
+}
+
+// Shop reads the shop's currency, plan and timezone:
+// shop { currencyCode ianaTimezone plan { displayName } }.
+func (p *Platform) Shop(ctx context.Context) (rosync.ShopInfo, error) {
+	var data struct {
+		Shop *struct {
+			CurrencyCode string `json:"currencyCode"`
+			IanaTimezone string `json:"ianaTimezone"`
+			Plan         *struct {
+				DisplayName string `json:"displayName"`
+			} `json:"plan"`
+		} `json:"shop"`
+	}
+	if err := p.c.query(ctx, "shop", shopQuery, nil, shopCost, &data); err != nil {
+		return rosync.ShopInfo{}, err
+	}
+	if data.Shop == nil || strings.TrimSpace(data.Shop.CurrencyCode) == "" {
+		return rosync.ShopInfo{}, errors.New("shopify: shop query answered without a currency code")
+	}
+	info := rosync.ShopInfo{Currency: strings.TrimSpace(data.Shop.CurrencyCode), Timezone: data.Shop.IanaTimezone}
+	if data.Shop.Plan != nil {
+		info.Plan = data.Shop.Plan.DisplayName
+	}
+	return info, nil
+}

@@ -1,0 +1,543 @@
+// Package shopifytest is a fake Shopify GraphQL Admin API for tests and
+// fixture replays: an http.Handler (use it with httptest.NewServer) that
+// holds order nodes as native JSON, exactly as the GraphQL Admin API returns
+// them (connections as {"nodes": [...]}), and answers the queries the
+// shopify adapter sends. It also builds webhook requests as Shopify sends
+// them.
+//
+// Served: POST /admin/api/{version}/graphql.json with the header
+// X-Shopify-Access-Token. The body's query is parsed (one query operation;
+// aliases, arguments, variables and nested selections; no fragments or
+// directives) and its root fields are answered:
+//
+//	shop                          currencyCode, ianaTimezone, plan { displayName }, name, myshopifyDomain
+//	orders(first, after, sortKey, reverse, query)
+//	                              first ≤ 250; sortKey CREATED_AT, UPDATED_AT, PROCESSED_AT, ID;
+//	                              query terms created_at / updated_at with :>= :> :<= :< or an
+//	                              exact value, status:any|open|closed|cancelled; opaque cursors
+//	order(id: "gid://shopify/Order/N")
+//
+// Answers carry only the fields selected (aliases honoured, missing fields
+// null), so a client that forgets to select a field sees it missing as it
+// would on Shopify. Nested connections (lineItems(first:, after:)) are paged
+// with opaque cursors. A line item's product is the stored product with the
+// same id (AddProduct) when there is one, else the product embedded in the
+// order node.
+//
+// Cost-based throttling is emulated: each query's requestedQueryCost is
+// computed as Shopify documents it (scalars and enums 0, objects 1,
+// connections 2 plus first × the cost of a node); a query over MaxQueryCost
+// fails with MAX_COST_EXCEEDED; one whose requested cost exceeds the
+// bucket's currently available points fails with THROTTLED; otherwise the
+// actual cost (with the real number of nodes) is taken from the bucket,
+// which refills at the restore rate on the server clock. Every answer
+// carries extensions.cost.
+//
+// The fake is stricter than Shopify in one place: an unknown search term in
+// the orders query argument is an error rather than ignored.
+package shopifytest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Bucket is the cost bucket of the fake's throttling.
+type Bucket struct {
+	// Max is maximumAvailable; RestoreRate is restoreRate in points per
+	// second. Zero values mean 2000 and 100 (a standard plan).
+	Max         float64
+	RestoreRate float64
+}
+
+// Options configure a Server.
+type Options struct {
+	// AccessToken is the token requests must present in
+	// X-Shopify-Access-Token; "" accepts every request.
+	AccessToken string
+	// APIVersion, when set, is the only version served (others answer 404).
+	APIVersion string
+	// Currency is the shop's currencyCode; default "USD".
+	Currency string
+	// Plan is the shop's plan displayName; default "Grow".
+	Plan string
+	// Timezone is the shop's ianaTimezone; default "UTC".
+	Timezone string
+	// Now is the server clock (the cost bucket refills on it); default
+	// time.Now.
+	Now func() time.Time
+	// Bucket is the cost bucket; the bucket starts full.
+	Bucket Bucket
+	// MaxQueryCost is the largest requestedQueryCost of one query;
+	// default 1000.
+	MaxQueryCost int
+}
+
+// Fault makes the next Times requests fail: with HTTP Status (and a
+// Retry-After header when set), or, with Throttle, with a THROTTLED GraphQL
+// error (HTTP 200) whose throttle status shows an empty bucket.
+type Fault struct {
+	Status     int
+	Times      int
+	RetryAfter string
+	Throttle   bool
+}
+
+// Request is a GraphQL request the server received (after authentication).
+type Request struct {
+	Query     string
+	Variables map[string]any
+	// Fields are the root fields of the operation, in order.
+	Fields []string
+	// RequestedCost and ActualCost are the costs reported (0 when the
+	// request did not get that far).
+	RequestedCost int
+	ActualCost    int
+	// Outcome is "ok", "throttled", "max_cost", "error" or "fault".
+	Outcome string
+}
+
+// Server is the fake Shopify shop. It is safe for concurrent use.
+type Server struct {
+	opts Options
+
+	mu        sync.Mutex
+	orders    map[string]*storedOrder // by legacyResourceId
+	products  map[string]any          // by GID
+	plan      string
+	available float64
+	filledAt  time.Time
+	calls     map[string]int
+	requests  []Request
+	faults    []Fault
+}
+
+// storedOrder is an order node and the fields the filters read.
+type storedOrder struct {
+	node      map[string]any // decoded with UseNumber
+	raw       json.RawMessage
+	id        uint64
+	created   time.Time
+	updated   time.Time
+	processed time.Time
+	cancelled bool
+	closed    bool
+}
+
+// New returns an empty shop.
+func New(opts Options) *Server {
+	if opts.Currency == "" {
+		opts.Currency = "USD"
+	}
+	if opts.Plan == "" {
+		opts.Plan = "Grow"
+	}
+	if opts.Timezone == "" {
+		opts.Timezone = "UTC"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Bucket.Max <= 0 {
+		opts.Bucket.Max = 2000
+	}
+	if opts.Bucket.RestoreRate <= 0 {
+		opts.Bucket.RestoreRate = 100
+	}
+	if opts.MaxQueryCost <= 0 {
+		opts.MaxQueryCost = 1000
+	}
+	return &Server{
+		opts:      opts,
+		orders:    map[string]*storedOrder{},
+		products:  map[string]any{},
+		plan:      opts.Plan,
+		available: opts.Bucket.Max,
+		filledAt:  opts.Now(),
+		calls:     map[string]int{},
+	}
+}
+
+// AddOrder inserts or replaces (by legacyResourceId) an order node. The node
+// is kept as given: createdAt and updatedAt are not touched. It must have a
+// legacyResourceId (a string of digits, or a number) and a parsable
+// createdAt; id defaults to the Order GID of the legacy id.
+func (s *Server) AddOrder(raw json.RawMessage) error {
+	node, err := decodeObject(raw)
+	if err != nil {
+		return fmt.Errorf("shopifytest: order: %w", err)
+	}
+	id, err := legacyID(node["legacyResourceId"])
+	if err != nil {
+		return fmt.Errorf("shopifytest: order: legacyResourceId: %w", err)
+	}
+	if _, ok := node["id"]; !ok {
+		node["id"] = OrderGID(strconv.FormatUint(id, 10))
+	}
+	so := &storedOrder{node: node, id: id}
+	if so.created, err = timeField(node, "createdAt", true); err != nil {
+		return fmt.Errorf("shopifytest: order %d: %w", id, err)
+	}
+	if so.updated, err = timeField(node, "updatedAt", false); err != nil {
+		return fmt.Errorf("shopifytest: order %d: %w", id, err)
+	}
+	if so.updated.IsZero() {
+		so.updated = so.created
+	}
+	if so.processed, err = timeField(node, "processedAt", false); err != nil {
+		return fmt.Errorf("shopifytest: order %d: %w", id, err)
+	}
+	if so.processed.IsZero() {
+		so.processed = so.created
+	}
+	so.cancelled = node["cancelledAt"] != nil
+	so.closed = node["closedAt"] != nil || node["closed"] == true
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return err
+	}
+	so.raw = buf.Bytes()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.orders[strconv.FormatUint(id, 10)] = so
+	return nil
+}
+
+// DeleteOrder removes an order; it reports whether it existed.
+func (s *Server) DeleteOrder(legacyID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.orders[legacyID]
+	delete(s.orders, legacyID)
+	return ok
+}
+
+// Order returns a stored order node as it was added.
+func (s *Server) Order(legacyID string) (json.RawMessage, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	so, ok := s.orders[legacyID]
+	if !ok {
+		return nil, false
+	}
+	return append(json.RawMessage(nil), so.raw...), true
+}
+
+// AddProduct inserts or replaces (by its "id" GID, or by legacyResourceId)
+// a product node ({"id", "legacyResourceId", "title", "description",
+// "category": {"name", "fullName"}, …}). Line items whose product has the
+// same id are answered with it.
+func (s *Server) AddProduct(raw json.RawMessage) error {
+	node, err := decodeObject(raw)
+	if err != nil {
+		return fmt.Errorf("shopifytest: product: %w", err)
+	}
+	gid, _ := node["id"].(string)
+	if gid == "" {
+		id, err := legacyID(node["legacyResourceId"])
+		if err != nil {
+			return fmt.Errorf("shopifytest: product without id or legacyResourceId")
+		}
+		gid = "gid://shopify/Product/" + strconv.FormatUint(id, 10)
+		node["id"] = gid
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.products[gid] = node
+	return nil
+}
+
+// SetPlan changes the shop's plan displayName (an upgrade or downgrade).
+func (s *Server) SetPlan(displayName string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.plan = displayName
+}
+
+// SetAvailable sets the bucket's currently available points (for throttling
+// tests); the bucket refills from there.
+func (s *Server) SetAvailable(points float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.available = math.Min(points, s.opts.Bucket.Max)
+	s.filledAt = s.opts.Now()
+}
+
+// Fail queues a fault for the next requests.
+func (s *Server) Fail(f Fault) {
+	if f.Times <= 0 {
+		f.Times = 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f)
+}
+
+// Calls returns request counters: "requests" (every authenticated
+// request), one per root field answered ("orders", "order", "shop"),
+// "throttled", "max_cost", "errors" and "faults".
+func (s *Server) Calls() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := make(map[string]int, len(s.calls))
+	for k, v := range s.calls {
+		m[k] = v
+	}
+	return m
+}
+
+// Requests returns the authenticated requests received, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// ServeHTTP serves the GraphQL Admin API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	version, ok := apiVersion(r.URL.Path)
+	if !ok || (s.opts.APIVersion != "" && version != s.opts.APIVersion) {
+		writeJSON(w, http.StatusNotFound, map[string]any{"errors": "Not Found"})
+		return
+	}
+	if r.Method != http.MethodPost {
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"errors": "Method Not Allowed"})
+		return
+	}
+	if s.opts.AccessToken != "" && r.Header.Get("X-Shopify-Access-Token") != s.opts.AccessToken {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{
+			"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})
+		return
+	}
+	var body struct {
+		Query     string         `json:"query"`
+		Variables map[string]any `json:"variables"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.UseNumber()
+	if err := dec.Decode(&body); err != nil || strings.TrimSpace(body.Query) == "" {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": map[string]any{"query": "Required parameter missing or invalid"}})
+		return
+	}
+	req := Request{Query: body.Query, Variables: body.Variables}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls["requests"]++
+	record := func(outcome string) {
+		req.Outcome = outcome
+		s.requests = append(s.requests, req)
+	}
+	if len(s.faults) > 0 {
+		f := s.faults[0]
+		if s.faults[0].Times--; s.faults[0].Times <= 0 {
+			s.faults = s.faults[1:]
+		}
+		s.calls["faults"]++
+		record("fault")
+		if f.Throttle {
+			s.refill()
+			writeJSON(w, http.StatusOK, map[string]any{
+				"errors":     []any{throttledError()},
+				"extensions": s.costExtension(s.opts.MaxQueryCost, nil),
+			})
+			return
+		}
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		writeJSON(w, f.Status, map[string]any{"errors": http.StatusText(f.Status)})
+		return
+	}
+
+	sel, err := parseOperation(body.Query, body.Variables)
+	if err != nil {
+		s.calls["errors"]++
+		record("error")
+		writeJSON(w, http.StatusOK, map[string]any{"errors": []any{gqlError(err.Error(), "parseError")}})
+		return
+	}
+	for _, f := range sel {
+		req.Fields = append(req.Fields, f.name)
+	}
+	requested := requestedCost(sel)
+	req.RequestedCost = requested
+	if requested > s.opts.MaxQueryCost {
+		s.calls["max_cost"]++
+		record("max_cost")
+		e := gqlError(fmt.Sprintf("Query cost is %d, which exceeds the single query max cost limit (%d).", requested, s.opts.MaxQueryCost), "MAX_COST_EXCEEDED")
+		e["extensions"].(map[string]any)["cost"] = requested
+		e["extensions"].(map[string]any)["maxCost"] = s.opts.MaxQueryCost
+		writeJSON(w, http.StatusOK, map[string]any{"errors": []any{e}})
+		return
+	}
+	s.refill()
+	if float64(requested) > s.available {
+		s.calls["throttled"]++
+		record("throttled")
+		writeJSON(w, http.StatusOK, map[string]any{
+			"errors":     []any{throttledError()},
+			"extensions": s.costExtension(requested, nil),
+		})
+		return
+	}
+	ex := &executor{s: s}
+	data := map[string]any{}
+	for _, f := range sel {
+		v, err := ex.root(f)
+		if err != nil {
+			s.calls["errors"]++
+			record("error")
+			writeJSON(w, http.StatusOK, map[string]any{"errors": []any{gqlError(err.Error(), "argumentError")}, "data": nil})
+			return
+		}
+		data[f.key()] = v
+		s.calls[f.name]++
+	}
+	actual := ex.cost
+	s.available -= float64(actual)
+	req.ActualCost = actual
+	record("ok")
+	writeJSON(w, http.StatusOK, map[string]any{
+		"data":       data,
+		"extensions": s.costExtension(requested, &actual),
+	})
+}
+
+// refill adds the points restored since the last refill. Called with s.mu held.
+func (s *Server) refill() {
+	now := s.opts.Now()
+	if d := now.Sub(s.filledAt); d > 0 {
+		s.available = math.Min(s.opts.Bucket.Max, s.available+d.Seconds()*s.opts.Bucket.RestoreRate)
+	}
+	s.filledAt = now
+}
+
+func (s *Server) costExtension(requested int, actual *int) map[string]any {
+	var act any
+	if actual != nil {
+		act = *actual
+	}
+	return map[string]any{"cost": map[string]any{
+		"requestedQueryCost": requested,
+		"actualQueryCost":    act,
+		"throttleStatus": map[string]any{
+			"maximumAvailable":   s.opts.Bucket.Max,
+			"currentlyAvailable": math.Floor(math.Max(0, s.available)),
+			"restoreRate":        s.opts.Bucket.RestoreRate,
+		},
+	}}
+}
+
+func throttledError() map[string]any {
+	e := gqlError("Throttled", "THROTTLED")
+	e["extensions"].(map[string]any)["documentation"] = "https://shopify.dev/api/usage/rate-limits"
+	return e
+}
+
+func gqlError(msg, code string) map[string]any {
+	return map[string]any{"message": msg, "extensions": map[string]any{"code": code}}
+}
+
+// apiVersion reads {version} of /admin/api/{version}/graphql.json.
+func apiVersion(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "/admin/api/")
+	if !ok {
+		return "", false
+	}
+	version, tail, ok := strings.Cut(rest, "/")
+	if !ok || tail != "graphql.json" || version == "" {
+		return "", false
+	}
+	return version, true
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(data)
+}
+
+func decodeObject(raw []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("not a JSON object")
+	}
+	return obj, nil
+}
+
+// legacyID reads a legacyResourceId: a string of digits (as Shopify sends
+// UnsignedInt64) or a JSON number.
+func legacyID(v any) (uint64, error) {
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case json.Number:
+		s = x.String()
+	default:
+		return 0, fmt.Errorf("missing or not a string of digits")
+	}
+	id, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+	if err != nil || id == 0 {
+		return 0, fmt.Errorf("%q is not a positive integer", s)
+	}
+	return id, nil
+}
+
+func timeField(node map[string]any, name string, required bool) (time.Time, error) {
+	v, ok := node[name]
+	if !ok || v == nil {
+		if required {
+			return time.Time{}, fmt.Errorf("%s missing", name)
+		}
+		return time.Time{}, nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, fmt.Errorf("%s is not a string", name)
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return t.UTC(), nil
+}
+
+// OrderGID returns the GraphQL id of an order's legacy id.
+func OrderGID(legacyID string) string { return "gid://shopify/Order/" + legacyID }
+
+// sortedOrders returns the stored orders sorted by key, ties by id.
+func (s *Server) sortedOrders(key string, reverse bool) []*storedOrder {
+	list := make([]*storedOrder, 0, len(s.orders))
+	for _, so := range s.orders {
+		list = append(list, so)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		c := compareKey(sortValue(list[i], key), list[i].id, sortValue(list[j], key), list[j].id)
+		if reverse {
+			return c > 0
+		}
+		return c < 0
+	})
+	return list
+}

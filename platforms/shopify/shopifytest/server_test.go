@@ -1,0 +1,190 @@
+package shopifytest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+const testToken = "shpat_fake"
+
+func order(id int, created, updated string) json.RawMessage {
+	return json.RawMessage(fmt.Sprintf(`{"legacyResourceId": "%d", "name": "#%d", "createdAt": %q, "updatedAt": %q,
+	  "cancelledAt": null, "currencyCode": "USD",
+	  "lineItems": {"nodes": [
+	    {"id": "gid://shopify/LineItem/1", "product": {"id": "gid://shopify/Product/9", "legacyResourceId": "9", "title": "embedded"}},
+	    {"id": "gid://shopify/LineItem/2", "product": null},
+	    {"id": "gid://shopify/LineItem/3", "product": null}]}}`, id, id, created, updated))
+}
+
+type gql struct {
+	Data       map[string]json.RawMessage `json:"data"`
+	Errors     []map[string]any           `json:"errors"`
+	Extensions struct {
+		Cost struct {
+			RequestedQueryCost int                                  `json:"requestedQueryCost"`
+			ActualQueryCost    *int                                 `json:"actualQueryCost"`
+			ThrottleStatus     struct{ CurrentlyAvailable float64 } `json:"throttleStatus"`
+		} `json:"cost"`
+	} `json:"extensions"`
+}
+
+func post(t *testing.T, h http.Handler, query string, vars map[string]any) (int, gql) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	r := httptest.NewRequest(http.MethodPost, "/admin/api/2025-10/graphql.json", bytes.NewReader(body))
+	r.Header.Set("X-Shopify-Access-Token", testToken)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	var out gql
+	_ = json.Unmarshal(w.Body.Bytes(), &out)
+	return w.Code, out
+}
+
+func TestOrdersPagingAndFilters(t *testing.T) {
+	s := New(Options{AccessToken: testToken})
+	for i := 1; i <= 5; i++ {
+		require.NoError(t, s.AddOrder(order(i, fmt.Sprintf("2026-11-0%dT00:00:00Z", 6-i), fmt.Sprintf("2026-11-1%dT00:00:00Z", i))))
+	}
+	const q = `query($after: String) { orders(first: 2, after: $after, sortKey: CREATED_AT, query: "created_at:>='2026-11-02T00:00:00Z' status:any") {
+	  pageInfo { hasNextPage endCursor } edges { cursor node { legacyResourceId } } } }`
+	var got []string
+	var after any
+	for page := 0; page < 5; page++ {
+		code, out := post(t, s, q, map[string]any{"after": after})
+		require.Equal(t, 200, code)
+		require.Empty(t, out.Errors)
+		var conn struct {
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   string
+			}
+			Edges []struct {
+				Cursor string
+				Node   struct{ LegacyResourceID string }
+			}
+		}
+		require.NoError(t, json.Unmarshal(out.Data["orders"], &conn))
+		for _, e := range conn.Edges {
+			got = append(got, e.Node.LegacyResourceID)
+		}
+		if !conn.PageInfo.HasNextPage {
+			break
+		}
+		after = conn.PageInfo.EndCursor
+	}
+	require.Equal(t, []string{"4", "3", "2", "1"}, got, "created 2026-11-02 and later, oldest first")
+	require.Equal(t, 2, s.Calls()["orders"])
+}
+
+func TestProjectionNestedConnectionAndProducts(t *testing.T) {
+	s := New(Options{AccessToken: testToken})
+	require.NoError(t, s.AddOrder(order(1, "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z")))
+	require.NoError(t, s.AddProduct(json.RawMessage(`{"legacyResourceId": "9", "title": "stored", "description": "d"}`)))
+	q := `{ o: order(id: "gid://shopify/Order/1") { name missing lineItems(first: 2) { pageInfo { hasNextPage endCursor } nodes { id product { title description } } } } }`
+	_, out := post(t, s, q, nil)
+	require.Empty(t, out.Errors)
+	var o struct {
+		Name      string
+		Missing   *string
+		LineItems struct {
+			PageInfo struct {
+				HasNextPage bool
+				EndCursor   string
+			}
+			Nodes []struct {
+				ID      string
+				Product *struct{ Title, Description string }
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(out.Data["o"], &o))
+	require.Equal(t, "#1", o.Name)
+	require.Nil(t, o.Missing)
+	require.Len(t, o.LineItems.Nodes, 2)
+	require.True(t, o.LineItems.PageInfo.HasNextPage)
+	require.Equal(t, "stored", o.LineItems.Nodes[0].Product.Title, "the stored product wins")
+	require.Nil(t, o.LineItems.Nodes[1].Product)
+	// Requested: order 1 + lineItems 2 + pageInfo 1 + 2 × (line 1 + product 1) = 8.
+	require.Equal(t, 8, out.Extensions.Cost.RequestedQueryCost)
+
+	_, out = post(t, s, `query($c: String) { order(id: "gid://shopify/Order/1") { lineItems(first: 2, after: $c) { nodes { id } } } }`,
+		map[string]any{"c": o.LineItems.PageInfo.EndCursor})
+	require.Contains(t, string(out.Data["order"]), "LineItem/3")
+
+	_, out = post(t, s, `{ order(id: "gid://shopify/Order/404") { name } }`, nil)
+	require.Equal(t, "null", string(out.Data["order"]))
+}
+
+func TestCostAndThrottle(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := New(Options{AccessToken: testToken, Now: func() time.Time { return now }, Bucket: Bucket{Max: 100, RestoreRate: 10}})
+	_, out := post(t, s, `{ orders(first: 250) { nodes { lineItems(first: 250) { nodes { id } } } } }`, nil)
+	require.Equal(t, "MAX_COST_EXCEEDED", out.Errors[0]["extensions"].(map[string]any)["code"])
+
+	q := `{ orders(first: 40) { nodes { id } } }` // requested 2 + 40 = 42, actual 2 (no orders)
+	_, out = post(t, s, q, nil)
+	require.Empty(t, out.Errors)
+	require.Equal(t, 42, out.Extensions.Cost.RequestedQueryCost)
+	require.Equal(t, 2, *out.Extensions.Cost.ActualQueryCost)
+	require.Equal(t, float64(98), out.Extensions.Cost.ThrottleStatus.CurrentlyAvailable)
+
+	s.SetAvailable(10)
+	_, out = post(t, s, q, nil)
+	require.Equal(t, "THROTTLED", out.Errors[0]["extensions"].(map[string]any)["code"])
+	now = now.Add(4 * time.Second) // 10 + 40 = 50 ≥ 42
+	_, out = post(t, s, q, nil)
+	require.Empty(t, out.Errors)
+	require.Equal(t, 1, s.Calls()["throttled"])
+}
+
+func TestAuthVersionFaultsAndParseErrors(t *testing.T) {
+	s := New(Options{AccessToken: testToken, APIVersion: "2025-10"})
+	r := httptest.NewRequest(http.MethodPost, "/admin/api/2025-10/graphql.json", bytes.NewReader([]byte(`{"query":"{shop{name}}"}`)))
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	require.Equal(t, 401, w.Code)
+	r = httptest.NewRequest(http.MethodPost, "/admin/api/2024-01/graphql.json", bytes.NewReader([]byte(`{"query":"{shop{name}}"}`)))
+	r.Header.Set("X-Shopify-Access-Token", testToken)
+	w = httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	require.Equal(t, 404, w.Code)
+
+	s.Fail(Fault{Status: 503, RetryAfter: "1"})
+	code, _ := post(t, s, `{ shop { name } }`, nil)
+	require.Equal(t, 503, code)
+	code, out := post(t, s, `{ shop { name plan { displayName } } }`, nil)
+	require.Equal(t, 200, code)
+	require.JSONEq(t, `{"name":"rosync test shop","plan":{"displayName":"Grow"}}`, string(out.Data["shop"]))
+
+	for _, q := range []string{`{ shop { ...F } }`, `mutation { x }`, `{ shop { name }`, `{ orders(first: 1, query: "tag:x") { nodes { id } } }`, `{ shop { plan } }`} {
+		_, out := post(t, s, q, nil)
+		require.NotEmpty(t, out.Errors, q)
+	}
+}
+
+func TestWebhookBody(t *testing.T) {
+	s := New(Options{})
+	require.NoError(t, s.AddOrder(json.RawMessage(`{"legacyResourceId": "820982911946154508", "name": "#1001", "createdAt": "2026-11-01T00:00:00Z",
+	  "displayFinancialStatus": "PAID", "displayFulfillmentStatus": "PARTIALLY_FULFILLED",
+	  "totalPriceSet": {"shopMoney": {"amount": "10.00"}}, "lineItems": {"nodes": []}}`)))
+	body, err := s.WebhookBody("820982911946154508")
+	require.NoError(t, err)
+	require.Contains(t, string(body), `"id":820982911946154508`, "the id is a JSON number, exact")
+	require.Contains(t, string(body), `"fulfillment_status":"partial"`)
+	require.Contains(t, string(body), `"total_price":"10.00"`)
+
+	d := NewDelivery("http://x/hook", "secret", "orders/updated", body)
+	r1, _ := d.Request()
+	r2, _ := d.Request()
+	require.Equal(t, r1.Header.Get("X-Shopify-Webhook-Id"), r2.Header.Get("X-Shopify-Webhook-Id"))
+	require.Equal(t, Signature("secret", body), r1.Header.Get("X-Shopify-Hmac-Sha256"))
+	r3, _ := SignedWebhook("http://x/hook", "secret", "orders/updated", body)
+	require.NotEqual(t, r1.Header.Get("X-Shopify-Webhook-Id"), r3.Header.Get("X-Shopify-Webhook-Id"))
+}
