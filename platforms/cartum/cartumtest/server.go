@@ -1,0 +1,672 @@
+// Package cartumtest is a fake Cartum (Horoshop) API for tests and fixture
+// replays: an http.Handler (use it with httptest.NewServer) that holds
+// native order and status objects as orders/get and
+// orders/get_available_statuses return them, and serves the functions the
+// cartum adapter uses with Cartum's envelope: HTTP 200 and
+// {"status": "OK"|…, "response": {…}}, errors included.
+//
+// Served, each as POST /api/<function>/ with a JSON body:
+//
+//	auth                           {login, password} → {token}; tokens expire after Options.TokenTTL
+//	orders/get                     token, from, to (shop local time, on stat_created, inclusive),
+//	                               ids, status (one or an array), offset, limit (≤ Options.MaxLimit)
+//	orders/get_available_statuses  token → {statuses: {id: {id, title, is_successful}}}
+//	orders/update                  token, orders [{order_id, status}] → OK, or WARNING with log[]
+//	hooks/subscribe                token, event, target_url → HTTP 201 {"id": N}
+//
+// A missing, unknown or expired token answers UNAUTHORIZED; an unknown
+// function UNDEFINED_FUNCTION. Orders are listed by stat_created, then
+// order_id.
+package cartumtest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rosync/rosync/internal/faultplan"
+)
+
+// TimeLayout is Cartum's date format (shop local time).
+const TimeLayout = "2006-01-02 15:04:05"
+
+// Options configure a Server.
+type Options struct {
+	// Login and Password are the API user's credentials that auth checks.
+	// An empty Login accepts any.
+	Login, Password string
+	// Location is the shop's timezone, in which stat_created and the
+	// from/to filters are read; default UTC.
+	Location *time.Location
+	// Now is the server clock of token expiry; default time.Now.
+	Now func() time.Time
+	// TokenTTL is a token's lifetime; default 600 s, as Cartum documents.
+	TokenTTL time.Duration
+	// MaxLimit is the largest orders/get limit accepted; default 500.
+	MaxLimit int
+	// EmptyStatus makes orders/get answer {"status": "EMPTY"} instead of
+	// an empty list (some Horoshop mocks do; unverified).
+	EmptyStatus bool
+	// Faults, when set, makes a share of the calls fail by a seeded plan
+	// (after the faults queued by Fail), by function ("POST orders/get").
+	// No call is given the plan's "executed, then failed" kinds: none of
+	// them creates anything that a retry could duplicate except
+	// hooks/subscribe, which a replay does not call.
+	Faults *faultplan.Plan
+}
+
+// StatusUpdate records an orders/update that changed a status.
+type StatusUpdate struct {
+	OrderID string
+	Status  string
+}
+
+// Hook is a hooks/subscribe subscription.
+type Hook struct {
+	ID        int64
+	Event     string
+	TargetURL string
+}
+
+// Request is a function call the server received. Body is the request body
+// with the token and password removed.
+type Request struct {
+	Function string
+	Body     map[string]json.RawMessage
+}
+
+// Fault makes the next Times calls of a function fail: with HTTP status
+// HTTPStatus when it is set, else HTTP 200 with Status (and Message).
+type Fault struct {
+	HTTPStatus int
+	Status     string
+	Message    string
+	Times      int
+}
+
+// Server is the fake Cartum shop. It is safe for concurrent use.
+type Server struct {
+	opts Options
+
+	mu       sync.Mutex
+	orders   map[int64]*storedOrder
+	statuses map[int64]json.RawMessage
+	tokens   map[string]time.Time // token -> expiry
+	calls    map[string]int
+	requests []Request
+	updates  []StatusUpdate
+	hooks    []Hook
+	faults   map[string][]Fault
+	plan     *faultplan.Plan
+}
+
+type storedOrder struct {
+	raw     json.RawMessage
+	id      int64
+	status  int64
+	created time.Time // stat_created in the shop's timezone
+}
+
+// New returns an empty shop.
+func New(opts Options) *Server {
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = 600 * time.Second
+	}
+	if opts.MaxLimit <= 0 {
+		opts.MaxLimit = 500
+	}
+	return &Server{
+		opts:     opts,
+		orders:   map[int64]*storedOrder{},
+		statuses: map[int64]json.RawMessage{},
+		tokens:   map[string]time.Time{},
+		calls:    map[string]int{},
+		faults:   map[string][]Fault{},
+		plan:     opts.Faults,
+	}
+}
+
+// SetFaults replaces Options.Faults (nil: no more faults).
+func (s *Server) SetFaults(p *faultplan.Plan) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.plan = p
+}
+
+// AddOrder inserts or replaces (by order_id) a native order, as orders/get
+// returns it. order_id and stat_status must be integers and stat_created a
+// "YYYY-MM-DD HH:MM:SS" date; the rest is served as given.
+func (s *Server) AddOrder(raw json.RawMessage) error {
+	so, err := s.index(raw)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.orders[so.id] = so
+	return nil
+}
+
+func (s *Server) index(raw json.RawMessage) (*storedOrder, error) {
+	var head struct {
+		OrderID     int64  `json:"order_id"`
+		StatStatus  int64  `json:"stat_status"`
+		StatCreated string `json:"stat_created"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil {
+		return nil, fmt.Errorf("cartumtest: order: %w", err)
+	}
+	if head.OrderID <= 0 {
+		return nil, errors.New("cartumtest: order without a positive order_id")
+	}
+	created, err := time.ParseInLocation(TimeLayout, head.StatCreated, s.opts.Location)
+	if err != nil {
+		return nil, fmt.Errorf("cartumtest: order %d: stat_created: %w", head.OrderID, err)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return nil, err
+	}
+	return &storedOrder{raw: buf.Bytes(), id: head.OrderID, status: head.StatStatus, created: created}, nil
+}
+
+// Order returns one stored order as it is served.
+func (s *Server) Order(id int64) (json.RawMessage, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	so, ok := s.orders[id]
+	if !ok {
+		return nil, false
+	}
+	return append(json.RawMessage(nil), so.raw...), true
+}
+
+// DeleteOrder removes an order and reports whether it existed.
+func (s *Server) DeleteOrder(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.orders[id]
+	delete(s.orders, id)
+	return ok
+}
+
+// SetStatuses replaces the shop's statuses: raw is the statuses object of
+// orders/get_available_statuses (keyed by id) or an array of its values
+// ({"id", "title", "is_successful"}).
+func (s *Server) SetStatuses(raw json.RawMessage) error {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		var m map[string]json.RawMessage
+		if err2 := json.Unmarshal(raw, &m); err2 != nil {
+			return fmt.Errorf("cartumtest: statuses are neither an array nor an object: %w", err)
+		}
+		for _, v := range m {
+			items = append(items, v)
+		}
+	}
+	st := make(map[int64]json.RawMessage, len(items))
+	for _, it := range items {
+		var head struct {
+			ID int64 `json:"id"`
+		}
+		if err := json.Unmarshal(it, &head); err != nil || head.ID <= 0 {
+			return fmt.Errorf("cartumtest: status without a positive id: %s", it)
+		}
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, it); err != nil {
+			return err
+		}
+		st[head.ID] = buf.Bytes()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.statuses = st
+	return nil
+}
+
+// StatusUpdates returns the status changes made through orders/update, in
+// order.
+func (s *Server) StatusUpdates() []StatusUpdate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]StatusUpdate(nil), s.updates...)
+}
+
+// Hooks returns the subscriptions made through hooks/subscribe.
+func (s *Server) Hooks() []Hook {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Hook(nil), s.hooks...)
+}
+
+// Calls returns the number of calls per function ("auth", "orders/get",
+// …), failed ones included.
+func (s *Server) Calls() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := make(map[string]int, len(s.calls))
+	for k, v := range s.calls {
+		m[k] = v
+	}
+	return m
+}
+
+// Requests returns the calls received, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// ExpireTokens invalidates every issued token, as if they had all expired.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.tokens)
+}
+
+// Fail queues a fault for a function.
+func (s *Server) Fail(function string, f Fault) {
+	if f.Times <= 0 {
+		f.Times = 1
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[function] = append(s.faults[function], f)
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	fn, ok := strings.CutPrefix(r.URL.Path, "/api/")
+	fn = strings.Trim(fn, "/")
+	if !ok || fn == "" {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+	if err != nil {
+		http.Error(w, "bad body", http.StatusBadRequest)
+		return
+	}
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal(data, &body); err != nil {
+		writeStatus(w, "ERROR", "request body is not a JSON object")
+		return
+	}
+	s.mu.Lock()
+	s.calls[fn]++
+	logged := make(map[string]json.RawMessage, len(body))
+	for k, v := range body {
+		if k != "token" && k != "password" {
+			logged[k] = v
+		}
+	}
+	s.requests = append(s.requests, Request{Function: fn, Body: logged})
+	var fault *Fault
+	if fs := s.faults[fn]; len(fs) > 0 {
+		f := fs[0]
+		fault = &f
+		if fs[0].Times--; fs[0].Times <= 0 {
+			s.faults[fn] = fs[1:]
+		}
+	}
+	s.mu.Unlock()
+	if fault != nil {
+		if fault.HTTPStatus != 0 {
+			http.Error(w, http.StatusText(fault.HTTPStatus), fault.HTTPStatus)
+			return
+		}
+		writeStatus(w, fault.Status, fault.Message)
+		return
+	}
+	s.mu.Lock()
+	plan := s.plan
+	s.mu.Unlock()
+	if plan != nil {
+		plan.Apply(plan.Decide("POST "+fn, false), w, r, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			s.serve(w, fn, body)
+		}))
+		return
+	}
+	s.serve(w, fn, body)
+}
+
+// serve runs function fn.
+func (s *Server) serve(w http.ResponseWriter, fn string, body map[string]json.RawMessage) {
+	var handler func(http.ResponseWriter, map[string]json.RawMessage)
+	switch fn {
+	case "auth":
+		s.auth(w, body)
+		return
+	case "orders/get":
+		handler = s.getOrders
+	case "orders/get_available_statuses":
+		handler = s.getStatuses
+	case "orders/update":
+		handler = s.updateOrders
+	case "hooks/subscribe":
+		handler = s.subscribe
+	default:
+		writeStatus(w, "UNDEFINED_FUNCTION", "Function "+fn+" is not defined")
+		return
+	}
+	if !s.validToken(body["token"]) {
+		writeStatus(w, "UNAUTHORIZED", "Token is missing, unknown or expired")
+		return
+	}
+	handler(w, body)
+}
+
+func (s *Server) auth(w http.ResponseWriter, body map[string]json.RawMessage) {
+	var login, password string
+	_ = json.Unmarshal(body["login"], &login)
+	_ = json.Unmarshal(body["password"], &password)
+	if s.opts.Login != "" && (login != s.opts.Login || password != s.opts.Password) {
+		writeStatus(w, "UNAUTHORIZED", "Incorrect login or password")
+		return
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	tok := hex.EncodeToString(b[:])
+	s.mu.Lock()
+	s.tokens[tok] = s.opts.Now().Add(s.opts.TokenTTL)
+	s.mu.Unlock()
+	writeOK(w, map[string]any{"token": tok})
+}
+
+func (s *Server) validToken(raw json.RawMessage) bool {
+	var tok string
+	if json.Unmarshal(raw, &tok) != nil || tok == "" {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	exp, ok := s.tokens[tok]
+	if !ok {
+		return false
+	}
+	if !s.opts.Now().Before(exp) {
+		delete(s.tokens, tok)
+		return false
+	}
+	return true
+}
+
+func writeOK(w http.ResponseWriter, response any) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "OK", "response": response})
+}
+
+func writeStatus(w http.ResponseWriter, status, message string) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": status, "response": map[string]any{"message": message}})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// intList reads one integer or an array of integers (numbers or numeric
+// strings).
+func intList(raw json.RawMessage) ([]int64, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var items []json.RawMessage
+	if raw[0] == '[' {
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, err
+		}
+	} else {
+		items = []json.RawMessage{raw}
+	}
+	out := make([]int64, 0, len(items))
+	for _, it := range items {
+		s := strings.Trim(string(bytes.TrimSpace(it)), `"`)
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s is not an integer", it)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func (s *Server) getOrders(w http.ResponseWriter, body map[string]json.RawMessage) {
+	var bounds [2]time.Time
+	for i, name := range []string{"from", "to"} {
+		raw, ok := body[name]
+		if !ok {
+			continue
+		}
+		var v string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			writeStatus(w, "ERROR", "Parameter "+name+" must be a date string")
+			return
+		}
+		t, err := time.ParseInLocation(TimeLayout, v, s.opts.Location)
+		if err != nil {
+			writeStatus(w, "ERROR", "Parameter "+name+" is not a date (YYYY-MM-DD HH:MM:SS)")
+			return
+		}
+		bounds[i] = t
+	}
+	ids, err := intList(body["ids"])
+	if err != nil {
+		writeStatus(w, "ERROR", "Parameter ids: "+err.Error())
+		return
+	}
+	statuses, err := intList(body["status"])
+	if err != nil {
+		writeStatus(w, "ERROR", "Parameter status: "+err.Error())
+		return
+	}
+	offset, limit := int64(0), int64(s.opts.MaxLimit)
+	for name, dst := range map[string]*int64{"offset": &offset, "limit": &limit} {
+		if raw, ok := body[name]; ok {
+			v, err := intList(raw)
+			if err != nil || len(v) != 1 || v[0] < 0 {
+				writeStatus(w, "ERROR", "Parameter "+name+" must be a non-negative integer")
+				return
+			}
+			*dst = v[0]
+		}
+	}
+	if limit > int64(s.opts.MaxLimit) {
+		writeStatus(w, "ERROR", fmt.Sprintf("Parameter limit must not exceed %d", s.opts.MaxLimit))
+		return
+	}
+	idSet := map[int64]bool{}
+	for _, id := range ids {
+		idSet[id] = true
+	}
+	stSet := map[int64]bool{}
+	for _, st := range statuses {
+		stSet[st] = true
+	}
+	s.mu.Lock()
+	list := make([]*storedOrder, 0, len(s.orders))
+	for _, so := range s.orders {
+		switch {
+		case len(idSet) > 0 && !idSet[so.id]:
+			continue
+		case len(stSet) > 0 && !stSet[so.status]:
+			continue
+		case !bounds[0].IsZero() && so.created.Before(bounds[0]):
+			continue
+		case !bounds[1].IsZero() && so.created.After(bounds[1]):
+			continue
+		}
+		list = append(list, so)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if !list[i].created.Equal(list[j].created) {
+			return list[i].created.Before(list[j].created)
+		}
+		return list[i].id < list[j].id
+	})
+	out := []json.RawMessage{}
+	for i := offset; i < int64(len(list)) && i < offset+limit; i++ {
+		out = append(out, append(json.RawMessage(nil), list[i].raw...))
+	}
+	s.mu.Unlock()
+	if len(out) == 0 && s.opts.EmptyStatus {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "EMPTY", "response": map[string]any{}})
+		return
+	}
+	writeOK(w, map[string]any{"orders": out})
+}
+
+func (s *Server) getStatuses(w http.ResponseWriter, _ map[string]json.RawMessage) {
+	s.mu.Lock()
+	st := make(map[string]json.RawMessage, len(s.statuses))
+	for id, raw := range s.statuses {
+		st[strconv.FormatInt(id, 10)] = append(json.RawMessage(nil), raw...)
+	}
+	s.mu.Unlock()
+	writeOK(w, map[string]any{"statuses": st})
+}
+
+type logEntry struct {
+	OrderID int64  `json:"order_id"`
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+func (s *Server) updateOrders(w http.ResponseWriter, body map[string]json.RawMessage) {
+	var orders []map[string]json.RawMessage
+	if err := json.Unmarshal(body["orders"], &orders); err != nil || len(orders) == 0 {
+		writeStatus(w, "ERROR", "Parameter orders must be a non-empty array")
+		return
+	}
+	var log []logEntry
+	warning := false
+	s.mu.Lock()
+	for _, o := range orders {
+		ids, err := intList(o["order_id"])
+		if err != nil || len(ids) != 1 {
+			log = append(log, logEntry{Status: "ERROR", Message: "order_id is required"})
+			warning = true
+			continue
+		}
+		id := ids[0]
+		so, ok := s.orders[id]
+		if !ok {
+			log = append(log, logEntry{OrderID: id, Status: "ERROR", Message: "Order not found"})
+			warning = true
+			continue
+		}
+		raw, ok := o["status"]
+		if !ok {
+			log = append(log, logEntry{OrderID: id, Status: "OK"})
+			continue
+		}
+		sts, err := intList(raw)
+		if err != nil || len(sts) != 1 {
+			log = append(log, logEntry{OrderID: id, Status: "ERROR", Message: "status must be a status id"})
+			warning = true
+			continue
+		}
+		if _, known := s.statuses[sts[0]]; len(s.statuses) > 0 && !known {
+			log = append(log, logEntry{OrderID: id, Status: "ERROR", Message: "Unknown status"})
+			warning = true
+			continue
+		}
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(so.raw, &obj); err != nil {
+			log = append(log, logEntry{OrderID: id, Status: "ERROR", Message: "stored order is broken"})
+			warning = true
+			continue
+		}
+		obj["stat_status"] = json.RawMessage(strconv.FormatInt(sts[0], 10))
+		nraw, _ := json.Marshal(obj)
+		s.orders[id] = &storedOrder{raw: nraw, id: id, status: sts[0], created: so.created}
+		s.updates = append(s.updates, StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: strconv.FormatInt(sts[0], 10)})
+		log = append(log, logEntry{OrderID: id, Status: "OK"})
+	}
+	s.mu.Unlock()
+	status := "OK"
+	if warning {
+		status = "WARNING"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": status, "response": map[string]any{"log": log}})
+}
+
+func (s *Server) subscribe(w http.ResponseWriter, body map[string]json.RawMessage) {
+	var event, target string
+	_ = json.Unmarshal(body["event"], &event)
+	_ = json.Unmarshal(body["target_url"], &target)
+	switch event {
+	case "order_created", "user_signup", "request_call_me":
+	default:
+		writeStatus(w, "ERROR", "Unknown event")
+		return
+	}
+	if !strings.HasPrefix(target, "http://") && !strings.HasPrefix(target, "https://") {
+		writeStatus(w, "ERROR", "target_url must be an http(s) URL")
+		return
+	}
+	s.mu.Lock()
+	n := 0
+	for _, h := range s.hooks {
+		if h.Event == event {
+			n++
+		}
+	}
+	if n >= 5 {
+		s.mu.Unlock()
+		writeStatus(w, "ERROR", "No more than 5 subscriptions per event")
+		return
+	}
+	h := Hook{ID: int64(len(s.hooks) + 1), Event: event, TargetURL: target}
+	s.hooks = append(s.hooks, h)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, map[string]any{"id": h.ID})
+}
+
+// SecretParam is the query parameter that carries the webhook secret in the
+// requests Webhook builds (the cartum adapter's WebhookSecretParam).
+const SecretParam = "secret"
+
+// Webhook builds the POST Cartum sends to a hook's target URL: body (the
+// order, or {"order_id": N}) as JSON, with secret added to the URL's query
+// as SecretParam, as the cartum adapter's Subscribe registers it. An empty
+// secret adds none. It panics on a malformed URL (a test bug).
+func Webhook(target, secret string, body []byte) *http.Request {
+	if secret != "" {
+		sep := "?"
+		if strings.Contains(target, "?") {
+			sep = "&"
+		}
+		target += sep + SecretParam + "=" + url.QueryEscape(secret)
+	}
+	req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		panic(fmt.Sprintf("cartumtest: webhook request: %v", err))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}

@@ -1,0 +1,417 @@
+package cartum
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rosync/rosync"
+)
+
+// TokenLifetime is how long an auth token lives (Cartum documents 600 s).
+const TokenLifetime = 600 * time.Second
+
+// TokenRenewAfter is the age at which a cached token is replaced before use,
+// leaving a minute of margin for clock skew and slow calls.
+const TokenRenewAfter = 540 * time.Second
+
+// maxResponseBody bounds every API response body that is read.
+const maxResponseBody = 32 << 20
+
+// maxMessage is how much of a server message an error keeps.
+const maxMessage = 300
+
+const (
+	defaultRetryMax     = 4
+	defaultRetryWaitMin = 500 * time.Millisecond
+	defaultRetryWaitMax = 30 * time.Second
+)
+
+// The answer statuses the adapter acts on.
+const (
+	statusOK           = "OK"
+	statusUnauthorized = "UNAUTHORIZED"
+	// statusEmpty is what a Horoshop mock answers for an empty list
+	// (UNVERIFIED); orders/get takes it as an empty page.
+	statusEmpty = "EMPTY"
+)
+
+// client is the transport: POST /api/<function>/ with a JSON body, the
+// token cache, retries of reads, and the mapping of answers to errors.
+type client struct {
+	api      string // shop root + "/api/"
+	hc       *http.Client
+	login    string
+	password func() string
+	secrets  func() []string // static secrets to redact (password, webhook secret); a func so that fmt never prints them
+	log      *slog.Logger
+	now      func() time.Time
+	retryMax int
+	waitMin  time.Duration
+	waitMax  time.Duration
+	maxBody  int64
+
+	authMu   sync.Mutex // held while authenticating, so one auth runs at a time
+	tokMu    sync.Mutex // guards the three fields below
+	token    string
+	tokenAt  time.Time // when the token was asked for
+	oldToken string    // the previous token, still redacted
+}
+
+func newClient(api string, creds Credentials, o *Options, log *slog.Logger, webhookSecret string) *client {
+	hc := o.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 60 * time.Second}
+	}
+	pw := creds.Password
+	c := &client{
+		api:      api,
+		hc:       hc,
+		login:    strings.TrimSpace(creds.Login),
+		password: func() string { return pw },
+		secrets:  func() []string { return []string{pw, webhookSecret} },
+		log:      log,
+		now:      o.Now,
+		retryMax: o.RetryMax,
+		waitMin:  o.RetryWaitMin,
+		waitMax:  o.RetryWaitMax,
+		maxBody:  maxResponseBody,
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	switch {
+	case c.retryMax == 0:
+		c.retryMax = defaultRetryMax
+	case c.retryMax < 0:
+		c.retryMax = 0
+	}
+	if c.waitMin <= 0 {
+		c.waitMin = defaultRetryWaitMin
+	}
+	if c.waitMax <= 0 {
+		c.waitMax = defaultRetryWaitMax
+	}
+	if c.waitMax < c.waitMin {
+		c.waitMax = c.waitMin
+	}
+	return c
+}
+
+// envelope is every answer's shape: {"status": "OK"|…, "response": {…}}.
+type envelope struct {
+	Status   *string         `json:"status"`
+	Response json.RawMessage `json:"response"`
+	Message  json.RawMessage `json:"message"`
+}
+
+// call runs an API function with params (the token is added) and returns
+// the answer's response object. idempotent marks a call that is safe to
+// repeat: only those are retried after network errors, 429 and 5xx. An
+// UNAUTHORIZED answer renews the token and repeats the call once, whatever
+// the call (the server did not execute it).
+func (c *client) call(ctx context.Context, fn string, params map[string]any, idempotent bool) (json.RawMessage, error) {
+	for renewed := false; ; renewed = true {
+		tok, err := c.currentToken(ctx)
+		if err != nil {
+			return nil, err
+		}
+		body := make(map[string]any, len(params)+1)
+		for k, v := range params {
+			body[k] = v
+		}
+		body["token"] = tok
+		status, env, err := c.post(ctx, fn, body, idempotent)
+		if err != nil {
+			return nil, err
+		}
+		if env.Status == nil {
+			// hooks/subscribe documents a bare 201 {"id":N}.
+			if status == http.StatusCreated {
+				return nil, nil
+			}
+			return nil, c.apiError(fn, 0, "answer without status", nil)
+		}
+		switch st := strings.TrimSpace(*env.Status); {
+		case strings.EqualFold(st, statusOK):
+			return env.Response, nil
+		case strings.EqualFold(st, statusUnauthorized) && !renewed:
+			c.log.DebugContext(ctx, "token refused; renewing it", "function", fn)
+			c.dropToken(tok)
+			continue
+		case strings.EqualFold(st, statusEmpty) && fn == "orders/get":
+			return json.RawMessage(`{"orders":[]}`), nil
+		default:
+			return nil, c.apiError(fn, 0, st, &env)
+		}
+	}
+}
+
+// currentToken returns the cached token, or authenticates when there is
+// none or it is TokenRenewAfter old. One authentication runs at a time;
+// callers that waited for it use its token.
+func (c *client) currentToken(ctx context.Context) (string, error) {
+	if tok, ok := c.cached(); ok {
+		return tok, nil
+	}
+	c.authMu.Lock()
+	defer c.authMu.Unlock()
+	if tok, ok := c.cached(); ok {
+		return tok, nil
+	}
+	at := c.now()
+	body := map[string]any{"login": c.login, "password": c.password()}
+	_, env, err := c.post(ctx, "auth", body, true)
+	if err != nil {
+		return "", err
+	}
+	if env.Status == nil || !strings.EqualFold(strings.TrimSpace(*env.Status), statusOK) {
+		st := "answer without status"
+		if env.Status != nil {
+			st = *env.Status
+		}
+		return "", c.apiError("auth", 0, st, &env)
+	}
+	var r struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(env.Response, &r); err != nil || strings.TrimSpace(r.Token) == "" {
+		return "", c.apiError("auth", 0, "answer without a token", nil)
+	}
+	tok := strings.TrimSpace(r.Token)
+	c.tokMu.Lock()
+	if c.token != "" {
+		c.oldToken = c.token
+	}
+	c.token, c.tokenAt = tok, at
+	c.tokMu.Unlock()
+	c.log.DebugContext(ctx, "authenticated")
+	return tok, nil
+}
+
+// cached returns the cached token while it is younger than TokenRenewAfter.
+func (c *client) cached() (string, bool) {
+	c.tokMu.Lock()
+	defer c.tokMu.Unlock()
+	if c.token != "" && c.now().Sub(c.tokenAt) < TokenRenewAfter {
+		return c.token, true
+	}
+	return "", false
+}
+
+// dropToken forgets tok if it is still the cached token.
+func (c *client) dropToken(tok string) {
+	c.tokMu.Lock()
+	defer c.tokMu.Unlock()
+	if c.token == tok {
+		c.oldToken, c.token = c.token, ""
+	}
+}
+
+// post sends one function call, retrying idempotent ones after network
+// errors, 429 and 5xx with exponential back-off. It returns the HTTP status
+// and the decoded envelope of a 2xx answer. A call that is not idempotent
+// and whose answer was lost returns an *rosync.AmbiguousError.
+func (c *client) post(ctx context.Context, fn string, body map[string]any, idempotent bool) (int, envelope, error) {
+	data, err := json.Marshal(body)
+	if err != nil {
+		return 0, envelope{}, fmt.Errorf("cartum: %s: encoding the request: %w", fn, err)
+	}
+	attempts := 1
+	if idempotent {
+		attempts += c.retryMax
+	}
+	var lastErr error
+	for i := 0; i < attempts; i++ {
+		if i > 0 {
+			c.log.DebugContext(ctx, "retrying", "function", fn, "attempt", i+1, "error", lastErr)
+			if err := sleep(ctx, c.backoff(i)); err != nil {
+				return 0, envelope{}, fmt.Errorf("cartum: %s: %w (after %v)", fn, err, lastErr)
+			}
+		}
+		status, env, retry, err := c.once(ctx, fn, data)
+		if err == nil {
+			return status, env, nil
+		}
+		lastErr = err
+		if !retry {
+			break
+		}
+	}
+	if !idempotent {
+		// A call whose answer was lost may have been executed.
+		var api *rosync.APIError
+		if !errors.As(lastErr, &api) || api.Status >= 500 {
+			return 0, envelope{}, &rosync.AmbiguousError{Err: lastErr}
+		}
+	}
+	return 0, envelope{}, lastErr
+}
+
+// once sends one request. retry reports whether the failure is transient.
+func (c *client) once(ctx context.Context, fn string, data []byte) (int, envelope, bool, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.api+fn+"/", bytes.NewReader(data))
+	if err != nil {
+		return 0, envelope{}, false, fmt.Errorf("cartum: %s: %w", fn, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "rosync (+https://github.com/rosync/rosync)")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return 0, envelope{}, false, fmt.Errorf("cartum: %s: %w", fn, ctxErr)
+		}
+		return 0, envelope{}, true, &transportError{msg: c.redact(fmt.Sprintf("cartum: %s: %v", fn, err)), err: err}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	if err != nil {
+		return 0, envelope{}, true, &transportError{msg: c.redact(fmt.Sprintf("cartum: %s: reading the answer: %v", fn, err)), err: err}
+	}
+	if int64(len(raw)) > c.maxBody {
+		return 0, envelope{}, false, fmt.Errorf("cartum: %s: answer over %d bytes: %w", fn, c.maxBody, rosync.ErrBodyTooLarge)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		e := c.httpError(fn, resp, raw)
+		transient := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
+		return 0, envelope{}, transient, e
+	}
+	var env envelope
+	if err := json.Unmarshal(bytes.TrimSpace(raw), &env); err != nil {
+		return 0, envelope{}, false, c.apiError(fn, resp.StatusCode, "answer is not a JSON object", nil)
+	}
+	return resp.StatusCode, env, false, nil
+}
+
+// httpError maps a non-2xx answer to an *rosync.APIError (a 429 wrapping a
+// *rosync.RateLimitError).
+func (c *client) httpError(fn string, resp *http.Response, raw []byte) error {
+	e := c.apiError(fn, resp.StatusCode, http.StatusText(resp.StatusCode), nil)
+	var env envelope
+	if json.Unmarshal(raw, &env) == nil && env.Status != nil {
+		e = c.apiError(fn, resp.StatusCode, *env.Status, &env)
+	} else if s := strings.TrimSpace(string(raw)); s != "" {
+		e.Message = c.redact(clip(http.StatusText(resp.StatusCode) + ": " + s))
+	}
+	if resp.StatusCode == http.StatusTooManyRequests {
+		var d time.Duration
+		if s, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && s > 0 {
+			d = time.Duration(s) * time.Second
+		}
+		e.Err = &rosync.RateLimitError{Service: Name, RetryAfter: d}
+	}
+	return e
+}
+
+// apiError builds the *rosync.APIError of an answer: Status is 0 for an
+// error reported in the body of a 2xx answer (Cartum's way), else the HTTP
+// status; Message is the answer's status and its message.
+func (c *client) apiError(fn string, httpStatus int, status string, env *envelope) *rosync.APIError {
+	msg := strings.TrimSpace(status)
+	if env != nil {
+		if m := envMessage(env); m != "" {
+			msg += ": " + m
+		}
+	}
+	if httpStatus >= 200 && httpStatus <= 299 {
+		httpStatus = 0
+	}
+	return &rosync.APIError{Service: Name, Method: http.MethodPost, Path: fn, Status: httpStatus, Message: c.redact(clip(msg))}
+}
+
+// envMessage finds the human message of an error answer: response.message,
+// a string response, a top-level message, or response.log[].message.
+func envMessage(env *envelope) string {
+	if s, err := readString(env.Message); err == nil && s != "" {
+		return s
+	}
+	switch jsonKind(env.Response) {
+	case "string":
+		s, _ := readString(env.Response)
+		return s
+	case "object":
+		var r struct {
+			Message json.RawMessage `json:"message"`
+			Log     []struct {
+				OrderID json.RawMessage `json:"order_id"`
+				Message json.RawMessage `json:"message"`
+			} `json:"log"`
+		}
+		if json.Unmarshal(env.Response, &r) != nil {
+			return ""
+		}
+		if s, err := readString(r.Message); err == nil && s != "" {
+			return s
+		}
+		var parts []string
+		for _, l := range r.Log {
+			if s, err := readString(l.Message); err == nil && s != "" {
+				id, _ := readString(l.OrderID)
+				if id == "" {
+					id = strings.TrimSpace(string(l.OrderID))
+				}
+				parts = append(parts, "order "+id+": "+s)
+			}
+		}
+		return strings.Join(parts, "; ")
+	}
+	return ""
+}
+
+// redact removes the password, the webhook secret and the tokens from s.
+func (c *client) redact(s string) string {
+	c.tokMu.Lock()
+	secrets := append([]string{c.token, c.oldToken}, c.secrets()...)
+	c.tokMu.Unlock()
+	for _, sec := range secrets {
+		if len(sec) >= 4 && strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, "[redacted]")
+		}
+	}
+	return s
+}
+
+func clip(s string) string {
+	if len(s) > maxMessage {
+		return s[:maxMessage] + "…"
+	}
+	return s
+}
+
+func (c *client) backoff(attempt int) time.Duration {
+	d := c.waitMin
+	for i := 1; i < attempt && d < c.waitMax; i++ {
+		d *= 2
+	}
+	return min(d, c.waitMax)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// transportError is a network failure; its text is redacted.
+type transportError struct {
+	msg string
+	err error
+}
+
+func (e *transportError) Error() string { return e.msg }
+func (e *transportError) Unwrap() error { return e.err }

@@ -1,0 +1,209 @@
+package cartum
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// This file holds the strict readers of Cartum's JSON values. Each takes a
+// raw value (absent is an empty RawMessage) and says what is wrong with it
+// in words a shop owner can act on.
+
+// jsonKind names the JSON type of a raw value ("nothing" when absent).
+func jsonKind(raw []byte) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch c := raw[0]; {
+	case c == '"':
+		return "string"
+	case c == '{':
+		return "object"
+	case c == '[':
+		return "array"
+	case c == 't' || c == 'f':
+		return "boolean"
+	case c == 'n':
+		return "null"
+	case c == '-' || (c >= '0' && c <= '9'):
+		return "number"
+	}
+	return "value"
+}
+
+func isNull(raw []byte) bool {
+	k := jsonKind(raw)
+	return k == "nothing" || k == "null"
+}
+
+func truncate(raw []byte) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 40 {
+		return string(raw[:40]) + "…"
+	}
+	return string(raw)
+}
+
+// readString reads a JSON string; null or absent is "".
+func readString(raw json.RawMessage) (string, error) {
+	if isNull(raw) {
+		return "", nil
+	}
+	if k := jsonKind(raw); k != "string" {
+		return "", fmt.Errorf("got a JSON %s, want a string", k)
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(s), nil
+}
+
+// readInt reads a JSON integer; ok is false for null or absent.
+func readInt(raw json.RawMessage) (n int64, ok bool, err error) {
+	if isNull(raw) {
+		return 0, false, nil
+	}
+	if k := jsonKind(raw); k != "number" {
+		return 0, false, fmt.Errorf("got a JSON %s, want an integer", k)
+	}
+	n, err = strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 64)
+	if err != nil {
+		return 0, false, fmt.Errorf("%s is not an integer", truncate(raw))
+	}
+	return n, true, nil
+}
+
+// readIntOrString reads an integer sent as a number or a decimal string
+// (only where the answer is not an order: the log of orders/update).
+func readIntOrString(raw json.RawMessage) (int64, bool, error) {
+	if jsonKind(raw) == "string" {
+		s, err := readString(raw)
+		if err != nil {
+			return 0, false, err
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		return n, err == nil, err
+	}
+	return readInt(raw)
+}
+
+// readFlag reads a 0/1 flag: a number, a boolean or the strings "0"/"1".
+func readFlag(raw json.RawMessage) (bool, error) {
+	switch v := string(bytes.TrimSpace(raw)); v {
+	case "1", "true", `"1"`:
+		return true, nil
+	case "0", "false", `"0"`, "", "null":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s is not 0 or 1", truncate(raw))
+}
+
+// readMoney reads an amount sent as a JSON number or a decimal string,
+// never through float64. ok is false for null, absent or "".
+func readMoney(raw json.RawMessage) (d decimal.Decimal, ok bool, err error) {
+	var s string
+	switch k := jsonKind(raw); k {
+	case "nothing", "null":
+		return decimal.Decimal{}, false, nil
+	case "number":
+		s = string(bytes.TrimSpace(raw))
+	case "string":
+		if s, err = readString(raw); err != nil {
+			return decimal.Decimal{}, false, err
+		}
+		if s == "" {
+			return decimal.Decimal{}, false, nil
+		}
+	default:
+		return decimal.Decimal{}, false, fmt.Errorf("got a JSON %s, want a number or a decimal string", k)
+	}
+	d, err = decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Decimal{}, false, fmt.Errorf("%q is not a decimal number", s)
+	}
+	return d, true, nil
+}
+
+// readTitle reads a title given as a string or as an object of strings by
+// language ({"ua": "…", "en": "…"}): the lang key when present and not
+// empty, else the first non-empty value in the order the API sent them.
+func readTitle(raw json.RawMessage, lang string) (string, error) {
+	switch k := jsonKind(raw); k {
+	case "nothing", "null", "string":
+		return readString(raw)
+	case "object":
+	default:
+		return "", fmt.Errorf("got a JSON %s, want a string or an object by language", k)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil { // {
+		return "", err
+	}
+	first := ""
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return "", err
+		}
+		key, _ := kt.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return "", err
+		}
+		s, err := readString(v)
+		if err != nil {
+			return "", fmt.Errorf("language %q: %w", key, err)
+		}
+		if lang != "" && strings.EqualFold(key, lang) && s != "" {
+			return s, nil
+		}
+		if first == "" {
+			first = s
+		}
+	}
+	return first, nil
+}
+
+// peekOrderID reads the top-level order_id of an order whose JSON may be
+// malformed or truncated, for error reports.
+func peekOrderID(raw []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return ""
+	}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return ""
+		}
+		if kt != "order_id" {
+			continue
+		}
+		if n, ok, err := readIntOrString(v); err == nil && ok && n > 0 {
+			return strconv.FormatInt(n, 10)
+		}
+		return ""
+	}
+	return ""
+}
+
+// syntaxError words a malformed-JSON error.
+func syntaxError(err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("malformed JSON at byte %d: %w", se.Offset, err)
+	}
+	return fmt.Errorf("malformed JSON: %w", err)
+}
