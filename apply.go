@@ -42,13 +42,21 @@ func (s *Syncer) lockedRecord(ctx context.Context, orderID string, attempt bool,
 	} else if err != nil {
 		return &storeError{fmt.Errorf("read record %s: %w", orderID, err)}
 	}
+	before := rec.ROOrderID
 	ferr := fn(&rec)
 	if attempt {
 		s.outcome(ctx, &rec, ferr)
 	}
 	rec.UpdatedAt = s.clock()
 	if err := s.store.PutRecord(ctx, rec); err != nil {
-		return &storeError{fmt.Errorf("save record %s: %w", orderID, err)}
+		err = &storeError{fmt.Errorf("save record %s: %w", orderID, err)}
+		if attempt {
+			s.emit(ctx, Event{Kind: EventFailed, OrderID: orderID, Err: err})
+		}
+		return err
+	}
+	if attempt {
+		s.emit(ctx, attemptEvent(&rec, before, ferr))
 	}
 	return ferr
 }

@@ -90,6 +90,7 @@ func (s *Syncer) pushHeld(ctx context.Context, rec *Record, ro *ROOrder) error {
 	// Remember what we pushed, so the platform's webhook for it is not
 	// taken for a change to bring back.
 	rec.PlatformStatus, rec.HeldStatus = target, ""
+	s.emit(ctx, Event{Kind: EventStatusPushed, OrderID: rec.OrderID})
 	return nil
 }
 

@@ -79,6 +79,14 @@ type Options struct {
 	// PollLease is how long a poll lease lasts before another replica may
 	// take it over; default 10 minutes.
 	PollLease time.Duration
+	// OnEvent, when set, receives every order outcome and refused webhook,
+	// synchronously and from several goroutines at once: keep it quick
+	// (count, log) and safe for concurrent use.
+	OnEvent func(Event)
+	// Progress, when set, receives the progress of the initial import and
+	// of each poll after every order and once at the end (Done), one call
+	// at a time per run.
+	Progress func(Progress)
 }
 
 // Leaser is an optional capability of a Store shared by several replicas
@@ -116,6 +124,8 @@ type Syncer struct {
 	sleep         func(context.Context, time.Duration) error
 	replica       string
 	leaseTTL      time.Duration
+	onEvent       func(Event)
+	progress      func(Progress)
 
 	mu       sync.Mutex
 	policy   Policy
@@ -143,7 +153,7 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		now: o.Now, log: o.Logger, conc: o.Concurrency, overlap: o.PollOverlap,
 		rbase: o.RetryBase, rmax: o.RetryMax, maxBody: o.MaxWebhookBody,
 		inlineRetries: o.InlineRetries, inlineWait: o.InlineWait, sleep: o.Sleep,
-		replica: o.Replica, leaseTTL: o.PollLease,
+		replica: o.Replica, leaseTTL: o.PollLease, onEvent: o.OnEvent, progress: o.Progress,
 	}
 	switch {
 	case s.inlineRetries == 0:
@@ -230,7 +240,7 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	pol := s.pol()
 	since := st.ConnectedAt.AddDate(0, -pol.ImportMonths, 0)
 	s.log.InfoContext(ctx, "initial import", "since", since)
-	if _, err := s.run(ctx, s.p.Orders(ctx, Query{CreatedSince: since})); err != nil {
+	if _, err := s.run(ctx, "import", s.p.Orders(ctx, Query{CreatedSince: since})); err != nil {
 		return err
 	}
 	st.ImportedAt = s.clock()
@@ -388,7 +398,7 @@ func (s *Syncer) Poll(ctx context.Context) error {
 	start := s.clock()
 	since := st.PollCursor.Add(-s.overlap)
 	var errs []error
-	if _, err := s.run(ctx, s.p.Orders(ctx, Query{UpdatedSince: since})); err != nil {
+	if _, err := s.run(ctx, "poll", s.p.Orders(ctx, Query{UpdatedSince: since})); err != nil {
 		errs = append(errs, err)
 	} else {
 		st.PollCursor = start
@@ -505,10 +515,12 @@ func (s *Syncer) Webhook() http.Handler {
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.Is(err, ErrBodyTooLarge) || errors.As(err, &mbe):
+			s.emit(r.Context(), Event{Kind: EventWebhookRefused, Err: ErrBodyTooLarge})
 			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 			return
 		case errors.Is(err, ErrSignature):
 			s.log.WarnContext(r.Context(), "webhook refused: bad signature")
+			s.emit(r.Context(), Event{Kind: EventWebhookRefused, Err: ErrSignature})
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		case err != nil:
@@ -559,7 +571,9 @@ func (s *Syncer) HandleHint(ctx context.Context, h Hint) error {
 
 // run applies every order of a stream with s.conc workers. It returns how
 // many orders were applied and the stream's error, if it broke.
-func (s *Syncer) run(ctx context.Context, orders func(func(Order, error) bool)) (int, error) {
+func (s *Syncer) run(ctx context.Context, phase string, orders func(func(Order, error) bool)) (int, error) {
+	ctx, t := s.track(ctx, phase)
+	defer s.report(t, true)
 	jobs := make(chan Order)
 	var wg sync.WaitGroup
 	for range s.conc {

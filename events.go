@@ -1,0 +1,130 @@
+package rosync
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// EventKind says what happened to an order.
+type EventKind string
+
+// The event kinds.
+const (
+	// EventImported: an RO App order was created for the platform order.
+	EventImported EventKind = "imported"
+	// EventUpdated: an imported order was applied again; its changes, if
+	// any, were written (or it was left alone after deduction, ORD-5).
+	EventUpdated EventKind = "updated"
+	// EventRejected: a rule kept the order out (Event.Rule says which).
+	EventRejected EventKind = "rejected"
+	// EventFailed: the attempt failed (Event.Err); the order is kept and
+	// retried.
+	EventFailed EventKind = "failed"
+	// EventStatusPushed: a status was set on the platform (CAR-2, WOO-3).
+	EventStatusPushed EventKind = "status_pushed"
+	// EventWebhookRefused: a webhook failed authentication (ENG-4) or was
+	// too large; nothing was applied.
+	EventWebhookRefused EventKind = "webhook_refused"
+)
+
+// Event is something the Syncer did, for metrics and logs. Options.OnEvent
+// receives them.
+type Event struct {
+	Kind    EventKind
+	Shop    string
+	OrderID string // "" for webhook events
+	Rule    string // for EventRejected
+	Err     error  // for EventFailed and EventWebhookRefused
+}
+
+// Progress reports a long run (the initial import or a poll) as it goes.
+type Progress struct {
+	// Phase is "import" or "poll".
+	Phase string
+	Shop  string
+	// Orders is how many orders were applied so far; Imported, Updated,
+	// Rejected and Failed split them.
+	Orders, Imported, Updated, Rejected, Failed int
+	// Started is when the run began (the Syncer's clock); Done is true on
+	// the last report of the run.
+	Started time.Time
+	Done    bool
+}
+
+// tracker counts the orders of one run; it travels in the context so that
+// concurrent webhooks do not count into an import.
+type tracker struct {
+	phase    string
+	started  time.Time
+	mu       sync.Mutex // serialises Progress callbacks
+	imported atomic.Int64
+	updated  atomic.Int64
+	rejected atomic.Int64
+	failed   atomic.Int64
+}
+
+type trackerKey struct{}
+
+func (s *Syncer) track(ctx context.Context, phase string) (context.Context, *tracker) {
+	t := &tracker{phase: phase, started: s.clock()}
+	return context.WithValue(ctx, trackerKey{}, t), t
+}
+
+// emit reports an event to Options.OnEvent and to the run in ctx, if any.
+func (s *Syncer) emit(ctx context.Context, ev Event) {
+	ev.Shop = s.shop
+	if s.onEvent != nil {
+		s.onEvent(ev)
+	}
+	t, _ := ctx.Value(trackerKey{}).(*tracker)
+	if t == nil {
+		return
+	}
+	switch ev.Kind {
+	case EventImported:
+		t.imported.Add(1)
+	case EventUpdated:
+		t.updated.Add(1)
+	case EventRejected:
+		t.rejected.Add(1)
+	case EventFailed:
+		t.failed.Add(1)
+	default:
+		return
+	}
+	s.report(t, false)
+}
+
+// report sends the run's progress to Options.Progress.
+func (s *Syncer) report(t *tracker, done bool) {
+	if s.progress == nil {
+		return
+	}
+	p := Progress{
+		Phase: t.phase, Shop: s.shop, Started: t.started, Done: done,
+		Imported: int(t.imported.Load()), Updated: int(t.updated.Load()),
+		Rejected: int(t.rejected.Load()), Failed: int(t.failed.Load()),
+	}
+	p.Orders = p.Imported + p.Updated + p.Rejected + p.Failed
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s.progress(p)
+}
+
+// attemptEvent is the event of an import attempt on rec, whose RO App
+// order id was before the attempt began.
+func attemptEvent(rec *Record, before int64, err error) Event {
+	var se *storeError
+	switch {
+	case err == nil && before == 0 && rec.ROOrderID != 0:
+		return Event{Kind: EventImported, OrderID: rec.OrderID}
+	case err == nil:
+		return Event{Kind: EventUpdated, OrderID: rec.OrderID}
+	case rec.State == StateRejected && rec.LastError == "" && !errors.As(err, &se):
+		return Event{Kind: EventRejected, OrderID: rec.OrderID, Rule: rec.Rule}
+	}
+	return Event{Kind: EventFailed, OrderID: rec.OrderID, Err: err}
+}
