@@ -24,11 +24,12 @@ type keyLock struct {
 }
 
 // Lock takes the lock on key, waiting until it is free or ctx is done, in
-// which case it returns an error wrapping ctx.Err(). The returned func
+// which case it returns an error wrapping ctx.Err(). The error does not
+// name the key: keys may hold a customer's phone or email. The returned func
 // releases the lock; calls after the first do nothing.
 func (l *Set) Lock(ctx context.Context, key string) (func(), error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("lock %q: %w", key, err)
+		return nil, fmt.Errorf("keylock: waiting for a lock: %w", err)
 	}
 	l.mu.Lock()
 	if l.keys == nil {
@@ -46,7 +47,7 @@ func (l *Set) Lock(ctx context.Context, key string) (func(), error) {
 	case k.slot <- struct{}{}:
 	case <-ctx.Done():
 		l.release(key, k)
-		return nil, fmt.Errorf("lock %q: %w", key, ctx.Err())
+		return nil, fmt.Errorf("keylock: waiting for a lock: %w", ctx.Err())
 	}
 	var once sync.Once
 	return func() {
