@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/storage/internal/recordcodec"
 )
 
 // recordCols are the records columns that scanRecord reads, in its order.
@@ -72,7 +73,7 @@ func (s *Store) PutRecord(ctx context.Context, r rosync.Record) error {
 	if r.UpdatedAt.IsZero() {
 		r.UpdatedAt = s.nowUTC()
 	}
-	data, err := encodeData(&r)
+	data, err := recordcodec.Encode(&r)
 	if err != nil {
 		return fmt.Errorf("postgres: put record %s/%s: %w", r.Shop, r.OrderID, err)
 	}
@@ -161,7 +162,7 @@ func scanRecord(row pgx.Row) (rosync.Record, error) {
 	}
 	r.NextRetry = fromNull(nextRetry)
 	r.UpdatedAt = fromNull(updatedAt)
-	if err := decodeData(data, &r); err != nil {
+	if err := recordcodec.Decode(data, &r); err != nil {
 		return rosync.Record{}, fmt.Errorf("%s/%s: data: %w", r.Shop, r.OrderID, err)
 	}
 	return r, nil

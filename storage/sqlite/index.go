@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/storage/internal/recordcodec"
 )
 
 const (
@@ -61,7 +62,7 @@ func (s *Store) ShopState(ctx context.Context, shop string) (rosync.ShopState, e
 		dst *time.Time
 		src string
 	}{{&st.ConnectedAt, c}, {&st.ImportedAt, i}, {&st.PollCursor, p}, {&st.ROCursor, r}} {
-		if *f.dst, err = parseTime(f.src); err != nil {
+		if *f.dst, err = recordcodec.ParseTime(f.src); err != nil {
 			return rosync.ShopState{}, fmt.Errorf("sqlite: shop state %s: %w", shop, err)
 		}
 	}
@@ -75,7 +76,7 @@ func (s *Store) PutShopState(ctx context.Context, st rosync.ShopState) error {
 	}
 	defer s.endWrite()
 	_, err := s.db.ExecContext(ctx, sqlPutShopState, st.Shop,
-		formatTime(st.ConnectedAt), formatTime(st.ImportedAt), formatTime(st.PollCursor), formatTime(st.ROCursor))
+		recordcodec.FormatTime(st.ConnectedAt), recordcodec.FormatTime(st.ImportedAt), recordcodec.FormatTime(st.PollCursor), recordcodec.FormatTime(st.ROCursor))
 	if err != nil {
 		return fmt.Errorf("sqlite: put shop state %s: %w", st.Shop, err)
 	}
@@ -93,11 +94,11 @@ func (s *Store) SeenEvent(ctx context.Context, shop, eventID string) (bool, erro
 	defer s.endWrite()
 	now := s.now()
 	if d := now.Sub(s.lastPrune); d >= pruneEvery || d < 0 {
-		if _, err := s.db.ExecContext(ctx, sqlPruneSeen, formatTime(now.Add(-seenKeep))); err == nil {
+		if _, err := s.db.ExecContext(ctx, sqlPruneSeen, recordcodec.FormatTime(now.Add(-seenKeep))); err == nil {
 			s.lastPrune = now
 		}
 	}
-	res, err := s.stmts.seenEvent.ExecContext(ctx, shop, eventID, formatTime(now))
+	res, err := s.stmts.seenEvent.ExecContext(ctx, shop, eventID, recordcodec.FormatTime(now))
 	if err != nil {
 		return false, fmt.Errorf("sqlite: seen event: %w", err)
 	}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rosync/rosync/storage/internal/recordcodec"
 )
 
 //go:embed migrations/*.sql
@@ -111,7 +113,7 @@ func migrate(ctx context.Context, db *sql.DB, migs []migration, now time.Time) (
 			return 0, fmt.Errorf("migrate %s: %w", m.name, err)
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-			m.version, m.name, formatTime(now)); err != nil {
+			m.version, m.name, recordcodec.FormatTime(now)); err != nil {
 			return 0, fmt.Errorf("migrate %s: %w", m.name, err)
 		}
 		applied++

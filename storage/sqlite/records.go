@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/storage/internal/recordcodec"
 )
 
 // Record returns the record of a platform order, or an error wrapping
@@ -46,7 +47,7 @@ func (s *Store) PutRecord(ctx context.Context, r rosync.Record) error {
 	if r.UpdatedAt.IsZero() {
 		r.UpdatedAt = s.now()
 	}
-	data, err := encodeData(&r)
+	data, err := recordcodec.Encode(&r)
 	if err != nil {
 		return fmt.Errorf("sqlite: put record %s/%s: %w", r.Shop, r.OrderID, err)
 	}
@@ -60,7 +61,7 @@ func (s *Store) PutRecord(ctx context.Context, r rosync.Record) error {
 	defer s.endWrite()
 	_, err = s.stmts.putRecord.ExecContext(ctx,
 		r.Shop, r.OrderID, r.Number, string(r.State), ro, r.LastError, r.Permanent,
-		formatTime(r.NextRetry), r.HeldStatus, formatTime(r.UpdatedAt), string(data))
+		recordcodec.FormatTime(r.NextRetry), r.HeldStatus, recordcodec.FormatTime(r.UpdatedAt), string(data))
 	if err != nil {
 		return fmt.Errorf("sqlite: put record %s/%s: %w", r.Shop, r.OrderID, err)
 	}
@@ -85,7 +86,7 @@ func (s *Store) Records(ctx context.Context, shop string, f rosync.RecordFilter)
 			// '' (the zero time) sorts first: a failure without a retry
 			// time is due.
 			q.WriteString(" AND permanent = 0 AND next_retry <= ?")
-			args = append(args, formatTime(f.DueBefore))
+			args = append(args, recordcodec.FormatTime(f.DueBefore))
 		}
 	}
 	if f.Held {
@@ -127,13 +128,13 @@ func scanRecord(row interface{ Scan(...any) error }) (rosync.Record, error) {
 	}
 	r.State = rosync.State(state)
 	r.ROOrderID = ro.Int64
-	if r.NextRetry, err = parseTime(nextRetry); err != nil {
+	if r.NextRetry, err = recordcodec.ParseTime(nextRetry); err != nil {
 		return rosync.Record{}, fmt.Errorf("%s/%s: next_retry: %w", r.Shop, r.OrderID, err)
 	}
-	if r.UpdatedAt, err = parseTime(updatedAt); err != nil {
+	if r.UpdatedAt, err = recordcodec.ParseTime(updatedAt); err != nil {
 		return rosync.Record{}, fmt.Errorf("%s/%s: updated_at: %w", r.Shop, r.OrderID, err)
 	}
-	if err := decodeData(data, &r); err != nil {
+	if err := recordcodec.Decode(data, &r); err != nil {
 		return rosync.Record{}, fmt.Errorf("%s/%s: data: %w", r.Shop, r.OrderID, err)
 	}
 	return r, nil

@@ -1,4 +1,8 @@
-package sqlite
+// Package recordcodec is the stored form of a rosync.Record's fields that
+// the SQL stores keep as JSON (the records.data column), and of times as
+// text. The SQLite and PostgreSQL stores share it, so their data columns
+// hold the same format.
+package recordcodec
 
 import (
 	"encoding/json"
@@ -10,21 +14,21 @@ import (
 	"github.com/rosync/rosync"
 )
 
-// timeLayout is RFC 3339 in UTC with a fixed nine-digit fraction, so that
+// TimeLayout is RFC 3339 in UTC with a fixed nine-digit fraction, so that
 // stored times keep full precision and sort as text.
-const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
+const TimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
-// formatTime returns t as stored: UTC text in timeLayout, or "" for the zero
+// FormatTime returns t as stored: UTC text in timeLayout, or "" for the zero
 // time (which sorts before every other time).
-func formatTime(t time.Time) string {
+func FormatTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(timeLayout)
+	return t.UTC().Format(TimeLayout)
 }
 
-// parseTime reads a time that formatTime wrote.
-func parseTime(s string) (time.Time, error) {
+// ParseTime reads a time that FormatTime wrote.
+func ParseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
@@ -61,12 +65,13 @@ type lineData struct {
 	Price     string `json:"price"`
 }
 
-// encodeData returns the records.data JSON of r.
-func encodeData(r *rosync.Record) ([]byte, error) {
+// Encode returns the records.data JSON of r: the fields of rosync.Record
+// that have no column of their own.
+func Encode(r *rosync.Record) ([]byte, error) {
 	d := recordData{
-		PlatformCreatedAt: formatTime(r.PlatformCreatedAt),
+		PlatformCreatedAt: FormatTime(r.PlatformCreatedAt),
 		ClientID:          r.ClientID,
-		IntentAt:          formatTime(r.IntentAt),
+		IntentAt:          FormatTime(r.IntentAt),
 		DeliveryHash:      r.DeliveryHash,
 		PendingComment:    r.PendingComment,
 		Deducted:          r.Deducted,
@@ -85,17 +90,17 @@ func encodeData(r *rosync.Record) ([]byte, error) {
 	return json.Marshal(d)
 }
 
-// decodeData fills the fields of r that records.data holds.
-func decodeData(data []byte, r *rosync.Record) error {
+// Decode fills the fields of r that the records.data JSON holds.
+func Decode(data []byte, r *rosync.Record) error {
 	var d recordData
 	if err := json.Unmarshal(data, &d); err != nil {
 		return err
 	}
 	var err error
-	if r.PlatformCreatedAt, err = parseTime(d.PlatformCreatedAt); err != nil {
+	if r.PlatformCreatedAt, err = ParseTime(d.PlatformCreatedAt); err != nil {
 		return fmt.Errorf("platform_created_at: %w", err)
 	}
-	if r.IntentAt, err = parseTime(d.IntentAt); err != nil {
+	if r.IntentAt, err = ParseTime(d.IntentAt); err != nil {
 		return fmt.Errorf("intent_at: %w", err)
 	}
 	r.ClientID = d.ClientID
