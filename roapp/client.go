@@ -83,6 +83,11 @@ type Options struct {
 	ExternalRefField string
 	// Paths overrides path templates of the wire table (see Endpoint).
 	Paths map[Endpoint]string
+	// OnWait, when set, is called before every attempt (retries included)
+	// with how long the request waited on the rate limiter (zero when it
+	// did not wait), for metrics. It is called from several goroutines at
+	// once: keep it quick and safe for concurrent use.
+	OnWait func(time.Duration)
 }
 
 // Client is a rosync.ROClient over the RO App public API v2. It is safe for
@@ -163,7 +168,7 @@ func New(apiKey string, opts *Options) *Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc.Transport = &limitedTransport{base: base, lim: c.lim, timeout: timeout}
+	hc.Transport = &limitedTransport{base: base, lim: c.lim, timeout: timeout, onWait: o.OnWait}
 	c.hc = &hc
 	c.rc = &retryablehttp.Client{
 		HTTPClient:   c.hc,
@@ -194,6 +199,7 @@ type limitedTransport struct {
 	base    http.RoundTripper
 	lim     *rate.Limiter
 	timeout time.Duration
+	onWait  func(time.Duration)
 }
 
 // notSentError says that a request never left the client.
@@ -203,7 +209,12 @@ func (e *notSentError) Error() string { return "roapp: request not sent: " + e.e
 func (e *notSentError) Unwrap() error { return e.err }
 
 func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.lim.Wait(req.Context()); err != nil {
+	start := time.Now()
+	err := t.lim.Wait(req.Context())
+	if t.onWait != nil {
+		t.onWait(time.Since(start))
+	}
+	if err != nil {
 		if req.Body != nil {
 			req.Body.Close()
 		}

@@ -1,0 +1,303 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/rosync/rosync"
+)
+
+// Config is the service's configuration file (see rosync.example.yaml and
+// README.md). Secrets may come from the environment instead (ApplyEnv).
+type Config struct {
+	// Listen is the HTTP address of webhooks, health and metrics.
+	Listen string `yaml:"listen"`
+	// PollInterval is the time between reconciliation polls of each shop.
+	PollInterval Duration     `yaml:"poll_interval"`
+	ROApp        ROAppConfig  `yaml:"roapp"`
+	Store        StoreConfig  `yaml:"store"`
+	Shops        []ShopConfig `yaml:"shops"`
+}
+
+// ROAppConfig is the RO App account, shared by every shop.
+type ROAppConfig struct {
+	APIKey            string  `yaml:"api_key"`
+	BaseURL           string  `yaml:"base_url"`
+	RequestsPerSecond float64 `yaml:"requests_per_second"`
+	BranchID          int64   `yaml:"branch_id"`
+	OrderTypeID       int64   `yaml:"order_type_id"`
+	// ExternalRefField is the id of an order custom field that carries
+	// the external reference ("f5294178"); "" keeps it in the notes only.
+	ExternalRefField string `yaml:"external_ref_field"`
+	WebhookSecret    string `yaml:"webhook_secret"`
+}
+
+// StoreConfig chooses the Store: PostgreSQL when PostgresDSN is set,
+// otherwise SQLite at SQLitePath.
+type StoreConfig struct {
+	SQLitePath  string `yaml:"sqlite_path"`
+	PostgresDSN string `yaml:"postgres_dsn"`
+}
+
+// ShopConfig is one shop.
+type ShopConfig struct {
+	Name     string `yaml:"name"`
+	Platform string `yaml:"platform"`
+	URL      string `yaml:"url"`
+	// Credentials: WooCommerce Key/Secret, Shopify Token, Cartum
+	// Login/Password.
+	Key           string `yaml:"key"`
+	Secret        string `yaml:"secret"`
+	Token         string `yaml:"token"`
+	Login         string `yaml:"login"`
+	Password      string `yaml:"password"`
+	WebhookSecret string `yaml:"webhook_secret"`
+
+	IdentifyProductsBy string            `yaml:"identify_products_by"`
+	DefaultRegion      string            `yaml:"default_region"`
+	StatusMap          map[string]string `yaml:"status_map"`
+	Timezone           string            `yaml:"timezone"`
+	Currency           string            `yaml:"currency"`
+	// BranchID and OrderTypeID override the RO App defaults for this shop.
+	BranchID    int64 `yaml:"branch_id"`
+	OrderTypeID int64 `yaml:"order_type_id"`
+}
+
+// Duration is a time.Duration written as "5m", "30s".
+type Duration time.Duration
+
+// UnmarshalYAML reads a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration like 5m or 30s", n.Line, s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// Defaults of the configuration.
+const (
+	DefaultListen       = ":8080"
+	DefaultPollInterval = 5 * time.Minute
+	DefaultSQLitePath   = "rosync.db"
+)
+
+// LoadConfig reads a configuration file strictly (an unknown key is an
+// error), applies the environment's secrets and the defaults, and
+// validates it.
+func LoadConfig(r io.Reader, getenv func(string) string) (*Config, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	var c Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	c.ApplyEnv(getenv)
+	c.applyDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// LoadConfigFile is LoadConfig on a file, with os.Getenv.
+func LoadConfigFile(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return LoadConfig(f, os.Getenv)
+}
+
+// EnvName is the environment variable of a shop's secret: ROSYNC_SHOP_<NAME>_<KEY>,
+// the name upper-cased with every other character than A-Z and 0-9 as '_'.
+func EnvName(shop, key string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(shop) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return "ROSYNC_SHOP_" + b.String() + "_" + key
+}
+
+// ApplyEnv overrides secrets with the environment's non-empty values:
+// ROSYNC_ROAPP_API_KEY, ROSYNC_ROAPP_WEBHOOK_SECRET and, per shop,
+// ROSYNC_SHOP_<NAME>_{KEY,SECRET,TOKEN,LOGIN,PASSWORD,WEBHOOK_SECRET}.
+func (c *Config) ApplyEnv(getenv func(string) string) {
+	if getenv == nil {
+		return
+	}
+	set := func(dst *string, name string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	set(&c.ROApp.APIKey, "ROSYNC_ROAPP_API_KEY")
+	set(&c.ROApp.WebhookSecret, "ROSYNC_ROAPP_WEBHOOK_SECRET")
+	for i := range c.Shops {
+		s := &c.Shops[i]
+		set(&s.Key, EnvName(s.Name, "KEY"))
+		set(&s.Secret, EnvName(s.Name, "SECRET"))
+		set(&s.Token, EnvName(s.Name, "TOKEN"))
+		set(&s.Login, EnvName(s.Name, "LOGIN"))
+		set(&s.Password, EnvName(s.Name, "PASSWORD"))
+		set(&s.WebhookSecret, EnvName(s.Name, "WEBHOOK_SECRET"))
+	}
+}
+
+func (c *Config) applyDefaults() {
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = Duration(DefaultPollInterval)
+	}
+	if c.Store.SQLitePath == "" && c.Store.PostgresDSN == "" {
+		c.Store.SQLitePath = DefaultSQLitePath
+	}
+}
+
+// Validate reports every problem of the configuration at once, each with
+// the key it concerns. It never quotes a secret.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config: %s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if c.ROApp.APIKey == "" {
+		bad("roapp.api_key", "missing (set it or ROSYNC_ROAPP_API_KEY)")
+	}
+	if c.ROApp.RequestsPerSecond < 0 {
+		bad("roapp.requests_per_second", "must not be negative")
+	}
+	if c.ROApp.BaseURL != "" && !isHTTPURL(c.ROApp.BaseURL) {
+		bad("roapp.base_url", "must be an absolute http(s) URL")
+	}
+	if time.Duration(c.PollInterval) < time.Second {
+		bad("poll_interval", "must be at least 1s")
+	}
+	if c.Store.SQLitePath != "" && c.Store.PostgresDSN != "" {
+		bad("store", "set sqlite_path or postgres_dsn, not both")
+	}
+	if len(c.Shops) == 0 {
+		bad("shops", "at least one shop is needed")
+	}
+	names := map[string]bool{}
+	envs := map[string]string{}
+	for i, s := range c.Shops {
+		at := fmt.Sprintf("shops[%d]", i)
+		if s.Name != "" {
+			at = fmt.Sprintf("shops[%d] (%s)", i, s.Name)
+		}
+		switch {
+		case s.Name == "":
+			bad(at+".name", "missing")
+		case s.Name == "roapp":
+			bad(at+".name", `"roapp" is taken by RO App's webhook path`)
+		case strings.ContainsAny(s.Name, ":/ ") || s.Name != strings.TrimSpace(s.Name):
+			bad(at+".name", "must not contain ':', '/' or spaces")
+		case names[s.Name]:
+			bad(at+".name", "duplicate shop name")
+		}
+		names[s.Name] = true
+		env := EnvName(s.Name, "")
+		if prev, dup := envs[env]; dup && prev != s.Name && s.Name != "" {
+			bad(at+".name", "its environment prefix %s is also %q's", env, prev)
+		}
+		envs[env] = s.Name
+		if s.URL == "" {
+			bad(at+".url", "missing")
+		} else if s.Platform != "shopify" && !isHTTPURL(s.URL) {
+			bad(at+".url", "must be an absolute http(s) URL")
+		}
+		need := func(key, val, envKey string) {
+			if val == "" {
+				bad(at+"."+key, "missing (set it or %s)", EnvName(s.Name, envKey))
+			}
+		}
+		switch s.Platform {
+		case "woocommerce":
+			need("key", s.Key, "KEY")
+			need("secret", s.Secret, "SECRET")
+		case "shopify":
+			need("token", s.Token, "TOKEN")
+		case "cartum":
+			need("login", s.Login, "LOGIN")
+			need("password", s.Password, "PASSWORD")
+			if s.Currency == "" {
+				bad(at+".currency", "missing: Cartum's API does not report the shop currency")
+			}
+		case "":
+			bad(at+".platform", "missing (woocommerce, shopify or cartum)")
+		default:
+			bad(at+".platform", "%q is not woocommerce, shopify or cartum", s.Platform)
+		}
+		need("webhook_secret", s.WebhookSecret, "WEBHOOK_SECRET")
+		switch rosync.IdentifyBy(s.IdentifyProductsBy) {
+		case "", rosync.IdentifyByName, rosync.IdentifyBySKU, rosync.IdentifyByID:
+		default:
+			bad(at+".identify_products_by", "%q is not name, sku or id", s.IdentifyProductsBy)
+		}
+		if s.Timezone != "" {
+			if _, err := time.LoadLocation(s.Timezone); err != nil {
+				bad(at+".timezone", "%q is not an IANA timezone", s.Timezone)
+			}
+		}
+		if s.DefaultRegion != "" && len(s.DefaultRegion) != 2 {
+			bad(at+".default_region", "%q is not a two-letter region such as UA", s.DefaultRegion)
+		}
+		if s.branch(c.ROApp) <= 0 {
+			bad(at+".branch_id", "missing (here or roapp.branch_id)")
+		}
+		if s.orderType(c.ROApp) <= 0 {
+			bad(at+".order_type_id", "missing (here or roapp.order_type_id)")
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s ShopConfig) branch(ro ROAppConfig) int64 {
+	if s.BranchID != 0 {
+		return s.BranchID
+	}
+	return ro.BranchID
+}
+
+func (s ShopConfig) orderType(ro ROAppConfig) int64 {
+	if s.OrderTypeID != 0 {
+		return s.OrderTypeID
+	}
+	return ro.OrderTypeID
+}
+
+// Settings are the shop's rosync.Settings.
+func (s ShopConfig) Settings(ro ROAppConfig) rosync.Settings {
+	return rosync.Settings{
+		IdentifyProductsBy: rosync.IdentifyBy(s.IdentifyProductsBy), DefaultRegion: s.DefaultRegion,
+		BranchID: s.branch(ro), OrderTypeID: s.orderType(ro), StatusMap: s.StatusMap,
+	}
+}
+
+func isHTTPURL(s string) bool {
+	return (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && len(s) > len("https://")
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// TestExampleConfig loads rosync.example.yaml with the secrets from the
+// environment, as the README says to run it.
+func TestExampleConfig(t *testing.T) {
+	f, err := os.Open("rosync.example.yaml")
+	require.NoError(t, err)
+	defer f.Close()
+	cfg, err := LoadConfig(f, env(map[string]string{
+		"ROSYNC_ROAPP_API_KEY":                  "ro-key",
+		"ROSYNC_ROAPP_WEBHOOK_SECRET":           "ro-hook",
+		"ROSYNC_SHOP_MAIN_STORE_KEY":            "ck_1",
+		"ROSYNC_SHOP_MAIN_STORE_SECRET":         "cs_1",
+		"ROSYNC_SHOP_MAIN_STORE_WEBHOOK_SECRET": "wh_1",
+		"ROSYNC_SHOP_OUTLET_TOKEN":              "shpat_1",
+		"ROSYNC_SHOP_OUTLET_WEBHOOK_SECRET":     "wh_2",
+		"ROSYNC_SHOP_KYIV_LOGIN":                "api",
+		"ROSYNC_SHOP_KYIV_PASSWORD":             "pw",
+		"ROSYNC_SHOP_KYIV_WEBHOOK_SECRET":       "wh_3",
+		"ROSYNC_SHOP_NOT_CONFIGURED_KEY":        "ignored",
+	}))
+	require.NoError(t, err)
+	require.Equal(t, ":8080", cfg.Listen)
+	require.Equal(t, 5*time.Minute, time.Duration(cfg.PollInterval))
+	want := ROAppConfig{APIKey: "ro-key", BaseURL: "https://api.roapp.io/v2", RequestsPerSecond: 3,
+		BranchID: 1, OrderTypeID: 1, WebhookSecret: "ro-hook"}
+	if diff := cmp.Diff(want, cfg.ROApp); diff != "" {
+		t.Errorf("roapp (-want +got):\n%s", diff)
+	}
+	require.Equal(t, StoreConfig{SQLitePath: "rosync.db"}, cfg.Store)
+	require.Len(t, cfg.Shops, 3)
+	woo := cfg.Shops[0]
+	require.Equal(t, []string{"main-store", "woocommerce", "ck_1", "cs_1", "wh_1"},
+		[]string{woo.Name, woo.Platform, woo.Key, woo.Secret, woo.WebhookSecret})
+	require.Equal(t, map[string]string{"completed": "Closed", "cancelled": "Cancelled"}, woo.StatusMap)
+	require.Equal(t, "shpat_1", cfg.Shops[1].Token)
+	kyiv := cfg.Shops[2]
+	require.Equal(t, []string{"api", "pw", "UAH", "Europe/Kyiv"}, []string{kyiv.Login, kyiv.Password, kyiv.Currency, kyiv.Timezone})
+	st := kyiv.Settings(cfg.ROApp)
+	require.Equal(t, int64(1), st.BranchID)
+	require.Equal(t, "sku", string(st.IdentifyProductsBy))
+}
+
+func TestEnvOverridesFile(t *testing.T) {
+	const doc = `
+roapp: {api_key: from-file, branch_id: 2, order_type_id: 3}
+store: {postgres_dsn: "postgres://db/rosync"}
+shops:
+  - {name: "my-shop.ua", platform: shopify, url: my.myshopify.com, token: file-token, webhook_secret: file-hook, branch_id: 7}
+`
+	cfg, err := LoadConfig(strings.NewReader(doc), env(map[string]string{
+		"ROSYNC_ROAPP_API_KEY":                  "from-env",
+		"ROSYNC_SHOP_MY_SHOP_UA_TOKEN":          "env-token",
+		"ROSYNC_SHOP_MY_SHOP_UA_WEBHOOK_SECRET": "",
+	}))
+	require.NoError(t, err)
+	require.Equal(t, "from-env", cfg.ROApp.APIKey)
+	require.Equal(t, "env-token", cfg.Shops[0].Token)
+	require.Equal(t, "file-hook", cfg.Shops[0].WebhookSecret, "an empty variable does not override")
+	require.Equal(t, StoreConfig{PostgresDSN: "postgres://db/rosync"}, cfg.Store, "no SQLite default beside a DSN")
+	st := cfg.Shops[0].Settings(cfg.ROApp)
+	require.Equal(t, []int64{7, 3}, []int64{st.BranchID, st.OrderTypeID})
+}
+
+func TestEnvName(t *testing.T) {
+	for in, want := range map[string]string{
+		"main":       "ROSYNC_SHOP_MAIN_KEY",
+		"my-shop.ua": "ROSYNC_SHOP_MY_SHOP_UA_KEY",
+		"Kyiv_2":     "ROSYNC_SHOP_KYIV_2_KEY",
+		"магазин":    "ROSYNC_SHOP_________KEY",
+	} {
+		if got := EnvName(in, "KEY"); got != want {
+			t.Errorf("EnvName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	const ok = `roapp: {api_key: k, branch_id: 1, order_type_id: 1}
+`
+	const woo = `{name: a, platform: woocommerce, url: "https://a.example", key: k, secret: s, webhook_secret: w}`
+	tests := []struct {
+		name, doc string
+		want      []string
+	}{
+		{"unknown key", ok + "shops: [" + woo + "]\npoll_intervall: 5m\n", []string{"field poll_intervall not found"}},
+		{"unknown shop key", ok + "shops: [{name: a, platfrom: woocommerce}]\n", []string{"field platfrom not found"}},
+		{"bad duration", ok + "poll_interval: often\nshops: [" + woo + "]\n", []string{`"often" is not a duration`}},
+		{"no shops", ok, []string{"shops: at least one shop"}},
+		{"no api key", "roapp: {branch_id: 1, order_type_id: 1}\nshops: [" + woo + "]\n",
+			[]string{"roapp.api_key: missing (set it or ROSYNC_ROAPP_API_KEY)"}},
+		{"missing credentials", ok + "shops: [{name: a, platform: woocommerce, url: \"https://a.example\"}]\n", []string{
+			"shops[0] (a).key: missing (set it or ROSYNC_SHOP_A_KEY)",
+			"shops[0] (a).secret: missing (set it or ROSYNC_SHOP_A_SECRET)",
+			"shops[0] (a).webhook_secret: missing (set it or ROSYNC_SHOP_A_WEBHOOK_SECRET)"}},
+		{"unknown platform", ok + "shops: [{name: a, platform: magento, url: \"https://a.example\", webhook_secret: w}]\n",
+			[]string{`shops[0] (a).platform: "magento" is not woocommerce, shopify or cartum`}},
+		{"cartum needs currency", ok + "shops: [{name: c, platform: cartum, url: \"https://c.example\", login: l, password: p, webhook_secret: w}]\n",
+			[]string{"shops[0] (c).currency: missing"}},
+		{"duplicate and reserved names", ok + "shops: [" + woo + ", " + woo + ", {name: roapp, platform: shopify, url: x.myshopify.com, token: t, webhook_secret: w}]\n",
+			[]string{"shops[1] (a).name: duplicate shop name", `shops[2] (roapp).name: "roapp" is taken`}},
+		{"bad values", ok + "poll_interval: 10ms\nstore: {sqlite_path: a.db, postgres_dsn: postgres://x}\nshops: [{name: a, platform: woocommerce, url: ftp://a, key: k, secret: s, webhook_secret: w, identify_products_by: ean, timezone: Mars/Base, default_region: Ukraine}]\n",
+			[]string{"poll_interval: must be at least 1s", "store: set sqlite_path or postgres_dsn, not both",
+				"url: must be an absolute http(s) URL", `identify_products_by: "ean" is not name, sku or id`,
+				`timezone: "Mars/Base" is not an IANA timezone`, `default_region: "Ukraine" is not a two-letter region`}},
+		{"no branch", "roapp: {api_key: k}\nshops: [" + woo + "]\n",
+			[]string{"branch_id: missing (here or roapp.branch_id)", "order_type_id: missing"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadConfig(strings.NewReader(tt.doc), env(nil))
+			require.Error(t, err)
+			for _, w := range tt.want {
+				require.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+// TestConfigErrorsHideSecrets: a validation error names keys, never values.
+func TestConfigErrorsHideSecrets(t *testing.T) {
+	doc := "roapp: {api_key: sekrit-ro-key}\nshops: [{name: a, platform: woocommerce, url: \"https://a.example\", key: sekrit-ck, secret: sekrit-cs}]\n"
+	_, err := LoadConfig(strings.NewReader(doc), env(nil))
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "sekrit")
+}

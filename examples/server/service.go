@@ -1,0 +1,324 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/platforms/cartum"
+	"github.com/rosync/rosync/platforms/shopify"
+	"github.com/rosync/rosync/platforms/woocommerce"
+	"github.com/rosync/rosync/roapp"
+	"github.com/rosync/rosync/storage/postgres"
+	"github.com/rosync/rosync/storage/sqlite"
+)
+
+// ServiceOptions are what a Service takes besides its Config.
+type ServiceOptions struct {
+	// Logger receives the service's and the engine's logs; nil discards.
+	Logger *slog.Logger
+	// Now is the engine's clock; default time.Now. The sandbox runs on its
+	// fixture's clock.
+	Now func() time.Time
+	// Listener, when set, is served instead of listening on Config.Listen.
+	Listener net.Listener
+	// Progress receives the initial imports' progress (see progress.go);
+	// nil logs it only.
+	Progress func(rosync.Progress)
+	// Routes adds routes to the service's mux (the sandbox controls).
+	Routes func(mux *http.ServeMux)
+	// BackoffMin and BackoffMax bound the waits between attempts of the
+	// initial Connect; defaults 1 s and 1 min.
+	BackoffMin, BackoffMax time.Duration
+	// ShutdownTimeout bounds the wait for in-flight webhooks; default 30 s.
+	ShutdownTimeout time.Duration
+}
+
+// Service runs the sync of every configured shop: the initial import,
+// webhooks, reconciliation polls, health and metrics.
+type Service struct {
+	cfg     *Config
+	opts    ServiceOptions
+	log     *slog.Logger
+	Metrics *Metrics
+	store   rosync.Store
+	close   func()
+	ro      *roapp.Client
+	shops   []*shop
+}
+
+// shop is one shop's Syncer and state.
+type shop struct {
+	cfg    ShopConfig
+	plat   rosync.Platform
+	syncer *rosync.Syncer
+	ready  atomic.Bool
+}
+
+// NewService opens the Store and builds the RO App client, the adapters
+// and the Syncers. It calls no API: Run does.
+func NewService(ctx context.Context, cfg *Config, opts *ServiceOptions) (*Service, error) {
+	var o ServiceOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.BackoffMin <= 0 {
+		o.BackoffMin = time.Second
+	}
+	if o.BackoffMax < o.BackoffMin {
+		o.BackoffMax = max(o.BackoffMin, time.Minute)
+	}
+	if o.ShutdownTimeout <= 0 {
+		o.ShutdownTimeout = 30 * time.Second
+	}
+	s := &Service{cfg: cfg, opts: o, log: o.Logger, Metrics: NewMetrics()}
+	var err error
+	if cfg.Store.PostgresDSN != "" {
+		var st *postgres.Store
+		st, err = postgres.Open(ctx, cfg.Store.PostgresDSN, nil)
+		if err == nil {
+			s.store, s.close = st, func() { _ = st.Close() }
+		}
+	} else {
+		var st *sqlite.Store
+		st, err = sqlite.Open(ctx, cfg.Store.SQLitePath, nil)
+		if err == nil {
+			s.store, s.close = st, func() { _ = st.Close() }
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open the store: %w", err) // the DSN is not quoted: it may hold a password
+	}
+	s.ro = roapp.New(cfg.ROApp.APIKey, &roapp.Options{
+		BaseURL: cfg.ROApp.BaseURL, RequestsPerSecond: cfg.ROApp.RequestsPerSecond,
+		ExternalRefField: cfg.ROApp.ExternalRefField, Logger: s.log.With("service", "roapp"),
+		HTTPClient: &http.Client{Transport: s.Metrics.Transport("roapp", nil)},
+		OnWait:     s.Metrics.OnWait,
+	})
+	for _, sc := range cfg.Shops {
+		plat, err := s.platform(sc)
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("shop %s: %w", sc.Name, err)
+		}
+		sh := &shop{cfg: sc, plat: plat}
+		sh.syncer, err = rosync.New(plat, s.ro, s.store, &rosync.Options{
+			Shop: sc.Name, Settings: sc.Settings(cfg.ROApp), Now: o.Now, Logger: s.log,
+			OnEvent: s.onEvent, Progress: o.Progress,
+		})
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("shop %s: %w", sc.Name, err)
+		}
+		s.Metrics.AddShop(sc.Name)
+		s.shops = append(s.shops, sh)
+	}
+	return s, nil
+}
+
+// platform builds a shop's adapter, its HTTP requests counted.
+func (s *Service) platform(sc ShopConfig) (rosync.Platform, error) {
+	hc := &http.Client{Timeout: 60 * time.Second, Transport: s.Metrics.Transport(sc.Platform, nil)}
+	log := s.log.With("shop", sc.Name)
+	switch sc.Platform {
+	case "woocommerce":
+		return woocommerce.New(sc.URL, woocommerce.Credentials{Key: sc.Key, Secret: sc.Secret},
+			&woocommerce.Options{HTTPClient: hc, WebhookSecret: sc.WebhookSecret, Logger: log})
+	case "shopify":
+		return shopify.New(sc.URL, shopify.Credentials{AccessToken: sc.Token},
+			&shopify.Options{HTTPClient: hc, WebhookSecret: sc.WebhookSecret, Logger: log})
+	case "cartum":
+		return cartum.New(sc.URL, cartum.Credentials{Login: sc.Login, Password: sc.Password},
+			&cartum.Options{HTTPClient: hc, WebhookSecret: sc.WebhookSecret, Logger: log,
+				Currency: sc.Currency, Timezone: sc.Timezone})
+	}
+	return nil, fmt.Errorf("unknown platform %q", sc.Platform)
+}
+
+// onEvent counts an order outcome; the engine logs them itself.
+func (s *Service) onEvent(ev rosync.Event) { s.Metrics.OnEvent(ev) }
+
+// Handler is the service's HTTP API: webhooks, health, metrics and the
+// routes of ServiceOptions.Routes.
+func (s *Service) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, sh := range s.shops {
+		mux.Handle("POST /webhooks/"+sh.cfg.Name, sh.syncer.Webhook())
+	}
+	mux.Handle("POST /webhooks/roapp", roapp.WebhookHandler(s.cfg.ROApp.WebhookSecret, s.handleROEvent))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.Metrics)
+	if s.opts.Routes != nil {
+		s.opts.Routes(mux)
+	}
+	return mux
+}
+
+// handleROEvent fans an RO App event out to every shop: each Syncer
+// ignores the orders that are not its own.
+func (s *Service) handleROEvent(ctx context.Context, ev rosync.ROEvent) error {
+	var errs []error
+	for _, sh := range s.shops {
+		if !sh.ready.Load() {
+			continue // its initial import will read the order as it is
+		}
+		if err := sh.syncer.HandleROEvent(ctx, ev); err != nil {
+			s.log.ErrorContext(ctx, "RO App event not applied", "shop", sh.cfg.Name, "event", ev.Name, "ro_order", ev.OrderID, "err", err)
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// readyz answers 200 when the store answers and every shop's initial
+// import is done, 503 otherwise, with one line per check.
+func (s *Service) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	ok := true
+	var lines []string
+	if _, err := s.store.ShopState(ctx, s.shops[0].cfg.Name); err != nil && !errors.Is(err, rosync.ErrNotFound) {
+		ok = false
+		lines = append(lines, "store: unreachable")
+	} else {
+		lines = append(lines, "store: ok")
+	}
+	for _, sh := range s.shops {
+		if sh.ready.Load() {
+			lines = append(lines, "shop "+sh.cfg.Name+": ok")
+		} else {
+			ok = false
+			lines = append(lines, "shop "+sh.cfg.Name+": initial import not done")
+		}
+	}
+	if !ok {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	for _, l := range lines {
+		_, _ = fmt.Fprintln(w, l)
+	}
+}
+
+// Run serves HTTP and runs every shop until ctx is done, then shuts down
+// gracefully: it stops accepting requests and waits for the webhooks in
+// flight, stops the poll loops (an order cut short is recorded as failed
+// and retried at the next start: nothing is lost), and closes the store.
+func (s *Service) Run(ctx context.Context) error {
+	defer s.close()
+	ln := s.opts.Listener
+	if ln == nil {
+		var err error
+		ln, err = net.Listen("tcp", s.cfg.Listen)
+		if err != nil {
+			return err
+		}
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	s.log.Info("listening", "addr", ln.Addr().String(), "shops", len(s.shops))
+
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, sh := range s.shops {
+		wg.Go(func() { s.runShop(runCtx, sh) })
+	}
+
+	var err error
+	select {
+	case <-ctx.Done():
+		s.log.Info("shutting down")
+	case err = <-serveErr:
+		s.log.Error("HTTP server stopped", "err", err)
+	}
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.ShutdownTimeout)
+	defer scancel()
+	if serr := srv.Shutdown(sctx); serr != nil {
+		s.log.Warn("webhooks still in flight at shutdown", "err", serr)
+	}
+	cancel()
+	wg.Wait()
+	s.log.Info("stopped")
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// runShop connects the shop (the initial import), retrying with back-off
+// while the platform or RO App is down, then polls it every interval.
+func (s *Service) runShop(ctx context.Context, sh *shop) {
+	log := s.log.With("shop", sh.cfg.Name)
+	wait := s.opts.BackoffMin
+	for attempt := 1; ; attempt++ {
+		err := sh.syncer.Connect(ctx)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		lvl := slog.LevelWarn
+		if !rosync.Retryable(err) {
+			lvl = slog.LevelError // a setting to fix; retried anyway, in case it is
+		}
+		log.Log(ctx, lvl, "connect failed; retrying", "attempt", attempt, "in", wait.String(), "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, s.opts.BackoffMax)
+	}
+	sh.ready.Store(true)
+	log.Info("initial import done")
+	t := time.NewTicker(time.Duration(s.cfg.PollInterval))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := sh.syncer.Poll(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("poll failed", "err", err)
+		}
+	}
+}
+
+// Subscribe registers the webhook URL of every Cartum shop, publicURL +
+// "/webhooks/<name>", with Cartum (hooks/subscribe; its secret is added as
+// a query parameter). Cartum allows 5 subscriptions per event: run it once
+// per shop, not at every start.
+func (s *Service) Subscribe(ctx context.Context, publicURL string) error {
+	defer s.close()
+	n := 0
+	for _, sh := range s.shops {
+		c, ok := sh.plat.(*cartum.Platform)
+		if !ok {
+			continue
+		}
+		if err := c.Subscribe(ctx, publicURL+"/webhooks/"+sh.cfg.Name); err != nil {
+			return fmt.Errorf("shop %s: %w", sh.cfg.Name, err)
+		}
+		n++
+	}
+	if n == 0 {
+		return errors.New("no Cartum shop in the configuration (WooCommerce and Shopify webhooks are set up in their admin)")
+	}
+	return nil
+}
