@@ -97,7 +97,8 @@ func TestFaults_SQLiteStore(t *testing.T) {
 // finds no secret in the logs, the warnings, the summary or the errors and
 // reasons of the snapshot (ENG-6).
 func TestFaults_NoSecrets(t *testing.T) {
-	secrets := []string{roKey, roWebhookSecret, wooKey, wooSecret, wooWebhookSecret}
+	secrets := []string{roKey, roWebhookSecret, wooKey, wooSecret, wooWebhookSecret,
+		shopifyToken, shopifyWebhookSecret, cartumPassword, cartumWebhookSecret}
 	for name, fx := range demoFixtures(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/internal/faultplan"
 	"github.com/rosync/rosync/platforms/shopify"
 	"github.com/rosync/rosync/platforms/shopify/shopifytest"
 	"github.com/rosync/rosync/roapp/roapptest"
@@ -30,7 +31,8 @@ const (
 // and category answer the line items' product), shop.plan the plan's
 // display name.
 type shopifyHarness struct {
-	srv *shopifytest.Server
+	srv    *shopifytest.Server
+	faults *faultplan.Plan
 
 	mu   sync.Mutex
 	last map[string]delivered // by legacyResourceId: the last webhook sent
@@ -73,13 +75,24 @@ func newShopify(fx *Fixture, _ func() time.Time) (harness, error) {
 	return h, nil
 }
 
+// SetFaults applies a fault plan to the fake shop; the adapter then
+// retries quickly and often.
+func (h *shopifyHarness) SetFaults(p *faultplan.Plan) {
+	h.faults = p
+	h.srv.SetFaults(p)
+}
+
 func (h *shopifyHarness) Handler() http.Handler { return h.srv }
 
 func (h *shopifyHarness) Connect(baseURL string, client *http.Client) (rosync.Platform, error) {
-	return shopify.New(baseURL, shopify.Credentials{AccessToken: shopifyToken}, &shopify.Options{
+	opts := &shopify.Options{
 		HTTPClient: client, WebhookSecret: shopifyWebhookSecret,
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond,
-	})
+	}
+	if h.faults != nil {
+		opts.RetryMax = 30
+	}
+	return shopify.New(baseURL, shopify.Credentials{AccessToken: shopifyToken}, opts)
 }
 
 func (h *shopifyHarness) PutOrder(raw json.RawMessage) (bool, error) {

@@ -58,9 +58,16 @@ func (p *Platform) Order(ctx context.Context, id string) (rosync.Order, error) {
 //   - q.Until is to, for both (an order created after Until cannot have
 //     been modified before it).
 //
+// The bounds sent are widened (from one second early, in case Cartum
+// compares strictly, and by an hour around an ambiguous local time), so
+// the decoded orders are filtered again on q's exact bounds: an initial
+// import yields no order created before CreatedSince, and no stream an
+// order created after Until.
+//
 // An order that cannot be decoded is yielded as an *rosync.InvalidOrderError
-// and the stream goes on; any other error ends it. The next page is read
-// only when the consumer asks for more.
+// and the stream goes on (its date is unknown, so it is not filtered); any
+// other error ends it. The next page is read only when the consumer asks
+// for more.
 func (p *Platform) Orders(ctx context.Context, q rosync.Query) iter.Seq2[rosync.Order, error] {
 	return func(yield func(rosync.Order, error) bool) {
 		params := p.listParams(q)
@@ -78,7 +85,11 @@ func (p *Platform) Orders(ctx context.Context, q rosync.Query) iter.Seq2[rosync.
 			}
 			p.log.DebugContext(ctx, "orders page", "offset", offset, "orders", len(orders))
 			for _, raw := range orders {
-				if !yield(dec.decode(raw)) {
+				o, err := dec.decode(raw)
+				if err == nil && !p.selects(q, o) {
+					continue
+				}
+				if !yield(o, err) {
 					return
 				}
 			}
@@ -87,6 +98,16 @@ func (p *Platform) Orders(ctx context.Context, q rosync.Query) iter.Seq2[rosync.
 			}
 		}
 	}
+}
+
+// selects reports whether a decoded order falls within q's exact bounds on
+// creation: CreatedSince for an initial import (a poll's look-back reaches
+// before UpdatedSince on purpose), and Until for both.
+func (p *Platform) selects(q rosync.Query, o rosync.Order) bool {
+	if q.UpdatedSince.IsZero() && !q.CreatedSince.IsZero() && o.CreatedAt.Before(q.CreatedSince) {
+		return false
+	}
+	return q.Until.IsZero() || !o.CreatedAt.After(q.Until)
 }
 
 // listParams builds the orders/get parameters of q (without offset).

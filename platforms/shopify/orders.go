@@ -75,6 +75,7 @@ func (p *Platform) Orders(ctx context.Context, q rosync.Query) iter.Seq2[rosync.
 			vars["sortKey"] = "UPDATED_AT"
 		}
 		cost := listCost(p.ordersPerPage, p.linesPerOrder)
+		seen := map[string]bool{}
 		for page := 1; ; page++ {
 			if err := ctx.Err(); err != nil {
 				yield(rosync.Order{}, err)
@@ -126,6 +127,14 @@ func (p *Platform) Orders(ctx context.Context, q rosync.Query) iter.Seq2[rosync.
 			if !data.Orders.PageInfo.HasNextPage || next == "" || len(data.Orders.Nodes) == 0 {
 				return
 			}
+			if seen[next] {
+				// A server that answers a page already read would
+				// stream the same orders forever.
+				yield(rosync.Order{}, &rosync.APIError{Service: Name, Method: "POST", Path: apiPath + " orders", Status: 200,
+					Message: "the orders pages do not end: a cursor came back"})
+				return
+			}
+			seen[next] = true
 			vars["after"] = next
 		}
 	}
@@ -157,6 +166,10 @@ func searchTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func orderGID(legacy string) string { return "gid://shopify/Order/" + legacy }
 
+// maxLinePages bounds the follow-up queries for the lines of one order:
+// maxLinePages × linesPerFollowUp lines.
+const maxLinePages = 100
+
 // build decodes an order node, reads the rest of its lines when the node
 // holds only their first page, and validates it.
 func (p *Platform) build(ctx context.Context, raw []byte, limited bool) (rosync.Order, error) {
@@ -164,7 +177,16 @@ func (p *Platform) build(ctx context.Context, raw []byte, limited bool) (rosync.
 	if err != nil {
 		return rosync.Order{}, err
 	}
-	for d.moreLines {
+	// A server that keeps answering a next page (the same cursor again,
+	// or pages without end) must not hold the adapter in a loop that
+	// grows the order without bound.
+	seen := map[string]bool{}
+	for pages := 0; d.moreLines; pages++ {
+		if seen[d.cursor] || pages >= maxLinePages {
+			return rosync.Order{}, &rosync.InvalidOrderError{OrderID: d.order.ID, Number: d.order.Number,
+				Field: "lineItems.pageInfo", Err: fmt.Errorf("the line item pages do not end (cursor repeated or over %d follow-up pages)", maxLinePages)}
+		}
+		seen[d.cursor] = true
 		var data struct {
 			Order *struct {
 				LineItems nativeLineItems `json:"lineItems"`

@@ -48,6 +48,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rosync/rosync/internal/faultplan"
 )
 
 // Bucket is the cost bucket of the fake's throttling.
@@ -79,6 +81,12 @@ type Options struct {
 	// MaxQueryCost is the largest requestedQueryCost of one query;
 	// default 1000.
 	MaxQueryCost int
+	// Faults, when set, makes a share of the authenticated requests fail
+	// by a seeded plan (after the faults queued by Fail), under the
+	// endpoint "POST graphql.json". A GraphQL request is a POST, but every
+	// query the fake answers is a read that is safe to repeat, so no
+	// request is given the plan's "executed, then failed" kinds.
+	Faults *faultplan.Plan
 }
 
 // Fault makes the next Times requests fail: with HTTP Status (and a
@@ -118,6 +126,7 @@ type Server struct {
 	calls     map[string]int
 	requests  []Request
 	faults    []Fault
+	faultPlan *faultplan.Plan
 }
 
 // storedOrder is an order node and the fields the filters read.
@@ -163,8 +172,20 @@ func New(opts Options) *Server {
 		available: opts.Bucket.Max,
 		filledAt:  opts.Now(),
 		calls:     map[string]int{},
+		faultPlan: opts.Faults,
 	}
 }
+
+// SetFaults replaces Options.Faults (nil: no more faults).
+func (s *Server) SetFaults(p *faultplan.Plan) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faultPlan = p
+}
+
+// FaultEndpoint is the endpoint name under which the fake draws the faults
+// of Options.Faults.
+const FaultEndpoint = "POST graphql.json"
 
 // AddOrder inserts or replaces (by legacyResourceId) an order node. The node
 // is kept as given: createdAt and updatedAt are not touched. It must have a
@@ -330,35 +351,63 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := Request{Query: body.Query, Variables: body.Variables}
 
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.calls["requests"]++
+	if len(s.faults) > 0 {
+		defer s.mu.Unlock()
+		s.queuedFault(w, req)
+		return
+	}
+	plan := s.faultPlan
+	s.mu.Unlock()
+	if plan == nil {
+		s.answer(w, req, body.Query, body.Variables)
+		return
+	}
+	served := plan.Apply(plan.Decide(FaultEndpoint, false), w, r, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		s.answer(w, req, body.Query, body.Variables)
+	}))
+	if !served {
+		s.mu.Lock()
+		s.calls["faults"]++
+		req.Outcome = "fault"
+		s.requests = append(s.requests, req)
+		s.mu.Unlock()
+	}
+}
+
+// queuedFault answers with the first fault queued by Fail. Called with s.mu
+// held.
+func (s *Server) queuedFault(w http.ResponseWriter, req Request) {
+	f := s.faults[0]
+	if s.faults[0].Times--; s.faults[0].Times <= 0 {
+		s.faults = s.faults[1:]
+	}
+	s.calls["faults"]++
+	req.Outcome = "fault"
+	s.requests = append(s.requests, req)
+	if f.Throttle {
+		s.refill()
+		writeJSON(w, http.StatusOK, map[string]any{
+			"errors":     []any{throttledError()},
+			"extensions": s.costExtension(s.opts.MaxQueryCost, nil),
+		})
+		return
+	}
+	if f.RetryAfter != "" {
+		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	writeJSON(w, f.Status, map[string]any{"errors": http.StatusText(f.Status)})
+}
+
+// answer runs a query and writes its answer.
+func (s *Server) answer(w http.ResponseWriter, req Request, query string, vars map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	record := func(outcome string) {
 		req.Outcome = outcome
 		s.requests = append(s.requests, req)
 	}
-	if len(s.faults) > 0 {
-		f := s.faults[0]
-		if s.faults[0].Times--; s.faults[0].Times <= 0 {
-			s.faults = s.faults[1:]
-		}
-		s.calls["faults"]++
-		record("fault")
-		if f.Throttle {
-			s.refill()
-			writeJSON(w, http.StatusOK, map[string]any{
-				"errors":     []any{throttledError()},
-				"extensions": s.costExtension(s.opts.MaxQueryCost, nil),
-			})
-			return
-		}
-		if f.RetryAfter != "" {
-			w.Header().Set("Retry-After", f.RetryAfter)
-		}
-		writeJSON(w, f.Status, map[string]any{"errors": http.StatusText(f.Status)})
-		return
-	}
-
-	sel, err := parseOperation(body.Query, body.Variables)
+	sel, err := parseOperation(query, vars)
 	if err != nil {
 		s.calls["errors"]++
 		record("error")

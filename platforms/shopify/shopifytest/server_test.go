@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/rosync/rosync/internal/faultplan"
 )
 
 const testToken = "shpat_fake"
@@ -187,4 +189,28 @@ func TestWebhookBody(t *testing.T) {
 	require.Equal(t, Signature("secret", body), r1.Header.Get("X-Shopify-Hmac-Sha256"))
 	r3, _ := SignedWebhook("http://x/hook", "secret", "orders/updated", body)
 	require.NotEqual(t, r1.Header.Get("X-Shopify-Webhook-Id"), r3.Header.Get("X-Shopify-Webhook-Id"))
+}
+
+// TestFaultPlan: a seeded plan fails a share of the requests, never with
+// an "executed" kind (every query is a read), and SetFaults(nil) stops it.
+func TestFaultPlan(t *testing.T) {
+	plan := &faultplan.Plan{Rate: 1, Seed: 1, Kinds: []faultplan.Kind{faultplan.ExecutedThenError, faultplan.ServerError}}
+	s := New(Options{AccessToken: testToken, Faults: plan})
+	for range 10 {
+		code, _ := post(t, s, `{ shop { name } }`, nil)
+		require.GreaterOrEqual(t, code, 500)
+	}
+	require.Equal(t, map[faultplan.Kind]int{faultplan.ServerError: 10}, plan.Counts(), "a read got an executed kind")
+	require.Equal(t, 10, plan.ByEndpoint()[FaultEndpoint])
+	require.Equal(t, 10, s.Calls()["faults"])
+	require.Zero(t, s.Calls()["shop"], "a faulted request was served")
+	for _, r := range s.Requests() {
+		require.Equal(t, "fault", r.Outcome)
+	}
+
+	s.SetFaults(nil)
+	code, out := post(t, s, `{ shop { name } }`, nil)
+	require.Equal(t, 200, code)
+	require.Empty(t, out.Errors)
+	require.Equal(t, 1, s.Calls()["shop"])
 }
