@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
+
+	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
 
 // TokenLifetime is how long an auth token lives (Cartum documents 600 s).
@@ -335,7 +337,7 @@ func envMessage(env *envelope) string {
 	if s, err := readString(env.Message); err == nil && s != "" {
 		return s
 	}
-	switch jsonKind(env.Response) {
+	switch strictjson.Kind(env.Response) {
 	case "string":
 		s, _ := readString(env.Response)
 		return s

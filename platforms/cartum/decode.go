@@ -11,6 +11,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/rosync/rosync"
+
+	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
 
 // This file maps a native orders/get order to rosync.Order without any API
@@ -208,7 +210,7 @@ func (d decoder) lines(raw json.RawMessage, digits int32) ([]rosync.LineItem, er
 	if isNull(raw) {
 		return nil, nil
 	}
-	if k := jsonKind(raw); k != "array" {
+	if k := strictjson.Kind(raw); k != "array" {
 		return nil, fieldErr("products", fmt.Errorf("got a JSON %s, want an array", k))
 	}
 	var items []json.RawMessage
@@ -219,7 +221,7 @@ func (d decoder) lines(raw json.RawMessage, digits int32) ([]rosync.LineItem, er
 	seen := make(map[string]int, len(items))
 	for i, it := range items {
 		f := "products[" + strconv.Itoa(i) + "]"
-		if k := jsonKind(it); k != "object" {
+		if k := strictjson.Kind(it); k != "object" {
 			return nil, fieldErr(f, fmt.Errorf("got a JSON %s, want an object", k))
 		}
 		var nl nativeLine
@@ -281,7 +283,7 @@ func (d decoder) lines(raw json.RawMessage, digits int32) ([]rosync.LineItem, er
 // Nil when all are empty.
 func (d decoder) delivery(n *nativeOrder, digits int32) (*rosync.Delivery, error) {
 	var del rosync.Delivery
-	switch k := jsonKind(n.DeliveryType); k {
+	switch k := strictjson.Kind(n.DeliveryType); k {
 	case "nothing", "null":
 	case "object":
 		var t struct {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
+
+	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
 
 // Order fetches one order with orders/get {"ids":[id]}. A missing order, or
@@ -179,7 +181,7 @@ func (p *Platform) page(ctx context.Context, params map[string]any) ([]json.RawM
 	var orders []json.RawMessage
 	if err := json.Unmarshal(env.Orders, &orders); err != nil {
 		return nil, &rosync.APIError{Service: Name, Method: "POST", Path: "orders/get",
-			Message: fmt.Sprintf("response.orders is a JSON %s, want an array", jsonKind(env.Orders))}
+			Message: fmt.Sprintf("response.orders is a JSON %s, want an array", strictjson.Kind(env.Orders))}
 	}
 	return orders, nil
 }

@@ -9,46 +9,17 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
 
 // This file holds the strict readers of Cartum's JSON values. Each takes a
 // raw value (absent is an empty RawMessage) and says what is wrong with it
 // in words a shop owner can act on.
 
-// jsonKind names the JSON type of a raw value ("nothing" when absent).
-func jsonKind(raw []byte) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch c := raw[0]; {
-	case c == '"':
-		return "string"
-	case c == '{':
-		return "object"
-	case c == '[':
-		return "array"
-	case c == 't' || c == 'f':
-		return "boolean"
-	case c == 'n':
-		return "null"
-	case c == '-' || (c >= '0' && c <= '9'):
-		return "number"
-	}
-	return "value"
-}
-
 func isNull(raw []byte) bool {
-	k := jsonKind(raw)
+	k := strictjson.Kind(raw)
 	return k == "nothing" || k == "null"
-}
-
-func truncate(raw []byte) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 40 {
-		return string(raw[:40]) + "…"
-	}
-	return string(raw)
 }
 
 // readString reads a JSON string; null or absent is "".
@@ -56,7 +27,7 @@ func readString(raw json.RawMessage) (string, error) {
 	if isNull(raw) {
 		return "", nil
 	}
-	if k := jsonKind(raw); k != "string" {
+	if k := strictjson.Kind(raw); k != "string" {
 		return "", fmt.Errorf("got a JSON %s, want a string", k)
 	}
 	var s string
@@ -71,12 +42,12 @@ func readInt(raw json.RawMessage) (n int64, ok bool, err error) {
 	if isNull(raw) {
 		return 0, false, nil
 	}
-	if k := jsonKind(raw); k != "number" {
+	if k := strictjson.Kind(raw); k != "number" {
 		return 0, false, fmt.Errorf("got a JSON %s, want an integer", k)
 	}
 	n, err = strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 64)
 	if err != nil {
-		return 0, false, fmt.Errorf("%s is not an integer", truncate(raw))
+		return 0, false, fmt.Errorf("%s is not an integer", strictjson.Truncate(raw))
 	}
 	return n, true, nil
 }
@@ -84,7 +55,7 @@ func readInt(raw json.RawMessage) (n int64, ok bool, err error) {
 // readIntOrString reads an integer sent as a number or a decimal string
 // (only where the answer is not an order: the log of orders/update).
 func readIntOrString(raw json.RawMessage) (int64, bool, error) {
-	if jsonKind(raw) == "string" {
+	if strictjson.Kind(raw) == "string" {
 		s, err := readString(raw)
 		if err != nil {
 			return 0, false, err
@@ -103,14 +74,14 @@ func readFlag(raw json.RawMessage) (bool, error) {
 	case "0", "false", `"0"`, "", "null":
 		return false, nil
 	}
-	return false, fmt.Errorf("%s is not 0 or 1", truncate(raw))
+	return false, fmt.Errorf("%s is not 0 or 1", strictjson.Truncate(raw))
 }
 
 // readMoney reads an amount sent as a JSON number or a decimal string,
 // never through float64. ok is false for null, absent or "".
 func readMoney(raw json.RawMessage) (d decimal.Decimal, ok bool, err error) {
 	var s string
-	switch k := jsonKind(raw); k {
+	switch k := strictjson.Kind(raw); k {
 	case "nothing", "null":
 		return decimal.Decimal{}, false, nil
 	case "number":
@@ -136,7 +107,7 @@ func readMoney(raw json.RawMessage) (d decimal.Decimal, ok bool, err error) {
 // language ({"ua": "…", "en": "…"}): the lang key when present and not
 // empty, else the first non-empty value in the order the API sent them.
 func readTitle(raw json.RawMessage, lang string) (string, error) {
-	switch k := jsonKind(raw); k {
+	switch k := strictjson.Kind(raw); k {
 	case "nothing", "null", "string":
 		return readString(raw)
 	case "object":

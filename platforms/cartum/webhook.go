@@ -12,6 +12,8 @@ import (
 	"strconv"
 
 	"github.com/rosync/rosync"
+
+	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
 
 // MaxWebhookBody is the largest webhook body VerifyWebhook reads.
@@ -74,7 +76,7 @@ func (p *Platform) VerifyWebhook(r *http.Request) (rosync.Hint, error) {
 	}
 	ids := []json.RawMessage{payload.OrderID}
 	for _, nested := range []json.RawMessage{payload.Order, payload.Data} {
-		if jsonKind(nested) == "object" {
+		if strictjson.Kind(nested) == "object" {
 			var n struct {
 				OrderID json.RawMessage `json:"order_id"`
 			}
@@ -89,7 +91,7 @@ func (p *Platform) VerifyWebhook(r *http.Request) (rosync.Hint, error) {
 		}
 		id, ok, err := readIntOrString(raw)
 		if err != nil || !ok || id <= 0 {
-			return rosync.Hint{}, fmt.Errorf("cartum: webhook order_id %s is not an order id", truncate(raw))
+			return rosync.Hint{}, fmt.Errorf("cartum: webhook order_id %s is not an order id", strictjson.Truncate(raw))
 		}
 		hint.OrderID = strconv.FormatInt(id, 10)
 		return hint, nil

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/rosync/rosync"
+
+	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
 
 // This file maps a GraphQL order node to rosync.Order without any API call.
@@ -165,7 +166,7 @@ func decodeOrder(raw []byte, limited bool) (*decoded, error) {
 	var n nativeOrder
 	if err := json.Unmarshal(raw, &n); err != nil {
 		id, number := peekIdentity(raw)
-		field, e := jsonError("", err)
+		field, e := strictjson.FieldError("", err)
 		return nil, &rosync.InvalidOrderError{OrderID: id, Number: number, Field: field, Err: e}
 	}
 	d := &decoded{}
@@ -252,7 +253,7 @@ func (d *decoded) addLines(nodes []json.RawMessage, more bool, cursor string) er
 		d.lineIndex++
 		var nl nativeLine
 		if err := json.Unmarshal(raw, &nl); err != nil {
-			field, e := jsonError(f, err)
+			field, e := strictjson.FieldError(f, err)
 			return &rosync.InvalidOrderError{OrderID: o.ID, Number: o.Number, Field: field, Err: e}
 		}
 		lineID, err := gidTail(nl.ID, "LineItem")
@@ -399,7 +400,7 @@ func legacyID(raw json.RawMessage) (string, error) {
 		return "", errors.New("missing id")
 	}
 	if raw[0] != '"' {
-		return "", fmt.Errorf("id %s is a JSON %s, want a string of digits", truncate(raw), jsonKind(raw))
+		return "", fmt.Errorf("id %s is a JSON %s, want a string of digits", strictjson.Truncate(raw), strictjson.Kind(raw))
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -429,14 +430,14 @@ func gidTail(gid, kind string) (string, error) {
 		if gid == "" {
 			return "", errors.New("missing id")
 		}
-		return "", fmt.Errorf("%q is not a %s id", truncate([]byte(gid)), kind)
+		return "", fmt.Errorf("%q is not a %s id", strictjson.Truncate([]byte(gid)), kind)
 	}
 	if i := strings.IndexByte(rest, '?'); i >= 0 {
 		rest = rest[:i]
 	}
 	n, err := strconv.ParseUint(rest, 10, 64)
 	if err != nil || n == 0 {
-		return "", fmt.Errorf("%q is not a %s id", truncate([]byte(gid)), kind)
+		return "", fmt.Errorf("%q is not a %s id", strictjson.Truncate([]byte(gid)), kind)
 	}
 	return strconv.FormatUint(n, 10), nil
 }
@@ -455,7 +456,7 @@ func shopMoney(b *moneyBag, currency string) (decimal.Decimal, error) {
 		return decimal.Decimal{}, errors.New("missing amount")
 	}
 	if raw[0] != '"' {
-		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a string", truncate(raw), jsonKind(raw))
+		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a string", strictjson.Truncate(raw), strictjson.Kind(raw))
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -463,84 +464,9 @@ func shopMoney(b *moneyBag, currency string) (decimal.Decimal, error) {
 	}
 	d, err := decimal.NewFromString(strings.TrimSpace(s))
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("amount %q is not a decimal number", truncate([]byte(s)))
+		return decimal.Decimal{}, fmt.Errorf("amount %q is not a decimal number", strictjson.Truncate([]byte(s)))
 	}
 	return d, nil
-}
-
-// jsonKind names the JSON type of a valid JSON value.
-func jsonKind(raw []byte) string {
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch c := raw[0]; {
-	case c == '"':
-		return "string"
-	case c == '{':
-		return "object"
-	case c == '[':
-		return "array"
-	case c == 't' || c == 'f':
-		return "boolean"
-	case c == 'n':
-		return "null"
-	case c == '-' || (c >= '0' && c <= '9'):
-		return "number"
-	}
-	return "value"
-}
-
-func truncate(raw []byte) string {
-	if len(raw) > 40 {
-		return string(raw[:40]) + "…"
-	}
-	return string(raw)
-}
-
-// jsonError turns an encoding/json error into the field at fault (prefixed)
-// and a readable error.
-func jsonError(prefix string, err error) (string, error) {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		field := te.Field
-		if prefix != "" {
-			if field != "" {
-				field = prefix + "." + field
-			} else {
-				field = prefix
-			}
-		}
-		return field, fmt.Errorf("got a JSON %s, want %s", te.Value, wantKind(te.Type))
-	case errors.As(err, &se):
-		return prefix, fmt.Errorf("malformed JSON at byte %d: %w", se.Offset, err)
-	}
-	return prefix, fmt.Errorf("malformed JSON: %w", err)
-}
-
-func wantKind(t reflect.Type) string {
-	if t == nil {
-		return "another type"
-	}
-	switch t.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Pointer:
-		return wantKind(t.Elem())
-	}
-	return t.String()
 }
 
 // peekIdentity reads the top-level legacyResourceId and name of an order

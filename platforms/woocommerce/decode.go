@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/rosync/rosync"
+
+	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
 
 // This file maps a native REST v3 order to rosync.Order without any API call.
@@ -126,7 +128,7 @@ func decodeOrder(raw []byte) (*decoded, error) {
 	var n nativeOrder
 	if err := json.Unmarshal(raw, &n); err != nil {
 		id, number := peekIdentity(raw)
-		field, e := jsonError("", err)
+		field, e := strictjson.FieldError("", err)
 		return nil, &rosync.InvalidOrderError{OrderID: id, Number: number, Field: field, Err: e}
 	}
 	d := &decoded{}
@@ -173,7 +175,7 @@ func decodeOrder(raw []byte) (*decoded, error) {
 		f := "line_items[" + strconv.Itoa(i) + "]"
 		var nl nativeLine
 		if err := json.Unmarshal(rl, &nl); err != nil {
-			field, e := jsonError(f, err)
+			field, e := strictjson.FieldError(f, err)
 			return nil, &rosync.InvalidOrderError{OrderID: o.ID, Number: o.Number, Field: field, Err: e}
 		}
 		if nl.ID <= 0 {
@@ -224,7 +226,7 @@ func decodeOrder(raw []byte) (*decoded, error) {
 		f := "shipping_lines[" + strconv.Itoa(i) + "]"
 		var ns nativeShippingLine
 		if err := json.Unmarshal(rs, &ns); err != nil {
-			field, e := jsonError(f, err)
+			field, e := strictjson.FieldError(f, err)
 			return nil, &rosync.InvalidOrderError{OrderID: o.ID, Number: o.Number, Field: field, Err: e}
 		}
 		fee, err := moneyString(ns.Total)
@@ -295,7 +297,7 @@ func applyRefunds(d *decoded, refunds []json.RawMessage) error {
 		f := "refunds[" + strconv.Itoa(i) + "]"
 		var nr nativeRefund
 		if err := json.Unmarshal(rr, &nr); err != nil {
-			field, e := jsonError(f, err)
+			field, e := strictjson.FieldError(f, err)
 			return &rosync.InvalidOrderError{OrderID: d.order.ID, Number: d.order.Number, Field: field, Err: e}
 		}
 		for _, li := range nr.LineItems {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +12,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/rosync/rosync"
+
+	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
 
 // This file holds the strict readers of WooCommerce's JSON values: dates,
@@ -50,7 +51,7 @@ func moneyString(raw json.RawMessage) (decimal.Decimal, error) {
 		return decimal.Decimal{}, errors.New("missing amount")
 	}
 	if raw[0] != '"' {
-		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a string", truncate(raw), jsonKind(raw))
+		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a string", strictjson.Truncate(raw), strictjson.Kind(raw))
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -74,12 +75,12 @@ func jsonNumber(raw json.RawMessage) (decimal.Decimal, error) {
 	if len(raw) == 0 {
 		return decimal.Decimal{}, errors.New("missing amount")
 	}
-	if k := jsonKind(raw); k != "number" {
-		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a number", truncate(raw), k)
+	if k := strictjson.Kind(raw); k != "number" {
+		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a number", strictjson.Truncate(raw), k)
 	}
 	d, err := decimal.NewFromString(string(raw))
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("amount %s is not a decimal number", truncate(raw))
+		return decimal.Decimal{}, fmt.Errorf("amount %s is not a decimal number", strictjson.Truncate(raw))
 	}
 	return d, nil
 }
@@ -123,89 +124,14 @@ func optionalID(raw json.RawMessage) (int64, error) {
 	if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {
 		return 0, nil
 	}
-	if k := jsonKind(raw); k != "number" {
-		return 0, fmt.Errorf("id %s is a JSON %s, want a number", truncate(raw), k)
+	if k := strictjson.Kind(raw); k != "number" {
+		return 0, fmt.Errorf("id %s is a JSON %s, want a number", strictjson.Truncate(raw), k)
 	}
 	n, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("id %s is not a non-negative integer", truncate(raw))
+		return 0, fmt.Errorf("id %s is not a non-negative integer", strictjson.Truncate(raw))
 	}
 	return n, nil
-}
-
-// jsonKind names the JSON type of a valid JSON value.
-func jsonKind(raw []byte) string {
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch c := raw[0]; {
-	case c == '"':
-		return "string"
-	case c == '{':
-		return "object"
-	case c == '[':
-		return "array"
-	case c == 't' || c == 'f':
-		return "boolean"
-	case c == 'n':
-		return "null"
-	case c == '-' || (c >= '0' && c <= '9'):
-		return "number"
-	}
-	return "value"
-}
-
-func truncate(raw []byte) string {
-	if len(raw) > 40 {
-		return string(raw[:40]) + "…"
-	}
-	return string(raw)
-}
-
-// jsonError turns an encoding/json error into the field at fault (prefixed)
-// and a readable error.
-func jsonError(prefix string, err error) (string, error) {
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		field := te.Field
-		if prefix != "" {
-			if field != "" {
-				field = prefix + "." + field
-			} else {
-				field = prefix
-			}
-		}
-		return field, fmt.Errorf("got a JSON %s, want %s", te.Value, wantKind(te.Type))
-	case errors.As(err, &se):
-		return prefix, fmt.Errorf("malformed JSON at byte %d: %w", se.Offset, err)
-	}
-	return prefix, fmt.Errorf("malformed JSON: %w", err)
-}
-
-func wantKind(t reflect.Type) string {
-	if t == nil {
-		return "another type"
-	}
-	switch t.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return "an integer"
-	case reflect.Float32, reflect.Float64:
-		return "a number"
-	case reflect.String:
-		return "a string"
-	case reflect.Bool:
-		return "a boolean"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Pointer:
-		return wantKind(t.Elem())
-	}
-	return t.String()
 }
 
 // peekIdentity reads the top-level "id" and "number" of an order whose JSON
@@ -243,7 +169,7 @@ func scalarString(v json.RawMessage) string {
 	if len(v) == 0 || len(v) > 64 {
 		return ""
 	}
-	switch jsonKind(v) {
+	switch strictjson.Kind(v) {
 	case "number":
 		return string(v)
 	case "string":
