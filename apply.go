@@ -151,7 +151,11 @@ func (s *Syncer) apply(ctx context.Context, o Order) error {
 func (s *Syncer) importWithRetries(ctx context.Context, rec *Record, o Order) error {
 	wait := s.inlineWait
 	for attempt := 0; ; attempt++ {
-		err := s.importOrder(ctx, rec, o)
+		// An order whose earlier attempt failed or was interrupted may
+		// have left contacts and products behind that the warm index does
+		// not know: its lookups go to RO App (ENG-1).
+		doubt := attempt > 0 || rec.State == StatePending || rec.Attempts > 0
+		err := s.importOrder(ctx, rec, o, doubt)
 		var se *storeError
 		if err == nil || attempt >= s.inlineRetries || !Retryable(err) || errors.As(err, &se) {
 			return err
@@ -208,7 +212,7 @@ func (s *Syncer) admit(ctx context.Context, o Order) error {
 // importOrder creates or updates the RO App order of o. rec is saved by the
 // caller; it is also saved here before and after every create, so that a
 // crash at any point leaves the intent to look up instead of a duplicate.
-func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order) error {
+func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bool) error {
 	pol := s.pol()
 	existed := rec.ROOrderID != 0
 	save := func() error {
@@ -231,7 +235,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order) error {
 				products[l.ID] = link.ProductID
 				continue
 			}
-			id, err := s.resolveProduct(ctx, l.Product)
+			id, err := s.resolveProduct(ctx, l.Product, doubt)
 			if err != nil {
 				return err
 			}
@@ -245,7 +249,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order) error {
 		if err := resolveProducts(); err != nil {
 			return err
 		}
-		clientID, err := s.resolveContact(ctx, o)
+		clientID, err := s.resolveContact(ctx, o, doubt)
 		if err != nil {
 			return err
 		}

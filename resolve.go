@@ -46,7 +46,10 @@ func (s *Syncer) lockAll(ctx context.Context, keys ...string) (func(), error) {
 // email where the platform allows it), else a new contact. A matched
 // contact is updated with the order's customer when what rosync would
 // write changed, and never duplicated.
-func (s *Syncer) resolveContact(ctx context.Context, o Order) (int64, error) {
+//
+// doubt (an earlier attempt of the order failed) makes it look RO App up
+// rather than trust the warm index; so does a pending create under a key.
+func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64, error) {
 	pol := s.pol()
 	if o.CustomerRedacted || o.Customer == nil || (!o.Customer.HasName() && !o.Customer.HasContact()) {
 		return s.placeholder(ctx)
@@ -107,7 +110,7 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order) (int64, error) {
 		if useEmail {
 			emailQ = email
 		}
-		found, err := s.ro.FindContacts(ctx, phone, emailQ)
+		found, err := s.findContacts(ctx, phone, emailQ, pending || doubt)
 		if err != nil {
 			return 0, err
 		}
@@ -117,11 +120,22 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order) (int64, error) {
 		}
 	}
 	if id == 0 {
+		// The intent first: should the create's outcome be unknown, the
+		// next attempt (of any replica) looks RO App up instead of
+		// trusting the warm index (ENG-1).
+		if !pending {
+			if err := s.putIdentities(ctx, keys, Identity{Hash: pendingCreate}); err != nil {
+				return 0, err
+			}
+		}
 		nid, err := s.ro.CreateContact(ctx, ct)
 		if err != nil {
 			return 0, err
 		}
 		s.log.DebugContext(ctx, "contact created", "contact", nid)
+		created := ct
+		created.ID = nid
+		s.indexContacts(created)
 		return nid, s.putIdentities(ctx, keys, Identity{ID: nid, Hash: hash})
 	}
 	if fromRO || known.Hash != hash {
@@ -131,7 +145,7 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order) (int64, error) {
 			if !fromRO {
 				// Matched by email through the index: learn the
 				// contact's phones so that adding ours keeps theirs.
-				found, err := s.ro.FindContacts(ctx, "", email)
+				found, err := s.findContacts(ctx, "", email, doubt)
 				if err != nil {
 					return 0, err
 				}
@@ -148,6 +162,7 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order) (int64, error) {
 		if err := s.ro.UpdateContact(ctx, upd); err != nil {
 			return 0, err
 		}
+		s.indexContactUpdate(upd)
 	}
 	return id, s.putIdentities(ctx, keys, Identity{ID: id, Hash: hash})
 }
@@ -242,7 +257,7 @@ func (s *Syncer) createNamed(ctx context.Context, keys []string, ct Contact, has
 // resolveProduct returns the RO App catalogue id of a product (PRD-1..5):
 // from the Store's index, else RO App's catalogue by the identify-by key,
 // else a new product (unit piece) in its category, created if missing.
-func (s *Syncer) resolveProduct(ctx context.Context, p Product) (int64, error) {
+func (s *Syncer) resolveProduct(ctx context.Context, p Product, doubt bool) (int64, error) {
 	by, val, err := p.Key(s.settings.IdentifyProductsBy)
 	if err != nil {
 		return 0, &InvalidOrderError{Field: "product", Err: err}
@@ -254,13 +269,14 @@ func (s *Syncer) resolveProduct(ctx context.Context, p Product) (int64, error) {
 	}
 	defer unlock()
 	got, err := s.store.Identity(ctx, key)
-	if err == nil {
+	if err == nil && got.Hash != pendingCreate {
 		return got.ID, nil
 	}
-	if !errors.Is(err, ErrNotFound) {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return 0, &storeError{err}
 	}
-	found, err := s.ro.FindProduct(ctx, by, val)
+	pending := err == nil
+	found, err := s.findProduct(ctx, by, val, pending || doubt)
 	switch {
 	case err == nil:
 		// PRD-2: a match is not duplicated.
@@ -268,28 +284,37 @@ func (s *Syncer) resolveProduct(ctx context.Context, p Product) (int64, error) {
 	case !errors.Is(err, ErrNotFound):
 		return 0, err
 	}
-	catID, err := s.resolveCategory(ctx, p.Category)
+	catID, err := s.resolveCategory(ctx, p.Category, doubt)
 	if err != nil {
 		return 0, err
 	}
-	id, err := s.ro.CreateProduct(ctx, roProductFor(p, catID))
+	if !pending {
+		// The intent first (ENG-1), as for contacts.
+		if err := s.putIdentities(ctx, []string{key}, Identity{Hash: pendingCreate}); err != nil {
+			return 0, err
+		}
+	}
+	rp := roProductFor(p, catID)
+	id, err := s.ro.CreateProduct(ctx, rp)
 	if err != nil {
 		return 0, err
 	}
+	rp.ID = id
+	s.indexProduct(rp)
 	return id, s.putIdentities(ctx, []string{key}, Identity{ID: id})
 }
 
 // resolveCategory returns the RO App id of the last category of path,
 // using each existing level and creating the missing ones (PRD-5). An empty
 // path is no category (0).
-func (s *Syncer) resolveCategory(ctx context.Context, path []string) (int64, error) {
+func (s *Syncer) resolveCategory(ctx context.Context, path []string, doubt bool) (int64, error) {
 	parent := int64(0)
 	for _, title := range path {
 		title = strings.TrimSpace(title)
 		if title == "" {
 			continue
 		}
-		id, err := s.category(ctx, title, parent)
+		id, err := s.category(ctx, title, parent, doubt)
 		if err != nil {
 			return 0, err
 		}
@@ -298,7 +323,7 @@ func (s *Syncer) resolveCategory(ctx context.Context, path []string) (int64, err
 	return parent, nil
 }
 
-func (s *Syncer) category(ctx context.Context, title string, parent int64) (int64, error) {
+func (s *Syncer) category(ctx context.Context, title string, parent int64, doubt bool) (int64, error) {
 	key := categoryKey(parent, title)
 	unlock, err := s.lockAll(ctx, key)
 	if err != nil {
@@ -306,22 +331,29 @@ func (s *Syncer) category(ctx context.Context, title string, parent int64) (int6
 	}
 	defer unlock()
 	got, err := s.store.Identity(ctx, key)
-	if err == nil {
+	if err == nil && got.Hash != pendingCreate {
 		return got.ID, nil
 	}
-	if !errors.Is(err, ErrNotFound) {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return 0, &storeError{err}
 	}
-	found, err := s.ro.FindCategory(ctx, title, parent)
+	pending := err == nil
+	found, err := s.findCategory(ctx, title, parent, pending || doubt)
 	switch {
 	case err == nil:
 		return found.ID, s.putIdentities(ctx, []string{key}, Identity{ID: found.ID})
 	case !errors.Is(err, ErrNotFound):
 		return 0, err
 	}
+	if !pending {
+		if err := s.putIdentities(ctx, []string{key}, Identity{Hash: pendingCreate}); err != nil {
+			return 0, err
+		}
+	}
 	id, err := s.ro.CreateCategory(ctx, ROCategory{Title: title, ParentID: parent})
 	if err != nil {
 		return 0, err
 	}
+	s.indexCategory(ROCategory{ID: id, Title: title, ParentID: parent})
 	return id, s.putIdentities(ctx, []string{key}, Identity{ID: id})
 }

@@ -299,3 +299,20 @@ type ContactNameFinder interface {
 	// slice, not ErrNotFound, for no match.
 	FindContactsByName(ctx context.Context, firstName, lastName string) ([]Contact, error)
 }
+
+// ROIndexLister is an optional capability of an ROClient: listing the
+// account's contacts, catalogue products and categories page by page. The
+// Syncer uses it to warm its identity index once per Connect, and to
+// refresh it on every Poll, so that a customer or product absent from the
+// index is known to be new without a lookup per order (see IndexMode).
+type ROIndexLister interface {
+	// ListContacts streams the person contacts, all of them or (with a
+	// non-zero modifiedSince) those modified at or after it. Phones
+	// written without a country code are read in region.
+	ListContacts(ctx context.Context, modifiedSince time.Time, region string) iter.Seq2[Contact, error]
+	// ListProducts streams the catalogue products, all or those modified
+	// at or after modifiedSince.
+	ListProducts(ctx context.Context, modifiedSince time.Time) iter.Seq2[ROProduct, error]
+	// ListCategories streams every catalogue category.
+	ListCategories(ctx context.Context) iter.Seq2[ROCategory, error]
+}

@@ -50,8 +50,27 @@ type Options struct {
 	// ever logged.
 	Logger *slog.Logger
 	// Concurrency is how many orders are applied at once during an import
-	// or poll (each order's own steps stay in order); default 4.
+	// or poll (each order's own steps stay in order); default 4. With RO
+	// App's latency, more workers keep its rate limit busy: the limit, not
+	// the number of workers, bounds the calls per second. RO App ids are
+	// then not in the platform's order.
 	Concurrency int
+	// WarmIndex turns on the warm identity index (see ROIndexLister and
+	// index.go): the account's contacts, products and categories are
+	// listed once at Connect and kept fresh, so that a customer or product
+	// absent from them is created without a lookup. It saves one to three
+	// calls per new customer and product, at a price: a contact or product
+	// created in RO App by someone else within IndexMaxAge before an order
+	// names it is duplicated (CUS-3, PRD-2 hold only up to that window), a
+	// large account costs a page per 50 contacts at every start, and the
+	// refresh relies on RO App's modified_at[] filter (documented for
+	// contacts, UNVERIFIED for products). Off by default: correctness
+	// first; turn it on for large first imports into small accounts.
+	WarmIndex bool
+	// IndexMaxAge is how old the warm index may get before its next use
+	// refreshes it (contacts and products modified since, all
+	// categories); default 1 minute.
+	IndexMaxAge time.Duration
 	// PollOverlap is how far each reconciliation poll reaches back before
 	// the previous poll's start, to catch late writes; default 5 minutes.
 	PollOverlap time.Duration
@@ -126,6 +145,9 @@ type Syncer struct {
 	leaseTTL      time.Duration
 	onEvent       func(Event)
 	progress      func(Progress)
+	noIndex       bool
+	indexMaxAge   time.Duration
+	index         *roIndex
 
 	mu       sync.Mutex
 	policy   Policy
@@ -154,6 +176,7 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		rbase: o.RetryBase, rmax: o.RetryMax, maxBody: o.MaxWebhookBody,
 		inlineRetries: o.InlineRetries, inlineWait: o.InlineWait, sleep: o.Sleep,
 		replica: o.Replica, leaseTTL: o.PollLease, onEvent: o.OnEvent, progress: o.Progress,
+		noIndex: !o.WarmIndex, indexMaxAge: o.IndexMaxAge, index: &roIndex{},
 	}
 	switch {
 	case s.inlineRetries == 0:
@@ -171,6 +194,9 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		var b [8]byte
 		_, _ = rand.Read(b[:])
 		s.replica = hex.EncodeToString(b[:])
+	}
+	if s.indexMaxAge <= 0 {
+		s.indexMaxAge = time.Minute
 	}
 	if s.leaseTTL <= 0 {
 		s.leaseTTL = 10 * time.Minute
@@ -234,6 +260,8 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	} else if err != nil {
 		return fmt.Errorf("rosync: read shop state: %w", err)
 	}
+	// Every Connect (a process start) warms the identity index afresh.
+	s.warmIndex(ctx, true)
 	if !st.ImportedAt.IsZero() {
 		return nil
 	}
@@ -397,6 +425,10 @@ func (s *Syncer) Poll(ctx context.Context) error {
 	}
 	start := s.clock()
 	since := st.PollCursor.Add(-s.overlap)
+	// Contacts and products created or changed in RO App since the last
+	// warm-up are listed before the index is next used (a full warm-up
+	// when this process has none yet).
+	s.markIndexStale()
 	var errs []error
 	if _, err := s.run(ctx, "poll", s.p.Orders(ctx, Query{UpdatedSince: since})); err != nil {
 		errs = append(errs, err)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/rosync/rosync"
 )
@@ -148,3 +150,53 @@ func (c *Client) CreateCategory(ctx context.Context, cat rosync.ROCategory) (int
 		Title: strings.TrimSpace(cat.Title), ParentID: optID(cat.ParentID),
 	})
 }
+
+// ListProducts streams every catalogue product, page by page, from GET
+// /catalog/products; with a non-zero modifiedSince only those modified at
+// or after it (modified_at[], UNVERIFIED). The stream ends at the first
+// error.
+func (c *Client) ListProducts(ctx context.Context, modifiedSince time.Time) iter.Seq2[rosync.ROProduct, error] {
+	return func(yield func(rosync.ROProduct, error) bool) {
+		q := url.Values{}
+		if !modifiedSince.IsZero() {
+			q.Set("modified_at[]", apiTime(modifiedSince))
+		}
+		for raw, err := range c.list(ctx, EndpointFindProducts, nil, q) {
+			if err != nil {
+				yield(rosync.ROProduct{}, err)
+				return
+			}
+			var w wireProduct
+			if err := json.Unmarshal(raw, &w); err != nil {
+				yield(rosync.ROProduct{}, c.decodeError(EndpointFindProducts, err))
+				return
+			}
+			if !yield(w.product(), nil) {
+				return
+			}
+		}
+	}
+}
+
+// ListCategories streams every catalogue category, page by page, from GET
+// /catalog/products/categories. The stream ends at the first error.
+func (c *Client) ListCategories(ctx context.Context) iter.Seq2[rosync.ROCategory, error] {
+	return func(yield func(rosync.ROCategory, error) bool) {
+		for raw, err := range c.list(ctx, EndpointCategories, nil, nil) {
+			if err != nil {
+				yield(rosync.ROCategory{}, err)
+				return
+			}
+			var w wireCategory
+			if err := json.Unmarshal(raw, &w); err != nil {
+				yield(rosync.ROCategory{}, c.decodeError(EndpointCategories, err))
+				return
+			}
+			if !yield(rosync.ROCategory{ID: int64(w.ID), Title: string(w.Title), ParentID: int64(w.ParentID)}, nil) {
+				return
+			}
+		}
+	}
+}
+
+var _ rosync.ROIndexLister = (*Client)(nil)

@@ -94,4 +94,6 @@ echo "== replay demo shops"
 for f in testdata/replay/*-demo.json; do
   go run ./examples/replay -shop "$f" >/dev/null
 done
+echo "== benchmark, short mode (the full figures are in the README)"
+go run ./examples/bench -orders 300 | tail -n 1
 echo "all checks passed"

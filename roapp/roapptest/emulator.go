@@ -157,8 +157,17 @@ type Emulator struct {
 	orderTypes []OrderType
 	orders     map[int64]*order
 	next       map[string]int64
-	events     int64
-	calls      Calls
+	// modified is when a contact or product was last written, for the
+	// modified_at[] filter of their lists.
+	modified map[modKey]time.Time
+	events   int64
+	calls    Calls
+}
+
+// modKey names a contact or a product in Emulator.modified.
+type modKey struct {
+	kind string
+	id   int64
 }
 
 // order is an RO App order.
@@ -196,6 +205,7 @@ func New(seed Seed, opts *Options) *Emulator {
 		orderTypes: slices.Clone(seed.OrderTypes),
 		orders:     map[int64]*order{},
 		next:       map[string]int64{},
+		modified:   map[modKey]time.Time{},
 		calls:      Calls{ByEndpoint: map[string]int{}},
 		now:        time.Now,
 	}
@@ -223,11 +233,13 @@ func New(seed Seed, opts *Options) *Emulator {
 	}
 	for _, c := range seed.Contacts {
 		c.Phones = slices.Clone(c.Phones)
+		e.modified[modKey{"contact", c.ID}] = e.clock()
 		e.contacts[c.ID] = &c
 		e.bump("contact", c.ID)
 	}
 	for _, p := range seed.Products {
 		p.CategoryID = cloneID(p.CategoryID)
+		e.modified[modKey{"product", p.ID}] = e.clock()
 		e.products[p.ID] = &p
 		e.bump("product", p.ID)
 	}

@@ -197,11 +197,18 @@ func personJSON(c *Contact) map[string]any {
 func (e *Emulator) listPeople(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	phones, emails, names := values(q, "phones"), values(q, "emails"), values(q, "names")
+	mFrom, mTo, ok := timeRange(w, q, "modified_at")
+	if !ok {
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []any
 	for _, id := range sortedIDs(e.contacts) {
 		c := e.contacts[id]
+		if !inRange(e.modified[modKey{"contact", id}], mFrom, mTo) {
+			continue
+		}
 		if len(phones) > 0 && !slices.ContainsFunc(phones, func(p string) bool {
 			return slices.ContainsFunc(c.Phones, func(cp string) bool { return samePhoneDigits(p, cp) })
 		}) {
@@ -266,6 +273,7 @@ func (e *Emulator) createPerson(w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Lock()
 	c := &Contact{ID: e.newID("contact"), Phones: []string{}}
+	e.modified[modKey{"contact", c.ID}] = e.clock()
 	p.apply(c)
 	e.contacts[c.ID] = c
 	e.mu.Unlock()
@@ -308,6 +316,7 @@ func (e *Emulator) patchPerson(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.apply(c)
+	e.modified[modKey{"contact", c.ID}] = e.clock()
 	writeJSON(w, http.StatusOK, personJSON(c))
 }
 
@@ -321,11 +330,18 @@ func productJSON(p *Product) map[string]any {
 func (e *Emulator) listProducts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	titles, skus, codes := values(q, "titles"), values(q, "skus"), values(q, "codes")
+	mFrom, mTo, ok := timeRange(w, q, "modified_at")
+	if !ok {
+		return
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []any
 	for _, id := range sortedIDs(e.products) {
 		p := e.products[id]
+		if !inRange(e.modified[modKey{"product", id}], mFrom, mTo) {
+			continue
+		}
 		if (len(titles) > 0 && !slices.Contains(titles, p.Title)) ||
 			(len(skus) > 0 && !slices.Contains(skus, p.SKU)) ||
 			(len(codes) > 0 && !slices.Contains(codes, p.Code)) {
@@ -360,6 +376,7 @@ func (e *Emulator) createProduct(w http.ResponseWriter, r *http.Request) {
 	}
 	np := &Product{ID: e.newID("product"), Title: p.Title, Description: p.Description, SKU: p.SKU,
 		Code: p.Code, CategoryID: cloneID(p.CategoryID), UOM: p.UOM}
+	e.modified[modKey{"product", np.ID}] = e.clock()
 	e.products[np.ID] = np
 	e.mu.Unlock()
 	e.created(w, r, np.ID)

@@ -1,0 +1,351 @@
+package rosync
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The warm identity index.
+//
+// Without it, every customer and product the Store's index does not know
+// costs RO App lookups before it is created (contacts by phone and by
+// email, the catalogue by the identify-by key, the category list): at 3
+// requests per second those lookups are a large share of a shop's first
+// import. With an ROClient that lists (ROIndexLister), the Syncer instead
+// lists the account's contacts, products and categories once, page by page,
+// at Connect, and keeps that picture in memory (roIndex). A customer or
+// product absent from it is then known to be new without a lookup.
+//
+// Freshness:
+//   - what the Syncer itself creates or updates is written into the index
+//     at once;
+//   - every Poll lists again the contacts and products modified since the
+//     previous warm-up or refresh (less Options.PollOverlap), and all
+//     categories;
+//   - a create whose outcome was unknown leaves a pending marker in the
+//     Store's index under the identity's keys (for every replica sharing
+//     the Store); the next attempt sees it and looks RO App up before
+//     creating again (ENG-1), whatever the warm index says.
+//
+// Limits: a contact or product that someone creates in RO App after the
+// last warm-up or refresh and before an order names it is not in the index;
+// such an order creates a second one. The index is refreshed before a use
+// once it is older than Options.IndexMaxAge (default a minute), which
+// bounds that window. Contacts and products deleted in
+// RO App stay in the index until the process restarts. Stored phone
+// numbers without a country code are read in Settings.DefaultRegion. The
+// index holds every contact and product of the account in memory (about
+// 200 bytes each). It is off unless Options.WarmIndex is set.
+type roIndex struct {
+	// refreshMu lets one goroutine at a time warm or refresh the index.
+	refreshMu sync.Mutex
+
+	mu       sync.Mutex
+	ready    bool
+	stale    bool      // a poll asked for a refresh, done at the next use
+	warmedAt time.Time // when the last warm-up or refresh started (our clock)
+
+	contacts map[int64]Contact
+	byPhone  map[string][]int64 // E.164 -> contact ids, ascending
+	byEmail  map[string][]int64 // normalised email -> contact ids, ascending
+
+	products   map[string]int64 // productIndexKey -> lowest product id
+	categories map[string]int64 // categoryKey -> lowest category id
+}
+
+func productIndexKey(by IdentifyBy, v string) string {
+	return string(by) + "/" + strings.TrimSpace(v)
+}
+
+// warmIndex lists the RO App account's contacts, products and categories
+// into a new index (a full warm-up) or, when the index is ready and full is
+// false, the contacts and products modified since the last warm-up (a
+// refresh). A failure leaves the index as it was before a refresh, and not
+// ready after a failed warm-up: the Syncer then looks RO App up as without
+// an index. It reports whether the index is ready and fresh.
+func (s *Syncer) warmIndex(ctx context.Context, full bool) bool {
+	l, ok := s.ro.(ROIndexLister)
+	if !ok || s.noIndex {
+		return false
+	}
+	ix := s.index
+	ix.refreshMu.Lock()
+	defer ix.refreshMu.Unlock()
+	ix.mu.Lock()
+	if ix.ready && !ix.stale && !full && s.clock().Sub(ix.warmedAt) <= s.indexMaxAge {
+		ix.mu.Unlock()
+		return true // refreshed by another goroutine meanwhile
+	}
+	since := time.Time{}
+	if ix.ready && !full {
+		since = ix.warmedAt.Add(-s.overlap)
+	}
+	ix.mu.Unlock()
+	start := s.clock()
+	contacts, products, categories, err := s.listIdentities(ctx, l, since)
+	if err != nil {
+		s.log.WarnContext(ctx, "identity index not warmed; RO App is looked up per new customer and product", "err", err)
+		if since.IsZero() {
+			ix.mu.Lock()
+			ix.ready = false
+			ix.mu.Unlock()
+		}
+		return false
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if since.IsZero() {
+		ix.contacts = make(map[int64]Contact, len(contacts))
+		ix.byPhone = make(map[string][]int64, len(contacts))
+		ix.byEmail = make(map[string][]int64, len(contacts))
+		ix.products = make(map[string]int64, 2*len(products))
+	}
+	for _, c := range contacts {
+		ix.putContactLocked(c)
+	}
+	for _, p := range products {
+		ix.putProductLocked(p)
+	}
+	ix.categories = make(map[string]int64, len(categories))
+	for _, c := range categories {
+		ix.putCategoryLocked(c)
+	}
+	ix.ready, ix.stale, ix.warmedAt = true, false, start
+	s.log.DebugContext(ctx, "identity index warmed", "contacts", len(contacts), "products", len(products),
+		"categories", len(categories), "refresh", !since.IsZero())
+	return true
+}
+
+// markIndexStale asks for a refresh of the index before its next use (a
+// poll: RO App may have changed since). When the process has no index yet,
+// the next use warms one.
+func (s *Syncer) markIndexStale() {
+	s.index.mu.Lock()
+	defer s.index.mu.Unlock()
+	s.index.stale = true
+}
+
+func (s *Syncer) listIdentities(ctx context.Context, l ROIndexLister, since time.Time) ([]Contact, []ROProduct, []ROCategory, error) {
+	var (
+		contacts   []Contact
+		products   []ROProduct
+		categories []ROCategory
+	)
+	for c, err := range l.ListContacts(ctx, since, s.settings.DefaultRegion) {
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("list contacts: %w", err)
+		}
+		contacts = append(contacts, c)
+	}
+	for p, err := range l.ListProducts(ctx, since) {
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("list products: %w", err)
+		}
+		products = append(products, p)
+	}
+	for c, err := range l.ListCategories(ctx) {
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("list categories: %w", err)
+		}
+		categories = append(categories, c)
+	}
+	return contacts, products, categories, nil
+}
+
+// putContactLocked inserts or replaces a contact; ix.mu is held.
+func (ix *roIndex) putContactLocked(c Contact) {
+	if old, ok := ix.contacts[c.ID]; ok {
+		for _, p := range old.Phones {
+			ix.byPhone[p] = slices.DeleteFunc(ix.byPhone[p], func(id int64) bool { return id == c.ID })
+		}
+		if e := NormalizeEmail(old.Email); e != "" {
+			ix.byEmail[e] = slices.DeleteFunc(ix.byEmail[e], func(id int64) bool { return id == c.ID })
+		}
+	}
+	c.Phones = slices.Clone(c.Phones)
+	ix.contacts[c.ID] = c
+	add := func(m map[string][]int64, k string) {
+		ids := m[k]
+		if i, found := slices.BinarySearch(ids, c.ID); !found {
+			m[k] = slices.Insert(ids, i, c.ID)
+		}
+	}
+	for _, p := range c.Phones {
+		add(ix.byPhone, p)
+	}
+	if e := NormalizeEmail(c.Email); e != "" {
+		add(ix.byEmail, e)
+	}
+}
+
+func (ix *roIndex) putProductLocked(p ROProduct) {
+	for by, v := range map[IdentifyBy]string{IdentifyByName: p.Title, IdentifyBySKU: p.SKU, IdentifyByID: p.Code} {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		k := productIndexKey(by, v)
+		if old, ok := ix.products[k]; !ok || p.ID < old {
+			ix.products[k] = p.ID
+		}
+	}
+}
+
+func (ix *roIndex) putCategoryLocked(c ROCategory) {
+	k := categoryKey(c.ParentID, c.Title)
+	if old, ok := ix.categories[k]; !ok || c.ID < old {
+		ix.categories[k] = c.ID
+	}
+}
+
+// usable reports whether the index may answer a lookup: it is warm (and
+// refreshed, when a poll asked for it), and nothing about the lookup is in
+// doubt (an earlier create under the key, or an earlier failed attempt of
+// the order).
+func (s *Syncer) usable(ctx context.Context, doubt bool) bool {
+	if doubt || s.noIndex {
+		return false
+	}
+	s.index.mu.Lock()
+	ready, stale := s.index.ready, s.index.stale
+	if ready && s.clock().Sub(s.index.warmedAt) > s.indexMaxAge {
+		// Narrow the window in which a contact or product created in
+		// RO App by someone else is unknown to the index.
+		stale = true
+	}
+	s.index.mu.Unlock()
+	if stale {
+		return s.warmIndex(ctx, false)
+	}
+	return ready
+}
+
+// findContacts is ROClient.FindContacts answered from the warm index when
+// it can be (the same matches, phone matches first, ascending ids).
+func (s *Syncer) findContacts(ctx context.Context, phone, email string, doubt bool) ([]Contact, error) {
+	if !s.usable(ctx, doubt) {
+		found, err := s.ro.FindContacts(ctx, phone, email)
+		if err == nil {
+			s.indexContacts(found...)
+		}
+		return found, err
+	}
+	ix := s.index
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	out := []Contact{}
+	seen := map[int64]bool{}
+	add := func(ids []int64) {
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				c := ix.contacts[id]
+				c.Phones = slices.Clone(c.Phones)
+				out = append(out, c)
+			}
+		}
+	}
+	if phone != "" {
+		add(ix.byPhone[phone])
+	}
+	if e := NormalizeEmail(email); e != "" {
+		add(ix.byEmail[e])
+	}
+	return out, nil
+}
+
+// indexContacts writes contacts RO App showed or took into the index.
+func (s *Syncer) indexContacts(cs ...Contact) {
+	ix := s.index
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if !ix.ready {
+		return
+	}
+	for _, c := range cs {
+		ix.putContactLocked(c)
+	}
+}
+
+// indexContactUpdate applies an UpdateContact to the index: non-empty
+// fields overwrite, phones replace when given.
+func (s *Syncer) indexContactUpdate(upd Contact) {
+	ix := s.index
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if !ix.ready {
+		return
+	}
+	c, ok := ix.contacts[upd.ID]
+	if !ok {
+		c = Contact{ID: upd.ID}
+	}
+	for _, f := range []struct{ dst, src *string }{
+		{&c.FirstName, &upd.FirstName}, {&c.LastName, &upd.LastName}, {&c.Email, &upd.Email}, {&c.Address, &upd.Address},
+	} {
+		if *f.src != "" {
+			*f.dst = *f.src
+		}
+	}
+	if len(upd.Phones) > 0 {
+		c.Phones = upd.Phones
+	}
+	ix.putContactLocked(c)
+}
+
+// findProduct is ROClient.FindProduct answered from the warm index when it
+// can be.
+func (s *Syncer) findProduct(ctx context.Context, by IdentifyBy, value string, doubt bool) (ROProduct, error) {
+	if !s.usable(ctx, doubt) {
+		p, err := s.ro.FindProduct(ctx, by, value)
+		if err == nil {
+			s.indexProduct(p)
+		}
+		return p, err
+	}
+	s.index.mu.Lock()
+	id, ok := s.index.products[productIndexKey(by, value)]
+	s.index.mu.Unlock()
+	if !ok {
+		return ROProduct{}, fmt.Errorf("rosync: product with %s %q not in the warm index: %w", by, value, ErrNotFound)
+	}
+	return ROProduct{ID: id}, nil
+}
+
+func (s *Syncer) indexProduct(p ROProduct) {
+	s.index.mu.Lock()
+	defer s.index.mu.Unlock()
+	if s.index.ready {
+		s.index.putProductLocked(p)
+	}
+}
+
+// findCategory is ROClient.FindCategory answered from the warm index when
+// it can be.
+func (s *Syncer) findCategory(ctx context.Context, title string, parent int64, doubt bool) (ROCategory, error) {
+	if !s.usable(ctx, doubt) {
+		c, err := s.ro.FindCategory(ctx, title, parent)
+		if err == nil {
+			s.indexCategory(c)
+		}
+		return c, err
+	}
+	s.index.mu.Lock()
+	id, ok := s.index.categories[categoryKey(parent, title)]
+	s.index.mu.Unlock()
+	if !ok {
+		return ROCategory{}, fmt.Errorf("rosync: category %q under %d not in the warm index: %w", title, parent, ErrNotFound)
+	}
+	return ROCategory{ID: id, Title: title, ParentID: parent}, nil
+}
+
+func (s *Syncer) indexCategory(c ROCategory) {
+	s.index.mu.Lock()
+	defer s.index.mu.Unlock()
+	if s.index.ready {
+		s.index.putCategoryLocked(c)
+	}
+}
