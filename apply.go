@@ -161,7 +161,15 @@ func (s *Syncer) importWithRetries(ctx context.Context, rec *Record, o Order) er
 			return err
 		}
 		s.log.DebugContext(ctx, "retrying order in place", "order", o.ID, "attempt", attempt+1, "err", err)
-		if err := s.sleep(ctx, wait); err != nil {
+		d := wait
+		var amb *AmbiguousError
+		if errors.As(err, &amb) {
+			// A create whose answer was lost may still be running in RO
+			// App: give it time to land before looking it up, or the
+			// lookup could miss it and the create be repeated (ENG-1).
+			d = max(d, s.settle)
+		}
+		if err := s.sleep(ctx, d); err != nil {
 			return err
 		}
 		wait = min(2*wait, 5*time.Second)

@@ -240,9 +240,11 @@ func TestEngine_InlineRetry(t *testing.T) {
 		failed  bool // two blurred creates need two retries
 		slept   []time.Duration
 	}{
-		{1, true, []time.Duration{time.Second}},
-		{2, false, []time.Duration{time.Second, 2 * time.Second}},
-		{4, false, []time.Duration{time.Second, 2 * time.Second}},
+		// The settle wait (1.5 s) stretches the first wait after a lost
+		// answer; the back-off (1 s, then 2 s) the later ones.
+		{1, true, []time.Duration{1500 * time.Millisecond}},
+		{2, false, []time.Duration{1500 * time.Millisecond, 2 * time.Second}},
+		{4, false, []time.Duration{1500 * time.Millisecond, 2 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("retries=%d", tt.retries), func(t *testing.T) {
@@ -255,6 +257,7 @@ func TestEngine_InlineRetry(t *testing.T) {
 				withOptions(func(o *rosync.Options) {
 					o.InlineRetries = tt.retries
 					o.InlineWait = time.Second
+					o.SettleWait = 1500 * time.Millisecond
 					o.Sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
 				}))
 			e.addOrder(newOrder("951", time.Time{}))

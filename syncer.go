@@ -89,6 +89,11 @@ type Options struct {
 	// default 200 ms.
 	InlineRetries int
 	InlineWait    time.Duration
+	// SettleWait is the least wait before the in-place retry that follows
+	// a create whose outcome is unknown (a timeout, a lost answer): RO App
+	// may still be executing it, and the retry looks it up before creating
+	// again. Default 2 s; negative for none.
+	SettleWait time.Duration
 	// Sleep waits for d or until ctx is done; default a timer. Tests and
 	// replays that run on a fake clock replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -140,6 +145,7 @@ type Syncer struct {
 
 	inlineRetries int
 	inlineWait    time.Duration
+	settle        time.Duration
 	sleep         func(context.Context, time.Duration) error
 	replica       string
 	leaseTTL      time.Duration
@@ -174,7 +180,7 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		p: p, ro: ro, store: store, shop: o.Shop, settings: o.Settings,
 		now: o.Now, log: o.Logger, conc: o.Concurrency, overlap: o.PollOverlap,
 		rbase: o.RetryBase, rmax: o.RetryMax, maxBody: o.MaxWebhookBody,
-		inlineRetries: o.InlineRetries, inlineWait: o.InlineWait, sleep: o.Sleep,
+		inlineRetries: o.InlineRetries, inlineWait: o.InlineWait, settle: o.SettleWait, sleep: o.Sleep,
 		replica: o.Replica, leaseTTL: o.PollLease, onEvent: o.OnEvent, progress: o.Progress,
 		noIndex: !o.WarmIndex, indexMaxAge: o.IndexMaxAge, index: &roIndex{},
 	}
@@ -186,6 +192,12 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 	}
 	if s.inlineWait <= 0 {
 		s.inlineWait = 200 * time.Millisecond
+	}
+	switch {
+	case s.settle == 0:
+		s.settle = 2 * time.Second
+	case s.settle < 0:
+		s.settle = 0
 	}
 	if s.sleep == nil {
 		s.sleep = sleepCtx

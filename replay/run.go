@@ -22,6 +22,10 @@ import (
 	"github.com/rosync/rosync/storage/sqlite"
 )
 
+// replaySettle is the wall-clock wait after a create whose answer was lost
+// (rosync.Options.SettleWait) in a replay.
+const replaySettle = 10 * time.Millisecond
+
 // Test credentials of the replay's RO App emulator.
 const (
 	roKey           = "ro-replay-api-key-0123456789"
@@ -204,8 +208,18 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		// Transient failures are retried in place on the replay's clock,
 		// so each order finishes before the next one starts.
 		InlineRetries: inline,
-		Sleep:         func(context.Context, time.Duration) error { return nil },
-		RetryBase:     time.Second, RetryMax: time.Minute,
+		// Waits are skipped (the replay's clock is not the wall clock),
+		// except the short settle after a create whose answer was lost,
+		// which lets a create still running in the emulator land before
+		// it is looked up.
+		SettleWait: replaySettle,
+		Sleep: func(ctx context.Context, d time.Duration) error {
+			if d <= replaySettle {
+				time.Sleep(d)
+			}
+			return nil
+		},
+		RetryBase: time.Second, RetryMax: time.Minute,
 		// One order at a time keeps RO App ids, and so the snapshot,
 		// the same from run to run.
 		Concurrency: 1,

@@ -42,7 +42,8 @@ const (
 	// RateLimitedNoRetryAfter answers 429 without Retry-After.
 	RateLimitedNoRetryAfter
 	// Slow holds the answer for Plan.Delay (past the client's timeout);
-	// the request is served afterwards only if the client still waits.
+	// if the client still waits, a read is then served and a write is
+	// refused with 503 without being executed.
 	Slow
 	// Drop closes the connection after writing part of a status line,
 	// without serving the request.
@@ -262,6 +263,14 @@ func (p *Plan) Apply(f Fault, w http.ResponseWriter, r *http.Request, next http.
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		if !wait(r, p.delay()) {
+			return false
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// A write is never executed late: a client whose timeout
+			// fired at about the same moment would already be looking
+			// for it, and could miss it and create it again. It is
+			// refused instead, which changes nothing.
+			writeError(w, http.StatusServiceUnavailable)
 			return false
 		}
 		next.ServeHTTP(w, r)
