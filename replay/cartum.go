@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -84,7 +85,7 @@ func newCartum(fx *Fixture, now func() time.Time) (harness, error) {
 
 func (h *cartumHarness) Handler() http.Handler { return h.srv }
 
-func (h *cartumHarness) Connect(baseURL string, client *http.Client) (rosync.Platform, error) {
+func (h *cartumHarness) Connect(baseURL string, client *http.Client, log *slog.Logger) (rosync.Platform, error) {
 	opts := &cartum.Options{
 		Currency:      h.cur,
 		Location:      h.loc,
@@ -96,6 +97,7 @@ func (h *cartumHarness) Connect(baseURL string, client *http.Client) (rosync.Pla
 		RetryWaitMin: time.Millisecond,
 		RetryWaitMax: 10 * time.Millisecond,
 	}
+	opts.Logger = log
 	if h.faults != nil {
 		opts.RetryMax = 30
 	}

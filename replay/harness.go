@@ -2,6 +2,7 @@ package replay
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"slices"
 	"time"
@@ -16,8 +17,9 @@ import (
 type harness interface {
 	// Handler is the fake platform server.
 	Handler() http.Handler
-	// Connect returns the real adapter pointed at the fake server's URL.
-	Connect(baseURL string, client *http.Client) (rosync.Platform, error)
+	// Connect returns the real adapter pointed at the fake server's URL,
+	// logging to log (nil: discard).
+	Connect(baseURL string, client *http.Client, log *slog.Logger) (rosync.Platform, error)
 	// PutOrder creates or replaces a native order on the fake server and
 	// reports whether it was new.
 	PutOrder(raw json.RawMessage) (created bool, err error)

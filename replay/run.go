@@ -174,7 +174,7 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		platClient = withTimeout(platClient, o.Timeout)
 		roRetries, roTimeout = 30, o.Timeout
 	}
-	plat, err := h.Connect(platSrv.URL, platClient)
+	plat, err := h.Connect(platSrv.URL, platClient, o.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("replay: connect the %s adapter: %w", fx.Platform, err)
 	}

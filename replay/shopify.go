@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -84,11 +85,12 @@ func (h *shopifyHarness) SetFaults(p *faultplan.Plan) {
 
 func (h *shopifyHarness) Handler() http.Handler { return h.srv }
 
-func (h *shopifyHarness) Connect(baseURL string, client *http.Client) (rosync.Platform, error) {
+func (h *shopifyHarness) Connect(baseURL string, client *http.Client, log *slog.Logger) (rosync.Platform, error) {
 	opts := &shopify.Options{
 		HTTPClient: client, WebhookSecret: shopifyWebhookSecret,
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond,
 	}
+	opts.Logger = log
 	if h.faults != nil {
 		opts.RetryMax = 30
 	}

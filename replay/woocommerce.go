@@ -3,6 +3,7 @@ package replay
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -70,8 +71,9 @@ func newWooCommerce(fx *Fixture, now func() time.Time) (harness, error) {
 
 func (h *wooHarness) Handler() http.Handler { return h.srv }
 
-func (h *wooHarness) Connect(baseURL string, client *http.Client) (rosync.Platform, error) {
+func (h *wooHarness) Connect(baseURL string, client *http.Client, log *slog.Logger) (rosync.Platform, error) {
 	opts := &woocommerce.Options{HTTPClient: client, WebhookSecret: wooWebhookSecret}
+	opts.Logger = log
 	if h.faults != nil {
 		opts.RetryMax, opts.RetryWaitMin, opts.RetryWaitMax = 30, time.Millisecond, 10*time.Millisecond
 	}

@@ -1,6 +1,7 @@
 package cartum
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -74,6 +75,7 @@ func (p *Platform) Orders(ctx context.Context, q rosync.Query) iter.Seq2[rosync.
 	return func(yield func(rosync.Order, error) bool) {
 		params := p.listParams(q)
 		dec := p.decoder()
+		var prevFirst []byte
 		for offset := 0; ; offset += p.pageSize {
 			if err := ctx.Err(); err != nil {
 				yield(rosync.Order{}, err)
@@ -86,6 +88,18 @@ func (p *Platform) Orders(ctx context.Context, q rosync.Query) iter.Seq2[rosync.
 				return
 			}
 			p.log.DebugContext(ctx, "orders page", "offset", offset, "orders", len(orders))
+			if len(orders) > 0 {
+				// A server that ignored the offset would serve the same
+				// full page forever: stop on a page that starts as the
+				// previous one did.
+				first := bytes.Clone(orders[0])
+				if offset > 0 && bytes.Equal(first, prevFirst) {
+					yield(rosync.Order{}, &rosync.APIError{Service: "cartum", Method: "POST", Path: "orders/get",
+						Message: fmt.Sprintf("the page at offset %d repeats the previous one: the server ignores the offset", offset)})
+					return
+				}
+				prevFirst = first
+			}
 			for _, raw := range orders {
 				o, err := dec.decode(raw)
 				if err == nil && !p.selects(q, o) {
