@@ -52,14 +52,15 @@ const (
 )
 
 type config struct {
-	orders  int
-	seed    uint64
-	rate    float64
-	burst   int
-	latency time.Duration
-	conc    int
-	warm    bool
-	cpu     bool
+	orders   int
+	seed     uint64
+	rate     float64
+	burst    int
+	latency  time.Duration
+	conc     int
+	warm     bool
+	headroom float64
+	cpu      bool
 }
 
 // served is what the child tells the parent, on one JSON line.
@@ -79,6 +80,7 @@ func main() {
 	flag.IntVar(&c.burst, "burst", 0, "burst of the emulator's rate limit; 0: enough for 10 ms of loopback jitter")
 	flag.DurationVar(&c.latency, "latency", 20*time.Millisecond, "emulator latency per call")
 	flag.IntVar(&c.conc, "concurrency", 16, "orders applied at once (rosync.Options.Concurrency)")
+	flag.Float64Var(&c.headroom, "headroom", 0.97, "the client's rate as a fraction of R")
 	flag.BoolVar(&c.warm, "warm-index", true, "use the warm identity index (rosync.Options.WarmIndex)")
 	flag.BoolVar(&c.cpu, "cpu", false, "no rate limit, no latency: report engine CPU per order")
 	flag.Parse()
@@ -181,7 +183,9 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	clientRate := c.rate
+	// The client paces a little under the server's limit (-headroom), so
+	// that scheduling jitter does not make it overshoot the bucket.
+	clientRate := c.rate * c.headroom
 	if clientRate <= 0 {
 		clientRate = 1e9
 	}
