@@ -255,14 +255,40 @@ func (s *Syncer) createNamed(ctx context.Context, keys []string, ct Contact, has
 }
 
 // resolveProduct returns the RO App catalogue id of a product (PRD-1..5):
-// from the Store's index, else RO App's catalogue by the identify-by key,
-// else a new product (unit piece) in its category, created if missing.
+// from the Store's index, else RO App's catalogue by the identify-by key
+// (PRD-2: a match is not duplicated), else a new product (unit piece) in
+// its category, created if missing.
 func (s *Syncer) resolveProduct(ctx context.Context, p Product, doubt bool) (int64, error) {
 	by, val, err := p.Key(s.settings.IdentifyProductsBy)
 	if err != nil {
 		return 0, &InvalidOrderError{Field: "product", Err: err}
 	}
-	key := productKey(by, val)
+	find := func(doubt bool) (int64, error) {
+		found, err := s.findProduct(ctx, by, val, doubt)
+		return found.ID, err
+	}
+	create := func() (int64, error) {
+		catID, err := s.resolveCategory(ctx, p.Category, doubt)
+		if err != nil {
+			return 0, err
+		}
+		rp := roProductFor(p, catID)
+		if rp.ID, err = s.ro.CreateProduct(ctx, rp); err != nil {
+			return 0, err
+		}
+		s.indexProduct(rp)
+		return rp.ID, nil
+	}
+	return s.findOrCreate(ctx, productKey(by, val), doubt, find, create)
+}
+
+// findOrCreate resolves one catalogue identity under its Store lock: the
+// Store's index, else find (asked to look RO App up itself when the
+// identity is in doubt), else create, with the intent recorded first as a
+// pending entry so that a create whose outcome is lost is looked up before
+// it is repeated (ENG-1).
+func (s *Syncer) findOrCreate(ctx context.Context, key string, doubt bool,
+	find func(doubt bool) (int64, error), create func() (int64, error)) (int64, error) {
 	unlock, err := s.lockAll(ctx, key)
 	if err != nil {
 		return 0, err
@@ -276,31 +302,21 @@ func (s *Syncer) resolveProduct(ctx context.Context, p Product, doubt bool) (int
 		return 0, &storeError{err}
 	}
 	pending := err == nil
-	found, err := s.findProduct(ctx, by, val, pending || doubt)
+	id, err := find(pending || doubt)
 	switch {
 	case err == nil:
-		// PRD-2: a match is not duplicated.
-		return found.ID, s.putIdentities(ctx, []string{key}, Identity{ID: found.ID})
+		return id, s.putIdentities(ctx, []string{key}, Identity{ID: id})
 	case !errors.Is(err, ErrNotFound):
 		return 0, err
 	}
-	catID, err := s.resolveCategory(ctx, p.Category, doubt)
-	if err != nil {
-		return 0, err
-	}
 	if !pending {
-		// The intent first (ENG-1), as for contacts.
 		if err := s.putIdentities(ctx, []string{key}, Identity{Hash: pendingCreate}); err != nil {
 			return 0, err
 		}
 	}
-	rp := roProductFor(p, catID)
-	id, err := s.ro.CreateProduct(ctx, rp)
-	if err != nil {
+	if id, err = create(); err != nil {
 		return 0, err
 	}
-	rp.ID = id
-	s.indexProduct(rp)
 	return id, s.putIdentities(ctx, []string{key}, Identity{ID: id})
 }
 
@@ -324,36 +340,17 @@ func (s *Syncer) resolveCategory(ctx context.Context, path []string, doubt bool)
 }
 
 func (s *Syncer) category(ctx context.Context, title string, parent int64, doubt bool) (int64, error) {
-	key := categoryKey(parent, title)
-	unlock, err := s.lockAll(ctx, key)
-	if err != nil {
-		return 0, err
+	find := func(doubt bool) (int64, error) {
+		found, err := s.findCategory(ctx, title, parent, doubt)
+		return found.ID, err
 	}
-	defer unlock()
-	got, err := s.store.Identity(ctx, key)
-	if err == nil && got.Hash != pendingCreate {
-		return got.ID, nil
-	}
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return 0, &storeError{err}
-	}
-	pending := err == nil
-	found, err := s.findCategory(ctx, title, parent, pending || doubt)
-	switch {
-	case err == nil:
-		return found.ID, s.putIdentities(ctx, []string{key}, Identity{ID: found.ID})
-	case !errors.Is(err, ErrNotFound):
-		return 0, err
-	}
-	if !pending {
-		if err := s.putIdentities(ctx, []string{key}, Identity{Hash: pendingCreate}); err != nil {
+	create := func() (int64, error) {
+		id, err := s.ro.CreateCategory(ctx, ROCategory{Title: title, ParentID: parent})
+		if err != nil {
 			return 0, err
 		}
+		s.indexCategory(ROCategory{ID: id, Title: title, ParentID: parent})
+		return id, nil
 	}
-	id, err := s.ro.CreateCategory(ctx, ROCategory{Title: title, ParentID: parent})
-	if err != nil {
-		return 0, err
-	}
-	s.indexCategory(ROCategory{ID: id, Title: title, ParentID: parent})
-	return id, s.putIdentities(ctx, []string{key}, Identity{ID: id})
+	return s.findOrCreate(ctx, categoryKey(parent, title), doubt, find, create)
 }
