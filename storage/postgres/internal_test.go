@@ -46,7 +46,7 @@ func TestMigrateTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(migs) == 0 || migs[0].version != 1 {
+	if len(migs) == 0 || migs[0].Version != 1 {
 		t.Fatalf("embedded migrations = %+v, want 001 first", migs)
 	}
 	run := func(m []migration) (int, error) {
@@ -67,7 +67,7 @@ func TestMigrateTwice(t *testing.T) {
 		t.Errorf("schema_migrations has %d rows (%d versions), want %d", rows, distinct, len(migs))
 	}
 
-	next := migration{version: migs[len(migs)-1].version + 1, name: "999_test", sql: "CREATE TABLE test_extra (x int); CREATE INDEX ON test_extra (x);"}
+	next := migration{Version: migs[len(migs)-1].Version + 1, Name: "999_test", SQL: "CREATE TABLE test_extra (x int); CREATE INDEX ON test_extra (x);"}
 	more := append(migs[:len(migs):len(migs)], next)
 	if n, err := run(more); err != nil || n != 1 {
 		t.Fatalf("migrate with one new migration = %d, %v; want 1, nil", n, err)
@@ -76,7 +76,7 @@ func TestMigrateTwice(t *testing.T) {
 		t.Errorf("migrate with an older set: error = %v, want a schema-too-new error", err)
 	}
 	bad := append(more[:len(more):len(more)],
-		migration{version: next.version + 1, name: "bad", sql: "CREATE TABLE test_bad (x int); SELECT * FROM no_such_table;"})
+		migration{Version: next.Version + 1, Name: "bad", SQL: "CREATE TABLE test_bad (x int); SELECT * FROM no_such_table;"})
 	if _, err := run(bad); err == nil {
 		t.Fatal("migrate with a failing migration succeeded")
 	}

@@ -4,52 +4,21 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/rosync/rosync/storage/internal/migrations"
 )
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
 // migration is one schema step: migrations/NNN_name.sql.
-type migration struct {
-	version int
-	name    string // the file name without ".sql"
-	sql     string
-}
+type migration = migrations.Migration
 
 // embeddedMigrations returns the package's migrations in version order.
 func embeddedMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var migs []migration
-	for _, n := range names {
-		base := strings.TrimSuffix(path.Base(n), ".sql")
-		num, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: the name must start with a positive version number", n)
-		}
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		migs = append(migs, migration{version: v, name: base, sql: string(b)})
-	}
-	slices.SortFunc(migs, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(migs); i++ {
-		if migs[i].version == migs[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s have the same version", migs[i-1].name, migs[i].name)
-		}
-	}
-	return migs, nil
+	return migrations.Load(migrationFiles, "migrations/*.sql")
 }
 
 // migrate creates schema when it does not exist and applies the migrations
@@ -111,22 +80,22 @@ func migrate(ctx context.Context, c *pgx.Conn, schema string, migs []migration) 
 		done[int(v)] = true
 		latest = max(latest, int(v))
 	}
-	if len(migs) > 0 && latest > migs[len(migs)-1].version {
+	if len(migs) > 0 && latest > migs[len(migs)-1].Version {
 		return 0, fmt.Errorf("migrate: the database schema is at version %d, newer than this package's %d: use a newer rosync",
-			latest, migs[len(migs)-1].version)
+			latest, migs[len(migs)-1].Version)
 	}
 
 	for _, m := range migs {
-		if done[m.version] {
+		if done[m.Version] {
 			continue
 		}
 		// Exec without arguments uses the simple protocol, which runs a
 		// file of several statements.
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return 0, fmt.Errorf("migrate %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return 0, fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name); err != nil {
-			return 0, fmt.Errorf("migrate %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.Version, m.Name); err != nil {
+			return 0, fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 		applied++
 	}

@@ -5,13 +5,9 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/rosync/rosync/storage/internal/migrations"
 	"github.com/rosync/rosync/storage/internal/recordcodec"
 )
 
@@ -19,39 +15,11 @@ import (
 var migrationFiles embed.FS
 
 // migration is one schema step: migrations/NNN_name.sql.
-type migration struct {
-	version int
-	name    string // the file name without ".sql"
-	sql     string
-}
+type migration = migrations.Migration
 
 // embeddedMigrations returns the package's migrations in version order.
 func embeddedMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var migs []migration
-	for _, n := range names {
-		base := strings.TrimSuffix(path.Base(n), ".sql")
-		num, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: the name must start with a positive version number", n)
-		}
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		migs = append(migs, migration{version: v, name: base, sql: string(b)})
-	}
-	slices.SortFunc(migs, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(migs); i++ {
-		if migs[i].version == migs[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s have the same version", migs[i-1].name, migs[i].name)
-		}
-	}
-	return migs, nil
+	return migrations.Load(migrationFiles, "migrations/*.sql")
 }
 
 // migrate applies the migrations that the schema_migrations table does not
@@ -100,21 +68,21 @@ func migrate(ctx context.Context, db *sql.DB, migs []migration, now time.Time) (
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("migrate: %w", err)
 	}
-	if len(migs) > 0 && latest > migs[len(migs)-1].version {
+	if len(migs) > 0 && latest > migs[len(migs)-1].Version {
 		return 0, fmt.Errorf("migrate: the database schema is at version %d, newer than this package's %d: use a newer rosync",
-			latest, migs[len(migs)-1].version)
+			latest, migs[len(migs)-1].Version)
 	}
 
 	for _, m := range migs {
-		if done[m.version] {
+		if done[m.Version] {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return 0, fmt.Errorf("migrate %s: %w", m.name, err)
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return 0, fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-			m.version, m.name, recordcodec.FormatTime(now)); err != nil {
-			return 0, fmt.Errorf("migrate %s: %w", m.name, err)
+			m.Version, m.Name, recordcodec.FormatTime(now)); err != nil {
+			return 0, fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 		applied++
 	}

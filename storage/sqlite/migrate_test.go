@@ -21,7 +21,7 @@ func TestMigrateIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(migs) == 0 || migs[0].version != 1 {
+	if len(migs) == 0 || migs[0].Version != 1 {
 		t.Fatalf("embedded migrations = %+v, want 001 first", migs)
 	}
 	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
@@ -53,7 +53,7 @@ func TestMigrateIdempotent(t *testing.T) {
 	requireVersions(t, s, len(migs))
 
 	// A later migration is applied once, on top of the others.
-	next := migration{version: migs[len(migs)-1].version + 1, name: "999_test", sql: "CREATE TABLE test_extra (x INTEGER) STRICT;"}
+	next := migration{Version: migs[len(migs)-1].Version + 1, Name: "999_test", SQL: "CREATE TABLE test_extra (x INTEGER) STRICT;"}
 	more := append(migs[:len(migs):len(migs)], next)
 	if n, err := migrate(ctx, s.db, more, now); err != nil || n != 1 {
 		t.Fatalf("migrate with one new migration = %d, %v; want 1, nil", n, err)
@@ -80,10 +80,10 @@ func TestMigrateAtomic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := migs[len(migs)-1].version
+	last := migs[len(migs)-1].Version
 	bad := append(migs[:len(migs):len(migs)],
-		migration{version: last + 1, name: "good", sql: "CREATE TABLE test_good (x INTEGER);"},
-		migration{version: last + 2, name: "bad", sql: "CREATE TABLE test_bad (x INTEGER); SELECT * FROM no_such_table;"},
+		migration{Version: last + 1, Name: "good", SQL: "CREATE TABLE test_good (x INTEGER);"},
+		migration{Version: last + 2, Name: "bad", SQL: "CREATE TABLE test_bad (x INTEGER); SELECT * FROM no_such_table;"},
 	)
 	if _, err := migrate(ctx, s.db, bad, time.Now()); err == nil {
 		t.Fatal("migrate with a failing migration succeeded")
