@@ -145,29 +145,17 @@ func readTitle(raw json.RawMessage, lang string) (string, error) {
 
 // peekOrderID reads the top-level order_id of an order whose JSON may be
 // malformed or truncated, for error reports.
-func peekOrderID(raw []byte) string {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return ""
-	}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return ""
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return ""
-		}
-		if kt != "order_id" {
-			continue
+func peekOrderID(raw []byte) (id string) {
+	strictjson.ScanObject(raw, func(key string, v json.RawMessage) bool {
+		if key != "order_id" {
+			return true
 		}
 		if n, ok, err := readIntOrString(v); err == nil && ok && n > 0 {
-			return strconv.FormatInt(n, 10)
+			id = strconv.FormatInt(n, 10)
 		}
-		return ""
-	}
-	return ""
+		return false
+	})
+	return id
 }
 
 // syntaxError words a malformed-JSON error.

@@ -472,20 +472,8 @@ func shopMoney(b *moneyBag, currency string) (decimal.Decimal, error) {
 // peekIdentity reads the top-level legacyResourceId and name of an order
 // node whose JSON may be malformed or truncated, for error reports.
 func peekIdentity(raw []byte) (id, number string) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return "", ""
-	}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return id, number
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return id, number
-		}
-		switch kt {
+	strictjson.ScanObject(raw, func(key string, v json.RawMessage) bool {
+		switch key {
 		case "legacyResourceId":
 			if s, err := legacyID(v); err == nil {
 				id = s
@@ -496,9 +484,7 @@ func peekIdentity(raw []byte) (id, number string) {
 				number = strings.TrimPrefix(strings.TrimSpace(s), "#")
 			}
 		}
-		if id != "" && number != "" {
-			break
-		}
-	}
+		return id == "" || number == ""
+	})
 	return id, number
 }

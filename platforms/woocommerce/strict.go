@@ -137,29 +137,15 @@ func optionalID(raw json.RawMessage) (int64, error) {
 // peekIdentity reads the top-level "id" and "number" of an order whose JSON
 // may be malformed or truncated, for error reports.
 func peekIdentity(raw []byte) (id, number string) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return "", ""
-	}
-	for dec.More() {
-		kt, err := dec.Token()
-		if err != nil {
-			return id, number
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return id, number
-		}
-		switch kt {
+	strictjson.ScanObject(raw, func(key string, v json.RawMessage) bool {
+		switch key {
 		case "id":
 			id = scalarString(v)
 		case "number":
 			number = scalarString(v)
 		}
-		if id != "" && number != "" {
-			break
-		}
-	}
+		return id == "" || number == ""
+	})
 	return id, number
 }
 

@@ -89,3 +89,25 @@ func wantKind(t reflect.Type) string {
 	}
 	return t.String()
 }
+
+// ScanObject calls visit with each top-level key of a JSON object and its
+// raw value, in order, as far as the JSON can be read: it may be malformed
+// or truncated, as when an adapter wants an order's id for an error report.
+// visit returns false to stop.
+func ScanObject(raw []byte, visit func(key string, v json.RawMessage) bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return
+	}
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return
+		}
+		key, _ := kt.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil || !visit(key, v) {
+			return
+		}
+	}
+}
