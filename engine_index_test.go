@@ -2,6 +2,7 @@ package rosync_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -52,4 +53,53 @@ func TestEngine_WarmIndex(t *testing.T) {
 	snap = e.emu.Snapshot()
 	require.Equal(t, id, snap.Orders[2].ClientID, "CUS-3: a contact added in RO App was duplicated after the refresh")
 	require.Equal(t, 2, e.calls("POST /contacts/people")) // Taras, and Ivan by the test itself
+}
+
+// The warm index holds what RO App had, not what the Syncer adds: a contact
+// the Syncer creates is answered by the Store's identities, and a refresh
+// leaves it out unless someone changed it in RO App (a phone added), in
+// which case the new phone is matched (CUS-3) rather than duplicated.
+func TestEngine_WarmIndexHoldsNotWhatTheSyncerCreates(t *testing.T) {
+	e := newEnv(t, basePolicy(),
+		withSeed(func(s *roapptest.Seed) {
+			s.Contacts = []roapptest.Contact{{ID: 7, FirstName: "Olena", LastName: "Old", Phones: []string{"+380501112233"}}}
+		}),
+		withOptions(func(o *rosync.Options) { o.WarmIndex = true; o.IndexMaxAge = time.Minute }))
+	base := rosync.IndexedContacts(e.syncer)
+	require.Equal(t, 1, base)
+
+	for i, phone := range []string{"+380671230001", "+380671230002", "+380671230003"} {
+		o := newOrder(fmt.Sprint(990+i), time.Time{})
+		o.Customer = &rosync.Customer{FirstName: "New", LastName: fmt.Sprint(i), Phone: phone}
+		e.addOrder(o)
+		e.sync(t, o.ID)
+	}
+	require.Equal(t, 3, e.calls("POST /contacts/people"))
+	require.Equal(t, base, rosync.IndexedContacts(e.syncer), "the index grew with the contacts the Syncer created")
+
+	// The index refreshes (older than IndexMaxAge): the three contacts are
+	// listed as modified, and left to the Store.
+	e.clock.Advance(2 * time.Minute)
+	again := newOrder("995", time.Time{})
+	again.Customer = &rosync.Customer{FirstName: "New", LastName: "0", Phone: "+380671230001"}
+	e.addOrder(again)
+	e.sync(t, "995")
+	require.Equal(t, base, rosync.IndexedContacts(e.syncer), "a refresh put the Syncer's own contacts into the index")
+	snap := e.emu.Snapshot()
+	require.Equal(t, snap.Orders[0].ClientID, snap.Orders[3].ClientID, "CUS-3: a repeat customer got another contact")
+
+	// Someone adds a phone to one of them in RO App: the next refresh
+	// indexes it, and an order with that phone is matched (CUS-3).
+	first := snap.Orders[1].ClientID
+	require.NoError(t, e.client.UpdateContact(context.Background(),
+		rosync.Contact{ID: first, Phones: []string{"+380671230002", "+380931230002"}}))
+	e.clock.Advance(2 * time.Minute)
+	other := newOrder("996", time.Time{})
+	other.Customer = &rosync.Customer{FirstName: "New", LastName: "1", Phone: "+380931230002"}
+	e.addOrder(other)
+	e.sync(t, "996")
+	require.Equal(t, base+1, rosync.IndexedContacts(e.syncer))
+	snap = e.emu.Snapshot()
+	require.Equal(t, first, snap.Orders[4].ClientID, "CUS-3: a contact changed in RO App was duplicated")
+	require.Equal(t, 3, e.calls("POST /contacts/people"))
 }

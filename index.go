@@ -2,6 +2,7 @@ package rosync
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,15 +32,24 @@ import (
 //     the Store); the next attempt sees it and looks RO App up before
 //     creating again (ENG-1), whatever the warm index says.
 //
+// Memory: the index holds what RO App had before the Syncer came, not what
+// the Syncer adds. A contact or product the Syncer creates or matches is
+// recorded in the Store's identity index under its keys, which every later
+// order consults first, so the warm index need not hold it too: created
+// contacts are not put into it, and a refresh leaves out a listed contact
+// whose every lookup key the Store already maps to it. A contact costs the
+// index its normalised email and E.164 phones (about 100 bytes), not its
+// name or address. So the index grows with the account's own contacts and
+// products (and those people add meanwhile), not with the orders imported.
+//
 // Limits: a contact or product that someone creates in RO App after the
 // last warm-up or refresh and before an order names it is not in the index;
 // such an order creates a second one. The index is refreshed before a use
 // once it is older than Options.IndexMaxAge (default a minute), which
 // bounds that window. Contacts and products deleted in
 // RO App stay in the index until the process restarts. Stored phone
-// numbers without a country code are read in Settings.DefaultRegion. The
-// index holds every contact and product of the account in memory (about
-// 200 bytes each). It is off unless Options.WarmIndex is set.
+// numbers without a country code are read in Settings.DefaultRegion. It is
+// off unless Options.WarmIndex is set.
 type roIndex struct {
 	// refreshMu lets one goroutine at a time warm or refresh the index.
 	refreshMu sync.Mutex
@@ -49,12 +59,23 @@ type roIndex struct {
 	stale    bool      // a poll asked for a refresh, done at the next use
 	warmedAt time.Time // when the last warm-up or refresh started (our clock)
 
-	contacts map[int64]Contact
+	contacts map[int64]indexedContact
 	byPhone  map[string][]int64 // E.164 -> contact ids, ascending
 	byEmail  map[string][]int64 // normalised email -> contact ids, ascending
 
 	products   map[string]int64 // productIndexKey -> lowest product id
 	categories map[string]int64 // categoryKey -> lowest category id
+}
+
+// indexedContact is what the index keeps of a contact: what the resolver
+// matches on (pickContact) and the phones a CUS-3 update must keep.
+type indexedContact struct {
+	email  string // normalised
+	phones []string
+}
+
+func (c indexedContact) contact(id int64) Contact {
+	return Contact{ID: id, Email: c.email, Phones: slices.Clone(c.phones)}
 }
 
 func productIndexKey(by IdentifyBy, v string) string {
@@ -96,10 +117,19 @@ func (s *Syncer) warmIndex(ctx context.Context, full bool) bool {
 		}
 		return false
 	}
+	if !since.IsZero() {
+		// A refresh lists what the Syncer itself created or updated since
+		// the last one: leave out what the Store already answers.
+		contacts, err = s.notInStore(ctx, contacts)
+		if err != nil {
+			s.log.WarnContext(ctx, "identity index not refreshed", "err", err)
+			return false
+		}
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if since.IsZero() {
-		ix.contacts = make(map[int64]Contact, len(contacts))
+		ix.contacts = make(map[int64]indexedContact, len(contacts))
 		ix.byPhone = make(map[string][]int64, len(contacts))
 		ix.byEmail = make(map[string][]int64, len(contacts))
 		ix.products = make(map[string]int64, 2*len(products))
@@ -118,6 +148,48 @@ func (s *Syncer) warmIndex(ctx context.Context, full bool) bool {
 	s.log.DebugContext(ctx, "identity index warmed", "contacts", len(contacts), "products", len(products),
 		"categories", len(categories), "refresh", !since.IsZero())
 	return true
+}
+
+// notInStore drops the listed contacts that the index does not hold and
+// whose every lookup key (phones, and the email where the resolver looks
+// emails up) the Store's identity index maps to that very contact: the
+// resolver finds those in the Store before it asks the index. A contact
+// someone changed in RO App (a phone added, say) has a key the Store lacks
+// and is kept.
+func (s *Syncer) notInStore(ctx context.Context, contacts []Contact) ([]Contact, error) {
+	matchEmail := s.pol().MatchEmail
+	out := contacts[:0]
+	for _, c := range contacts {
+		s.index.mu.Lock()
+		_, held := s.index.contacts[c.ID]
+		s.index.mu.Unlock()
+		keys := make([]string, 0, len(c.Phones)+1)
+		for _, p := range c.Phones {
+			keys = append(keys, phoneKey(p))
+		}
+		if e := NormalizeEmail(c.Email); e != "" && (matchEmail || len(c.Phones) == 0) {
+			keys = append(keys, emailKey(e))
+		}
+		known := !held && len(keys) > 0
+		for _, k := range keys {
+			if !known {
+				break
+			}
+			got, err := s.store.Identity(ctx, k)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				known = false
+			case err != nil:
+				return nil, &storeError{err}
+			default:
+				known = got.ID == c.ID && got.Hash != pendingCreate
+			}
+		}
+		if !known {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // markIndexStale asks for a refresh of the index before its next use (a
@@ -159,26 +231,32 @@ func (s *Syncer) listIdentities(ctx context.Context, l ROIndexLister, since time
 // putContactLocked inserts or replaces a contact; ix.mu is held.
 func (ix *roIndex) putContactLocked(c Contact) {
 	if old, ok := ix.contacts[c.ID]; ok {
-		for _, p := range old.Phones {
+		for _, p := range old.phones {
 			ix.byPhone[p] = slices.DeleteFunc(ix.byPhone[p], func(id int64) bool { return id == c.ID })
+			if len(ix.byPhone[p]) == 0 {
+				delete(ix.byPhone, p)
+			}
 		}
-		if e := NormalizeEmail(old.Email); e != "" {
-			ix.byEmail[e] = slices.DeleteFunc(ix.byEmail[e], func(id int64) bool { return id == c.ID })
+		if old.email != "" {
+			ix.byEmail[old.email] = slices.DeleteFunc(ix.byEmail[old.email], func(id int64) bool { return id == c.ID })
+			if len(ix.byEmail[old.email]) == 0 {
+				delete(ix.byEmail, old.email)
+			}
 		}
 	}
-	c.Phones = slices.Clone(c.Phones)
-	ix.contacts[c.ID] = c
+	entry := indexedContact{email: NormalizeEmail(c.Email), phones: slices.Clip(slices.Clone(c.Phones))}
+	ix.contacts[c.ID] = entry
 	add := func(m map[string][]int64, k string) {
 		ids := m[k]
 		if i, found := slices.BinarySearch(ids, c.ID); !found {
 			m[k] = slices.Insert(ids, i, c.ID)
 		}
 	}
-	for _, p := range c.Phones {
+	for _, p := range entry.phones {
 		add(ix.byPhone, p)
 	}
-	if e := NormalizeEmail(c.Email); e != "" {
-		add(ix.byEmail, e)
+	if entry.email != "" {
+		add(ix.byEmail, entry.email)
 	}
 }
 
@@ -242,9 +320,7 @@ func (s *Syncer) findContacts(ctx context.Context, phone, email string, doubt bo
 		for _, id := range ids {
 			if !seen[id] {
 				seen[id] = true
-				c := ix.contacts[id]
-				c.Phones = slices.Clone(c.Phones)
-				out = append(out, c)
+				out = append(out, ix.contacts[id].contact(id))
 			}
 		}
 	}
@@ -270,8 +346,9 @@ func (s *Syncer) indexContacts(cs ...Contact) {
 	}
 }
 
-// indexContactUpdate applies an UpdateContact to the index: non-empty
-// fields overwrite, phones replace when given.
+// indexContactUpdate applies an UpdateContact to a contact the index
+// holds: a non-empty email overwrites, phones replace when given. A contact
+// the index does not hold is the Store's to answer.
 func (s *Syncer) indexContactUpdate(upd Contact) {
 	ix := s.index
 	ix.mu.Lock()
@@ -279,16 +356,13 @@ func (s *Syncer) indexContactUpdate(upd Contact) {
 	if !ix.ready {
 		return
 	}
-	c, ok := ix.contacts[upd.ID]
+	old, ok := ix.contacts[upd.ID]
 	if !ok {
-		c = Contact{ID: upd.ID}
+		return
 	}
-	for _, f := range []struct{ dst, src *string }{
-		{&c.FirstName, &upd.FirstName}, {&c.LastName, &upd.LastName}, {&c.Email, &upd.Email}, {&c.Address, &upd.Address},
-	} {
-		if *f.src != "" {
-			*f.dst = *f.src
-		}
+	c := old.contact(upd.ID)
+	if upd.Email != "" {
+		c.Email = upd.Email
 	}
 	if len(upd.Phones) > 0 {
 		c.Phones = upd.Phones

@@ -133,9 +133,8 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 			return 0, err
 		}
 		s.log.DebugContext(ctx, "contact created", "contact", nid)
-		created := ct
-		created.ID = nid
-		s.indexContacts(created)
+		// Not put into the warm index: the Store's identities below
+		// answer every later order that names this customer.
 		return nid, s.putIdentities(ctx, keys, Identity{ID: nid, Hash: hash})
 	}
 	if fromRO || known.Hash != hash {

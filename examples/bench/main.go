@@ -31,7 +31,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -61,6 +63,8 @@ type config struct {
 	warm     bool
 	headroom float64
 	cpu      bool
+	cpuProf  string
+	memProf  string
 }
 
 // served is what the child tells the parent, on one JSON line.
@@ -83,6 +87,8 @@ func main() {
 	flag.Float64Var(&c.headroom, "headroom", 0.97, "the client's rate as a fraction of R")
 	flag.BoolVar(&c.warm, "warm-index", true, "use the warm identity index (rosync.Options.WarmIndex)")
 	flag.BoolVar(&c.cpu, "cpu", false, "no rate limit, no latency: report engine CPU per order")
+	flag.StringVar(&c.cpuProf, "cpuprofile", "", "write the importing process's CPU profile of the import to this file")
+	flag.StringVar(&c.memProf, "memprofile", "", "write a heap profile of what the importing process still holds when the import ends (after a GC) to this file")
 	flag.Parse()
 	if c.cpu {
 		c.rate, c.latency = 0, 0
@@ -93,6 +99,9 @@ func main() {
 		// 3 requests/s that is 1–2; at R = 300 the same jitter is 100
 		// times larger in tokens.
 		c.burst = 1 + int(math.Ceil(2*c.rate*0.010))
+	}
+	if c.memProf != "" {
+		runtime.MemProfileRate = 1024
 	}
 	if *serve {
 		runServers(c)
@@ -206,11 +215,29 @@ func run(c config) error {
 	stop := make(chan struct{})
 	sampled := make(chan struct{})
 	go sampleHeap(&peak, stop, sampled)
+	if c.cpuProf != "" {
+		f, err := os.Create(c.cpuProf)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	cpu0 := cpuTime()
 	start := time.Now()
 	err = syncer.Connect(ctx)
 	wall := time.Since(start)
 	cpu := cpuTime() - cpu0
+	if c.cpuProf != "" {
+		pprof.StopCPUProfile()
+	}
+	if c.memProf != "" {
+		if err := writeHeapProfile(c.memProf); err != nil {
+			return err
+		}
+	}
 	close(stop)
 	<-sampled
 	if err != nil {
@@ -299,6 +326,21 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// writeHeapProfile collects garbage, then writes the in-use heap profile:
+// what the importing process still holds once the import is over.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func must(err error) {
