@@ -252,7 +252,8 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		return nil
 	}
 
-	var ro *ROOrder // the RO App order as read in this attempt, when read
+	var ro *ROOrder  // the RO App order as read in this attempt, when read
+	unsaved := false // rec holds what the Store does not
 	if !existed {
 		if err := resolveProducts(); err != nil {
 			return err
@@ -292,10 +293,11 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 				rec.ROStatusID, ro = s.initialStatus(ctx, id)
 			}
 		}
+		// Saved with the intents of its lines below, or by withRecord: a
+		// crash before that leaves the record pending, whose retry finds
+		// the order by its reference (ENG-1).
 		rec.State, rec.Rule, rec.Reason = StateImported, "", ""
-		if err := save(); err != nil {
-			return err
-		}
+		unsaved = true
 	}
 
 	// What this attempt has to change in RO App.
@@ -374,26 +376,55 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		s.claimPendingItems(rec, ro)
 	}
 
+	// One save records every write this attempt is about to make (ENG-1):
+	// the lines to add (a link without an item id: should the attempt die
+	// after RO App took some of them, the next one claims what the RO App
+	// order shows, claimPendingItems) and the first new comment, together
+	// with an order just created. The writes then follow without a save
+	// between them: an error is saved by withRecord with what went through,
+	// a crash is recovered from the intents.
+	earlierComment := rec.PendingComment
+	tryComment := func() {}
 	for _, l := range add {
-		if link, ok := rec.Lines[l.ID]; ok && link.ROItemID != 0 {
+		if link, ok := rec.Lines[l.ID]; !ok || link.ROItemID == 0 {
+			rec.Lines[l.ID] = LineLink{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price}
+			unsaved = true
+		}
+	}
+	commentIntent := earlierComment == "" && len(comments) > 0
+	if commentIntent {
+		rec.PendingComment = comments[0]
+		unsaved = true
+		commentTried := false
+		defer func() {
+			// A comment never sent is no longer pending once this
+			// attempt ends (an error before it): the next attempt works
+			// out its comments afresh, without a lookup.
+			if !commentTried && rec.PendingComment == comments[0] {
+				rec.PendingComment = ""
+			}
+		}()
+		tryComment = func() { commentTried = true }
+	}
+	if unsaved {
+		if err := save(); err != nil {
+			return err
+		}
+	}
+
+	for _, l := range add {
+		if link := rec.Lines[l.ID]; link.ROItemID != 0 {
 			// Claimed from an earlier attempt's add; bring it up to date.
 			if link.Quantity != l.Quantity || !link.Price.Equal(l.Price) {
 				upd = append(upd, l)
 			}
 			continue
 		}
-		rec.Lines[l.ID] = LineLink{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price}
-		if err := save(); err != nil {
-			return err
-		}
 		id, err := s.ro.AddItem(ctx, rec.ROOrderID, ROItem{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price})
 		if err != nil {
 			return err
 		}
 		rec.Lines[l.ID] = LineLink{ROItemID: id, ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price}
-		if err := save(); err != nil {
-			return err
-		}
 	}
 	for _, l := range upd {
 		link := rec.Lines[l.ID]
@@ -419,13 +450,13 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		}
 	}
 
-	if rec.PendingComment != "" {
+	if earlierComment != "" {
 		// An earlier attempt may have added it: look before adding again.
 		texts, err := s.ro.Comments(ctx, rec.ROOrderID)
 		if err != nil {
 			return err
 		}
-		pending := rec.PendingComment
+		pending := earlierComment
 		if !slices.ContainsFunc(texts, func(t string) bool { return commentHash(t) == commentHash(pending) }) {
 			if err := s.ro.AddComment(ctx, rec.ROOrderID, pending); err != nil {
 				return err
@@ -434,10 +465,14 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		s.commented(rec, pending)
 		comments = slices.DeleteFunc(comments, func(t string) bool { return t == pending })
 	}
-	for _, text := range comments {
-		rec.PendingComment = text
-		if err := save(); err != nil {
-			return err
+	for i, text := range comments {
+		if i > 0 || !commentIntent {
+			rec.PendingComment = text
+			if err := save(); err != nil {
+				return err
+			}
+		} else {
+			tryComment()
 		}
 		if err := s.ro.AddComment(ctx, rec.ROOrderID, text); err != nil {
 			return err
