@@ -201,29 +201,65 @@ func (s *Syncer) markIndexStale() {
 	s.index.stale = true
 }
 
+// listIdentities lists the account's contacts and products (modified since
+// since, all when it is zero) and categories, the three lists at once so
+// that each one's latency fills the others' gaps in the rate limiter.
 func (s *Syncer) listIdentities(ctx context.Context, l ROIndexLister, since time.Time) ([]Contact, []ROProduct, []ROCategory, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var (
 		contacts   []Contact
 		products   []ROProduct
 		categories []ROCategory
+		wg         sync.WaitGroup
+		errs       [3]error
 	)
-	for c, err := range l.ListContacts(ctx, since, s.settings.DefaultRegion) {
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("list contacts: %w", err)
-		}
-		contacts = append(contacts, c)
+	collect := func(i int, what string, f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil {
+				errs[i] = fmt.Errorf("list %s: %w", what, err)
+				cancel()
+			}
+		}()
 	}
-	for p, err := range l.ListProducts(ctx, since) {
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("list products: %w", err)
+	collect(0, "contacts", func() error {
+		for c, err := range l.ListContacts(ctx, since, s.settings.DefaultRegion) {
+			if err != nil {
+				return err
+			}
+			contacts = append(contacts, c)
 		}
-		products = append(products, p)
+		return nil
+	})
+	collect(1, "products", func() error {
+		for p, err := range l.ListProducts(ctx, since) {
+			if err != nil {
+				return err
+			}
+			products = append(products, p)
+		}
+		return nil
+	})
+	collect(2, "categories", func() error {
+		for c, err := range l.ListCategories(ctx) {
+			if err != nil {
+				return err
+			}
+			categories = append(categories, c)
+		}
+		return nil
+	})
+	wg.Wait()
+	for _, err := range errs {
+		// The first list that failed, not one cancelled because of it.
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return nil, nil, nil, err
+		}
 	}
-	for c, err := range l.ListCategories(ctx) {
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("list categories: %w", err)
-		}
-		categories = append(categories, c)
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, nil, nil, err
 	}
 	return contacts, products, categories, nil
 }

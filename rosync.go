@@ -304,7 +304,9 @@ type ContactNameFinder interface {
 // account's contacts, catalogue products and categories page by page. The
 // Syncer uses it to warm its identity index once per Connect, and to
 // refresh it on every Poll, so that a customer or product absent from the
-// index is known to be new without a lookup per order (see IndexMode).
+// index is known to be new without a lookup per order (see
+// Options.WarmIndex). The Syncer reads the three lists at once, from
+// separate goroutines.
 type ROIndexLister interface {
 	// ListContacts streams the person contacts, all of them or (with a
 	// non-zero modifiedSince) those modified at or after it. Phones

@@ -88,7 +88,18 @@ type Options struct {
 	// did not wait), for metrics. It is called from several goroutines at
 	// once: keep it quick and safe for concurrent use.
 	OnWait func(time.Duration)
+	// ListReadAhead is how many pages of a list (ListContacts,
+	// ListProducts, ListCategories, OrdersModified) are requested at once
+	// once the first page told how many there are (DefaultListReadAhead);
+	// 1 reads them one after the other. Pages still go through the rate
+	// limiter and come out in order; at most this many are held.
+	ListReadAhead int
 }
+
+// DefaultListReadAhead is Options.ListReadAhead's default: enough pages in
+// flight that the answers' latency leaves the rate limiter no idle time
+// (at 3 requests per second, a page's round trip up to about a second).
+const DefaultListReadAhead = 4
 
 // Client is a rosync.ROClient over the RO App public API v2. It is safe for
 // concurrent use.
@@ -105,6 +116,7 @@ type Client struct {
 	refField string
 	paths    map[Endpoint]string
 	now      func() time.Time
+	ahead    int
 }
 
 var _ rosync.ROClient = (*Client)(nil)
@@ -127,6 +139,10 @@ func New(apiKey string, opts *Options) *Client {
 		refField: strings.TrimSpace(o.ExternalRefField),
 		paths:    resolvePaths(o.Paths),
 		now:      time.Now,
+		ahead:    o.ListReadAhead,
+	}
+	if c.ahead <= 0 {
+		c.ahead = DefaultListReadAhead
 	}
 	if c.base == "" {
 		c.base = DefaultBaseURL

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -314,39 +315,100 @@ func decodeList(body []byte) (items []json.RawMessage, pg *paging, err error) {
 const maxPages = 100_000
 
 // list streams the raw items of a list endpoint, page by page (page=1, 2, …
-// until page == total_pages); a bare array is one page.
+// until page == total_pages); a bare array is one page. Once page 1 told
+// the number of pages, up to c.ahead of the next ones are requested at once
+// (each through the rate limiter) and yielded in order.
 func (c *Client) list(ctx context.Context, ep Endpoint, args []int64, q url.Values) iter.Seq2[json.RawMessage, error] {
 	return func(yield func(json.RawMessage, error) bool) {
-		for page := 1; ; page++ {
-			qq := url.Values{}
-			for k, v := range q {
-				qq[k] = v
-			}
-			qq.Set("page", strconv.Itoa(page))
-			body, err := c.do(ctx, call{ep: ep, args: args, query: qq})
-			if err != nil {
-				yield(nil, err)
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		first, err := c.page(ctx, ep, args, q, 1)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		for _, it := range first.items {
+			if !yield(it, nil) {
 				return
 			}
-			items, pg, err := decodeList(body)
-			if err != nil {
-				yield(nil, c.decodeError(ep, err))
+		}
+		if first.paging == nil || len(first.items) == 0 {
+			return
+		}
+		last := min(int(first.paging.TotalPages), maxPages)
+		// Pages 2..last, at most c.ahead in flight; each page's answer
+		// comes on its own channel, read in page order.
+		type result struct {
+			p   listPage
+			err error
+		}
+		var wg sync.WaitGroup
+		defer wg.Wait() // after cancel (deferred later, run first)
+		defer cancel()
+		pending := make([]chan result, 0, c.ahead)
+		next := 2
+		start := func() {
+			ch := make(chan result, 1)
+			pending = append(pending, ch)
+			page := next
+			next++
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p, err := c.page(ctx, ep, args, q, page)
+				ch <- result{p, err}
+			}()
+		}
+		for next <= last && len(pending) < c.ahead {
+			start()
+		}
+		for len(pending) > 0 {
+			r := <-pending[0]
+			pending = pending[1:]
+			if r.err != nil {
+				yield(nil, r.err)
 				return
 			}
-			if pg != nil && pg.Page != 0 && int(pg.Page) != page {
-				yield(nil, c.decodeError(ep, fmt.Errorf("asked for page %d, got page %d", page, pg.Page)))
-				return
-			}
-			for _, it := range items {
+			for _, it := range r.p.items {
 				if !yield(it, nil) {
 					return
 				}
 			}
-			if pg == nil || len(items) == 0 || page >= int(pg.TotalPages) || page >= maxPages {
-				return
+			if len(r.p.items) == 0 {
+				return // fewer pages than announced
+			}
+			if next <= last {
+				start()
 			}
 		}
 	}
+}
+
+// listPage is one page of a list answer.
+type listPage struct {
+	items  []json.RawMessage
+	paging *paging
+}
+
+// page reads one page of a list endpoint and checks it is the page asked.
+func (c *Client) page(ctx context.Context, ep Endpoint, args []int64, q url.Values, page int) (listPage, error) {
+	qq := url.Values{}
+	for k, v := range q {
+		qq[k] = v
+	}
+	qq.Set("page", strconv.Itoa(page))
+	body, err := c.do(ctx, call{ep: ep, args: args, query: qq})
+	if err != nil {
+		return listPage{}, err
+	}
+	items, pg, err := decodeList(body)
+	if err != nil {
+		return listPage{}, c.decodeError(ep, err)
+	}
+	if pg != nil && pg.Page != 0 && int(pg.Page) != page {
+		return listPage{}, c.decodeError(ep, fmt.Errorf("asked for page %d, got page %d", page, pg.Page))
+	}
+	return listPage{items: items, paging: pg}, nil
 }
 
 // decodeError names the call whose answer could not be read.
