@@ -6,6 +6,7 @@ import (
 	"iter"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,7 +42,8 @@ func BenchmarkEngineOrder(b *testing.B) {
 			plat := newFakePlatform(basePolicy())
 			plat.currency = "UAH"
 			now := time.Now().UTC()
-			s, err := rosync.New(plat, newInstantRO(), st.open(b), &rosync.Options{
+			store := &countingStore{Store: st.open(b)}
+			s, err := rosync.New(plat, newInstantRO(), store, &rosync.Options{
 				Shop: shopName, Now: func() time.Time { return now },
 				Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBySKU, DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1},
 			})
@@ -52,6 +54,7 @@ func BenchmarkEngineOrder(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
+			store.writes.Store(0)
 			i := 0
 			for b.Loop() {
 				i++
@@ -69,8 +72,31 @@ func BenchmarkEngineOrder(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.ReportMetric(float64(store.writes.Load())/float64(i), "store-writes/op")
 		})
 	}
+}
+
+// countingStore counts the Store's writes (each a commit on SQLite); it
+// passes rosync.IdentitiesPutter through.
+type countingStore struct {
+	rosync.Store
+	writes atomic.Int64
+}
+
+func (c *countingStore) PutRecord(ctx context.Context, r rosync.Record) error {
+	c.writes.Add(1)
+	return c.Store.PutRecord(ctx, r)
+}
+
+func (c *countingStore) PutIdentity(ctx context.Context, key string, id rosync.Identity) error {
+	c.writes.Add(1)
+	return c.Store.PutIdentity(ctx, key, id)
+}
+
+func (c *countingStore) PutIdentities(ctx context.Context, keys []string, id rosync.Identity) error {
+	c.writes.Add(1)
+	return c.Store.(rosync.IdentitiesPutter).PutIdentities(ctx, keys, id)
 }
 
 // instantRO is an RO App account in a map, with no transport at all: only

@@ -187,6 +187,12 @@ func pickContact(found []Contact, phone, email string) (Contact, bool) {
 }
 
 func (s *Syncer) putIdentities(ctx context.Context, keys []string, id Identity) error {
+	if b, ok := s.store.(IdentitiesPutter); ok && len(keys) > 1 {
+		if err := b.PutIdentities(ctx, keys, id); err != nil {
+			return &storeError{err}
+		}
+		return nil
+	}
 	for _, k := range keys {
 		if err := s.store.PutIdentity(ctx, k, id); err != nil {
 			return &storeError{err}

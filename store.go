@@ -115,6 +115,17 @@ type ShopState struct {
 	ROCursor time.Time
 }
 
+// IdentitiesPutter is an optional Store method: writing one identity under
+// several keys (a contact's phone and email) in one transaction, all or
+// none. The Syncer uses it when the Store has it, instead of PutIdentity
+// per key: on SQLite each write is a commit, the largest share of an
+// order's CPU.
+type IdentitiesPutter interface {
+	// PutIdentities inserts or replaces the index entry of every key with
+	// id, atomically.
+	PutIdentities(ctx context.Context, keys []string, id Identity) error
+}
+
 // Store persists rosync's state. Implementations must be safe for concurrent
 // use; storage/storagetest is the conformance suite every Store passes.
 //

@@ -174,6 +174,20 @@ func (s *Store) PutIdentity(ctx context.Context, key string, id rosync.Identity)
 	return nil
 }
 
+// PutIdentities inserts or replaces the index entry of every key with id,
+// at once (rosync.IdentitiesPutter).
+func (s *Store) PutIdentities(ctx context.Context, keys []string, id rosync.Identity) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, k := range keys {
+		s.identities[k] = id
+	}
+	return nil
+}
+
 // ShopState returns the state of a shop, or an error wrapping
 // rosync.ErrNotFound.
 func (s *Store) ShopState(ctx context.Context, shop string) (rosync.ShopState, error) {

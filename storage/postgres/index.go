@@ -49,6 +49,21 @@ ON CONFLICT (key) DO UPDATE SET id = excluded.id, hash = excluded.hash`, key, id
 	return nil
 }
 
+// PutIdentities inserts or replaces the index entry of every key with id,
+// in one statement (rosync.IdentitiesPutter).
+func (s *Store) PutIdentities(ctx context.Context, keys []string, id rosync.Identity) error {
+	err := s.pool.with(ctx, func(c *pgx.Conn) error {
+		_, err := c.Exec(ctx, `INSERT INTO identities (key, id, hash)
+SELECT DISTINCT k, $2::bigint, $3::text FROM unnest($1::text[]) AS k
+ON CONFLICT (key) DO UPDATE SET id = excluded.id, hash = excluded.hash`, keys, id.ID, id.Hash)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: put identities: %w", err)
+	}
+	return nil
+}
+
 // ShopState returns the state of a shop, or an error wrapping
 // rosync.ErrNotFound.
 func (s *Store) ShopState(ctx context.Context, shop string) (rosync.ShopState, error) {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/rosync/rosync"
@@ -42,6 +44,32 @@ func (s *Store) PutIdentity(ctx context.Context, key string, id rosync.Identity)
 	defer s.endWrite()
 	if _, err := s.stmts.putIdentity.ExecContext(ctx, key, id.ID, id.Hash); err != nil {
 		return fmt.Errorf("sqlite: put identity: %w", err)
+	}
+	return nil
+}
+
+// PutIdentities inserts or replaces the index entry of every key with id,
+// in one statement (rosync.IdentitiesPutter): one commit instead of one per
+// key.
+func (s *Store) PutIdentities(ctx context.Context, keys []string, id rosync.Identity) error {
+	keys = slices.Compact(slices.Sorted(slices.Values(keys))) // a key once: ON CONFLICT cannot hit a row twice
+	var q strings.Builder
+	q.WriteString("INSERT INTO identities (key, id, hash) VALUES ")
+	args := make([]any, 0, 3*len(keys))
+	for i, k := range keys {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?)")
+		args = append(args, k, id.ID, id.Hash)
+	}
+	q.WriteString(" ON CONFLICT (key) DO UPDATE SET id = excluded.id, hash = excluded.hash")
+	if err := s.beginWrite(ctx); err != nil {
+		return fmt.Errorf("sqlite: put identities: %w", err)
+	}
+	defer s.endWrite()
+	if _, err := s.db.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("sqlite: put identities: %w", err)
 	}
 	return nil
 }

@@ -51,6 +51,31 @@ func testIdentity(t *testing.T, s rosync.Store) {
 	}
 }
 
+// testPutIdentities checks the optional rosync.IdentitiesPutter: every key
+// gets the identity, other keys keep theirs, a key given twice is fine.
+func testPutIdentities(t *testing.T, s rosync.Store) {
+	b, ok := s.(rosync.IdentitiesPutter)
+	if !ok {
+		t.Skip("the Store does not implement rosync.IdentitiesPutter")
+	}
+	ctx := t.Context()
+	keys := []string{"contact/phone/+380671112233", "contact/email/a@example.com", "contact/phone/+380671112233"}
+	require.NoError(t, s.PutIdentity(ctx, "contact/email/other@example.com", rosync.Identity{ID: 9}))
+	require.NoError(t, b.PutIdentities(ctx, keys, rosync.Identity{Hash: "pending"}))
+	want := rosync.Identity{ID: 601, Hash: "h6"}
+	require.NoError(t, b.PutIdentities(ctx, keys, want))
+	for _, k := range keys {
+		got, err := s.Identity(ctx, k)
+		require.NoError(t, err)
+		if d := diff(want, got); d != "" {
+			t.Errorf("Identity(%q) after PutIdentities (-want +got):\n%s", k, d)
+		}
+	}
+	got, err := s.Identity(ctx, "contact/email/other@example.com")
+	require.NoError(t, err)
+	require.EqualValues(t, 9, got.ID, "PutIdentities changed a key it was not given")
+}
+
 func testShopState(t *testing.T, s rosync.Store) {
 	ctx := t.Context()
 	zone := time.FixedZone("UTC-5", -5*60*60)

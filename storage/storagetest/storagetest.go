@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) rosync.Store) {
 		{"Records/Filters", testRecordsFilters},
 		{"Records/ShopsKeptApart", testRecordsShopsApart},
 		{"Identity/PutReplaceGet", testIdentity},
+		{"Identity/PutIdentities", testPutIdentities},
 		{"ShopState/RoundTrip", testShopState},
 		{"SeenEvent", testSeenEvent},
 		{"SeenEvent/Concurrent", testSeenEventConcurrent},
