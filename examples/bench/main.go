@@ -4,7 +4,7 @@
 // App's rate limit scaled to -rate requests per second.
 //
 //	go run ./examples/bench -orders 2000 [-rate 300] [-latency 20ms] [-concurrency 16]
-//	go run ./examples/bench -orders 2000 -cpu
+//	go run ./examples/bench -orders 2000 -cpu [-cpuprofile cpu.prof] [-memprofile heap.prof]
 //
 // The fake shop and the emulator run in a child process (this program
 // started again with -serve), so that the heap measured is the importing
