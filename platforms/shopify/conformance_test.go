@@ -127,3 +127,19 @@ func (h *harness) WrongSignature(r *http.Request) *http.Request {
 func TestConformance(t *testing.T) {
 	platformtest.Run(t, newConformanceHarness, platformtest.Features{StatusSync: false})
 }
+
+// TestConformance_PagedImport runs the suite with the initial import read
+// page by page (Options.PagedImport) instead of through a bulk operation.
+func TestConformance_PagedImport(t *testing.T) {
+	platformtest.Run(t, func(t *testing.T) platformtest.Harness {
+		srv := shopifytest.New(shopifytest.Options{AccessToken: confToken, Currency: "UAH", APIVersion: shopify.DefaultAPIVersion})
+		ts := httptest.NewServer(srv)
+		t.Cleanup(ts.Close)
+		p, err := shopify.New(ts.URL, shopify.Credentials{AccessToken: confToken},
+			&shopify.Options{HTTPClient: ts.Client(), WebhookSecret: confHook, OrdersPerPage: confPage, PagedImport: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &harness{srv: srv, p: p}
+	}, platformtest.Features{StatusSync: false})
+}

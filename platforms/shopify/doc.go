@@ -87,7 +87,8 @@
 // Partner or Dev Dashboard has it; a custom app created in the shop's admin
 // has it only on the Shopify plan ("Grow") and above. On Basic and Starter
 // such an app gets the fields as null. The adapter reads the plan with
-// every order query (shop { plan { displayName } }) and, on a plan of
+// every order query (shop { plan { displayName } }; once, before the bulk
+// operation, for an initial import) and, on a plan of
 // Options.LimitedPlans (default "Basic", "Basic Shopify", "Shopify Basic",
 // "Starter", "Shopify Starter", case-insensitive), sets
 // Order.CustomerRedacted and leaves Customer nil, so the Syncer uses the
@@ -96,16 +97,88 @@
 //
 // # Queries, cost and throttling
 //
-// Orders lists with orders(first, after, sortKey, query): the initial
-// import by CREATED_AT with "created_at:>='…' status:any", a poll by
-// UPDATED_AT with "updated_at:>='…' status:any" (Query.Until adds a
-// created_at or updated_at upper bound). Shopify refuses a query whose
-// requested cost passes 1000 points, and a nested connection costs its
-// first × its node's cost, so a page holds Options.OrdersPerPage orders
-// (default 10) of up to Options.LinesPerOrder lines (default 10), about 725
-// points; the rest of a longer order's lines come from follow-up
-// order(id) { lineItems(first: 100, after) } queries. Order(id) reads one
-// order with up to 100 lines per query.
+// Orders selects with the search query "created_at:>='…' status:any" for
+// the initial import (sorted by CREATED_AT) and "updated_at:>='…'
+// status:any" for a poll (by UPDATED_AT); Query.Until adds a created_at or
+// updated_at upper bound. Shopify refuses a query whose requested cost
+// passes 1000 points, and a nested connection costs its first × its node's
+// cost, so a page of orders(first, after, sortKey, query) holds
+// Options.OrdersPerPage orders (default 10) of up to Options.LinesPerOrder
+// lines (default 10), about 725 points; the rest of a longer order's lines
+// come from follow-up order(id) { lineItems(first: 100, after) } queries.
+// Polls always read such pages; Order(id) reads one order with up to 100
+// lines per query.
+//
+// 250 orders with their lines cannot fit in one paged query, so the
+// initial import runs one bulk operation instead (unless
+// Options.PagedImport): bulk queries have no cost limit, and the whole
+// import is 1 plan query + 1 mutation + the polls + 1 download, whatever
+// the number of orders.
+//
+//  1. shop { plan { displayName } } (a bulk query holds nothing but its
+//     connection).
+//  2. bulkOperationRunQuery(query, groupObjects: true) with the query
+//     { orders(sortKey: CREATED_AT, query: "…") { edges { node { … lineItems
+//     { edges { node { … } } } } } } }: the same order and line fields as a
+//     page, and connections without first (bulk queries take none; at most
+//     five connections, nested two deep). groupObjects (API 2025-07 and
+//     later; true by default before 2026-01, false from it) puts an
+//     order's line items directly after it in the result.
+//  3. node(id) { ... on BulkOperation { status errorCode objectCount
+//     fileSize url } }, at once, then after Options.BulkPollInterval
+//     (2 s), the waits growing by half up to 30 s, on Options.Now/Sleep,
+//     ctx-aware, for at most Options.BulkMaxWait (1 h; then an error
+//     wrapping context.DeadlineExceeded). CREATED, RUNNING and CANCELING
+//     go on polling; COMPLETED, FAILED, CANCELED and EXPIRED end it.
+//  4. GET url: a signed storage URL, fetched without the access token
+//     (and never logged), streamed line by line (JSONL). A line without
+//     "__parentId" is an order; the lines after it whose "__parentId" is
+//     its id are its line items; at the next order line, or the end, the
+//     order gets its line items back under lineItems and goes through the
+//     decoding and validation of a page's node, so both paths give
+//     identical rosync.Order values. Only the current order is in memory
+//     (up to 10 000 line items, as the paged path reads; beyond, an
+//     *rosync.InvalidOrderError).
+//
+// A completed operation that found nothing has no url: the import is
+// empty. A malformed order or line item line makes that order an
+// *rosync.InvalidOrderError (with its id when it can be read) and the
+// stream goes on; a line item before any order, or after another order
+// than its own, ends the stream with an error. A download that fails (a
+// network error, 429 or 5xx, no bytes for the HTTP client's timeout while
+// the adapter waits for them, or a file shorter than fileSize or cut in
+// the middle of a line) is retried like a query (Options.RetryMax): the
+// retry asks for the rest of the file from the first unfinished order
+// (HTTP Range), or, when the whole file comes again, skips the orders
+// already yielded; past the retries it ends the stream with an error. No
+// order is yielded twice or lost without an error. The time the consumer
+// takes with an order does not count as a stalled download.
+//
+// The import falls back to pages, and logs why, when Shopify will not start
+// the operation (a userError: OPERATION_IN_PROGRESS when another bulk query
+// of the app runs on the shop, one at a time before API version 2026-01,
+// the adapter's own included when the answer to its mutation was lost and
+// the mutation retried; or a GraphQL error, as for a token that may not run
+// bulk operations), or
+// when the operation fails with ACCESS_DENIED (the paged queries may still
+// read what the app can see, and name what it cannot). FAILED with another
+// error code (INTERNAL_SERVER_ERROR, TIMEOUT), CANCELED and EXPIRED end the
+// stream with a *BulkOperationError, which rosync.Retryable treats as
+// transient. An operation abandoned on ctx cancellation runs on at Shopify
+// (up to 10 days) and is not canceled; while it runs, the next import of
+// that shop reads pages.
+//
+// Sources: https://shopify.dev/docs/api/usage/bulk-operations/queries,
+// https://shopify.dev/docs/api/admin-graphql/2025-10/mutations/bulkOperationRunQuery,
+// https://shopify.dev/docs/api/admin-graphql/2025-10/objects/BulkOperation,
+// https://shopify.dev/docs/api/admin-graphql/latest/enums/BulkOperationStatus,
+// https://shopify.dev/docs/api/admin-graphql/latest/enums/BulkOperationErrorCode,
+// https://shopify.dev/docs/api/admin-graphql/2025-10/enums/BulkOperationUserErrorCode,
+// https://shopify.dev/changelog/optional-groupobjects-argument-in-bulk-operations-mutations-that-offers-faster-and-more-reliable-job-execution,
+// https://shopify.dev/changelog/bulk-operations-group-objects-default-changed-to-false,
+// https://community.shopify.com/t/query-bulkoperation-return-completed-but-url-with-null/80513
+// (no url when objectCount is 0),
+// https://github.com/Shopify/shopify-api-ruby/issues/729 (__parentId lines).
 //
 // The GraphQL Admin API limits by cost with a leaky bucket per app and
 // shop. Every answer's extensions.cost (requestedQueryCost and
@@ -149,4 +222,17 @@
 // GraphQL errors rather than nulls (they would fail the query as an
 // *rosync.APIError); and that the fee of DEL-1 is the original shipping
 // price (originalPriceSet, before shipping discounts).
+//
+// Of bulk operations: that the result follows sortKey CREATED_AT (not
+// documented; the adapter logs a warning when an order comes older than
+// the one before it, and yields it all the same); that fileSize counts the
+// bytes as downloaded (only a shorter file is an error) and objectCount the
+// lines (a difference is only logged); that the storage URL honours HTTP
+// Range (without it a retry reads the file again from the start); that
+// each line ends with a newline and lists the selected fields in order,
+// __parentId last (only the reading of a malformed line relies on it);
+// which access tokens may run bulk operations ("only accessible by
+// supported access tokens" in recent versions: a refusal is a GraphQL
+// error, read as a reason to page); and the text of the userErrors (only
+// their code is read).
 package shopify

@@ -25,10 +25,15 @@ const (
 	defaultRetryWaitMin = 500 * time.Millisecond
 	defaultRetryWaitMax = 30 * time.Second
 	defaultMaxCostWait  = 60 * time.Second
+	// defaultIdleTimeout bounds the wait for the next bytes of a bulk
+	// result when the HTTP client has no timeout.
+	defaultIdleTimeout = 60 * time.Second
 	// maxThrottled is how many THROTTLED answers in a row one call waits
 	// out before giving up with a *rosync.RateLimitError.
 	maxThrottled = 8
 )
+
+const userAgent = "rosync (+https://github.com/rosync/rosync)"
 
 // apiPath is the path template used in errors and logs.
 const apiPath = "/admin/api/{version}/graphql.json"
@@ -49,6 +54,11 @@ type client struct {
 	waitMax     time.Duration
 	maxCostWait time.Duration
 	maxBody     int64
+	// download fetches bulk operation results: the HTTP client without
+	// its overall timeout (a result may take long to stream), which idle
+	// bounds instead: the longest wait for the next bytes.
+	download *http.Client
+	idle     time.Duration
 
 	mu     sync.Mutex
 	bucket bucket
@@ -86,6 +96,12 @@ func newClient(endpoint, token, webhookSecret string, opts *Options, log *slog.L
 		maxCostWait: opts.MaxCostWait,
 		maxBody:     maxResponseBody,
 		costs:       map[string]int{},
+	}
+	dl := *hc
+	dl.Timeout = 0
+	c.download, c.idle = &dl, hc.Timeout
+	if c.idle <= 0 {
+		c.idle = defaultIdleTimeout
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -273,7 +289,7 @@ func (c *client) post(ctx context.Context, body []byte) (*response, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "rosync (+https://github.com/rosync/rosync)")
+	req.Header.Set("User-Agent", userAgent)
 	req.Header.Set("X-Shopify-Access-Token", c.token())
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -151,6 +151,7 @@ type env struct {
 	p     *Platform
 	clock *fakeClock
 	url   string
+	hc    *http.Client
 }
 
 func newEnv(t testing.TB, sopts shopifytest.Options, popts *Options) *env {
@@ -170,15 +171,30 @@ func newEnv(t testing.TB, sopts shopifytest.Options, popts *Options) *env {
 	if popts != nil {
 		o = *popts
 	}
-	o.HTTPClient = hs.Client()
+	e := &env{srv: srv, clock: clock, url: hs.URL, hc: hs.Client()}
+	e.p = e.with(t, &o)
+	return e
+}
+
+// with connects another adapter to the env's shop: opts as given, with the
+// env's clock (Sleep unless set), HTTP client (unless set) and secrets.
+func (e *env) with(t testing.TB, opts *Options) *Platform {
+	t.Helper()
+	o := *opts
+	if o.HTTPClient == nil {
+		o.HTTPClient = e.hc
+	}
 	o.WebhookSecret = testWebhookSecret
-	o.Now, o.Sleep = clock.Now, clock.Sleep
+	o.Now = e.clock.Now
+	if o.Sleep == nil {
+		o.Sleep = e.clock.Sleep
+	}
 	if o.RetryWaitMin == 0 {
 		o.RetryWaitMin = time.Millisecond
 	}
-	p, err := New(hs.URL, Credentials{AccessToken: testToken}, &o)
+	p, err := New(e.url, Credentials{AccessToken: testToken}, &o)
 	require.NoError(t, err)
-	return &env{srv: srv, p: p, clock: clock, url: hs.URL}
+	return p
 }
 
 func requireNoSecret(t *testing.T, s string) {

@@ -55,88 +55,105 @@ func (s shopPlan) name() string {
 // import (Query.CreatedSince) by sortKey CREATED_AT with the search query
 // "created_at:>='…' status:any", a poll (Query.UpdatedSince) by UPDATED_AT
 // with "updated_at:>='…' status:any"; Query.Until adds created_at:<'…' or
-// updated_at:<'…'. Pages hold OrdersPerPage orders; an order with more than
+// updated_at:<'…'.
+//
+// The initial import (CreatedSince set, UpdatedSince zero) runs one bulk
+// operation and streams its result one order at a time (see the package
+// doc); it reads page by page, as a poll does, when Options.PagedImport is
+// set, when Shopify will not start the operation (another bulk query of
+// the app is running on the shop) or when the operation fails with
+// ACCESS_DENIED. Pages hold OrdersPerPage orders; an order with more than
 // LinesPerOrder lines has the rest read by follow-up queries.
 //
 // An order that cannot be decoded is yielded as an *rosync.InvalidOrderError
 // and the stream goes on; an order deleted between the list and a
-// follow-up query is skipped; any other error (network, HTTP, GraphQL) is
-// yielded last. The next page is fetched only when the consumer asks for
-// more.
+// follow-up query is skipped; any other error (network, HTTP, GraphQL, a
+// *BulkOperationError) is yielded last. The next page, or the next part of
+// a bulk result, is read only when the consumer asks for more.
 func (p *Platform) Orders(ctx context.Context, q rosync.Query) iter.Seq2[rosync.Order, error] {
 	return func(yield func(rosync.Order, error) bool) {
-		vars := map[string]any{
-			"first":   p.ordersPerPage,
-			"lines":   p.linesPerOrder,
-			"query":   searchQuery(q),
-			"sortKey": "CREATED_AT",
+		if !p.pagedImport && !q.CreatedSince.IsZero() && q.UpdatedSince.IsZero() {
+			if p.bulkOrders(ctx, q, yield) {
+				return
+			}
 		}
-		if !q.UpdatedSince.IsZero() {
-			vars["sortKey"] = "UPDATED_AT"
+		p.pagedOrders(ctx, q, yield)
+	}
+}
+
+// pagedOrders lists the orders page by page.
+func (p *Platform) pagedOrders(ctx context.Context, q rosync.Query, yield func(rosync.Order, error) bool) {
+	vars := map[string]any{
+		"first":   p.ordersPerPage,
+		"lines":   p.linesPerOrder,
+		"query":   searchQuery(q),
+		"sortKey": "CREATED_AT",
+	}
+	if !q.UpdatedSince.IsZero() {
+		vars["sortKey"] = "UPDATED_AT"
+	}
+	cost := listCost(p.ordersPerPage, p.linesPerOrder)
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		if err := ctx.Err(); err != nil {
+			yield(rosync.Order{}, err)
+			return
 		}
-		cost := listCost(p.ordersPerPage, p.linesPerOrder)
-		seen := map[string]bool{}
-		for page := 1; ; page++ {
-			if err := ctx.Err(); err != nil {
-				yield(rosync.Order{}, err)
-				return
-			}
-			var data struct {
-				Orders *struct {
-					PageInfo struct {
-						HasNextPage bool    `json:"hasNextPage"`
-						EndCursor   *string `json:"endCursor"`
-					} `json:"pageInfo"`
-					Nodes []json.RawMessage `json:"nodes"`
-				} `json:"orders"`
-				Shop shopPlan `json:"shop"`
-			}
-			if err := p.c.query(ctx, "orders", ordersQuery, vars, cost, &data); err != nil {
-				yield(rosync.Order{}, err)
-				return
-			}
-			if data.Orders == nil {
-				yield(rosync.Order{}, errors.New("shopify: orders query answered without orders"))
-				return
-			}
-			limited := p.limitedPlan(data.Shop.name())
-			p.log.DebugContext(ctx, "orders page", "page", page, "orders", len(data.Orders.Nodes))
-			for _, raw := range data.Orders.Nodes {
-				o, err := p.build(ctx, raw, limited)
-				var inv *rosync.InvalidOrderError
-				switch {
-				case err == nil:
-					if !yield(o, nil) {
-						return
-					}
-				case errors.As(err, &inv):
-					if !yield(rosync.Order{}, err) {
-						return
-					}
-				case errors.Is(err, rosync.ErrNotFound):
-					p.log.DebugContext(ctx, "order vanished while being read", "error", err)
-				default:
-					yield(rosync.Order{}, err)
+		var data struct {
+			Orders *struct {
+				PageInfo struct {
+					HasNextPage bool    `json:"hasNextPage"`
+					EndCursor   *string `json:"endCursor"`
+				} `json:"pageInfo"`
+				Nodes []json.RawMessage `json:"nodes"`
+			} `json:"orders"`
+			Shop shopPlan `json:"shop"`
+		}
+		if err := p.c.query(ctx, "orders", ordersQuery, vars, cost, &data); err != nil {
+			yield(rosync.Order{}, err)
+			return
+		}
+		if data.Orders == nil {
+			yield(rosync.Order{}, errors.New("shopify: orders query answered without orders"))
+			return
+		}
+		limited := p.limitedPlan(data.Shop.name())
+		p.log.DebugContext(ctx, "orders page", "page", page, "orders", len(data.Orders.Nodes))
+		for _, raw := range data.Orders.Nodes {
+			o, err := p.build(ctx, raw, limited)
+			var inv *rosync.InvalidOrderError
+			switch {
+			case err == nil:
+				if !yield(o, nil) {
 					return
 				}
-			}
-			next := ""
-			if data.Orders.PageInfo.EndCursor != nil {
-				next = *data.Orders.PageInfo.EndCursor
-			}
-			if !data.Orders.PageInfo.HasNextPage || next == "" || len(data.Orders.Nodes) == 0 {
+			case errors.As(err, &inv):
+				if !yield(rosync.Order{}, err) {
+					return
+				}
+			case errors.Is(err, rosync.ErrNotFound):
+				p.log.DebugContext(ctx, "order vanished while being read", "error", err)
+			default:
+				yield(rosync.Order{}, err)
 				return
 			}
-			if seen[next] {
-				// A server that answers a page already read would
-				// stream the same orders forever.
-				yield(rosync.Order{}, &rosync.APIError{Service: Name, Method: "POST", Path: apiPath + " orders", Status: 200,
-					Message: "the orders pages do not end: a cursor came back"})
-				return
-			}
-			seen[next] = true
-			vars["after"] = next
 		}
+		next := ""
+		if data.Orders.PageInfo.EndCursor != nil {
+			next = *data.Orders.PageInfo.EndCursor
+		}
+		if !data.Orders.PageInfo.HasNextPage || next == "" || len(data.Orders.Nodes) == 0 {
+			return
+		}
+		if seen[next] {
+			// A server that answers a page already read would
+			// stream the same orders forever.
+			yield(rosync.Order{}, &rosync.APIError{Service: Name, Method: "POST", Path: apiPath + " orders", Status: 200,
+				Message: "the orders pages do not end: a cursor came back"})
+			return
+		}
+		seen[next] = true
+		vars["after"] = next
 	}
 }
 

@@ -40,9 +40,10 @@ func ids(orders []rosync.Order) []string {
 }
 
 // TestOrders_Pagination lists 7 orders 2 by 2 (4 pages), oldest first,
-// within the created_at window, with the plan read from the same queries.
+// within the created_at window, with the plan read from the same queries
+// (an initial import with PagedImport).
 func TestOrders_Pagination(t *testing.T) {
-	e := newEnv(t, shopifytest.Options{}, &Options{OrdersPerPage: 2})
+	e := newEnv(t, shopifytest.Options{}, &Options{OrdersPerPage: 2, PagedImport: true})
 	base := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	// Added out of order; 1000 is before the window.
 	for _, i := range []int{5, 3, 1, 7, 2, 6, 4} {
@@ -90,7 +91,7 @@ func TestOrders_PollAndUntil(t *testing.T) {
 // TestOrders_InvalidOrderStreamGoesOn: a bad node is yielded as an
 // *rosync.InvalidOrderError and the others still come.
 func TestOrders_InvalidOrderStreamGoesOn(t *testing.T) {
-	e := newEnv(t, shopifytest.Options{}, &Options{OrdersPerPage: 2})
+	e := newEnv(t, shopifytest.Options{}, &Options{OrdersPerPage: 2, PagedImport: true})
 	require.NoError(t, e.srv.AddOrder(node(t, 1, "2026-11-01T00:00:00Z", nil)))
 	require.NoError(t, e.srv.AddOrder(node(t, 2, "2026-11-02T00:00:00Z", func(o map[string]any) { line0(o)["currentQuantity"] = "3" })))
 	require.NoError(t, e.srv.AddOrder(node(t, 3, "2026-11-03T00:00:00Z", nil)))
@@ -106,7 +107,7 @@ func TestOrders_InvalidOrderStreamGoesOn(t *testing.T) {
 // TestOrders_ManyLines reads the lines beyond the first page with
 // follow-up queries.
 func TestOrders_ManyLines(t *testing.T) {
-	e := newEnv(t, shopifytest.Options{}, &Options{LinesPerOrder: 2})
+	e := newEnv(t, shopifytest.Options{}, &Options{LinesPerOrder: 2, PagedImport: true})
 	const n = 205
 	require.NoError(t, e.srv.AddOrder(node(t, 77, "2026-11-01T00:00:00Z", func(o map[string]any) {
 		tmpl := line0(o)
@@ -399,7 +400,7 @@ func TestSetStatusUnsupported(t *testing.T) { // SHO-2
 // the fake, which computes the cost as Shopify documents it and refuses
 // queries over 1000 points.
 func TestDefaultPageFitsTheCostLimit(t *testing.T) {
-	e := newEnv(t, shopifytest.Options{}, nil)
+	e := newEnv(t, shopifytest.Options{}, &Options{PagedImport: true})
 	require.NoError(t, e.srv.AddOrder(node(t, 1, "2026-11-01T00:00:00Z", nil)))
 	_, errs := collect(t, e.p, rosync.Query{CreatedSince: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)})
 	require.Empty(t, errs)

@@ -1,8 +1,13 @@
 package shopify
 
+import (
+	"bytes"
+	"encoding/json"
+)
+
 // The GraphQL documents the adapter sends. They are built from the same
-// field lists so that a list page, a single order and a follow-up page of
-// lines decode alike.
+// field lists so that a list page, a single order, a follow-up page of
+// lines and the lines of a bulk operation's result decode alike.
 
 const addressFields = `firstName lastName address1 address2 city province zip country countryCodeV2 phone`
 
@@ -13,14 +18,17 @@ const lineFields = `id sku name title quantity currentQuantity
       product { id legacyResourceId description hasOnlyDefaultVariant category { name fullName } }
       originalUnitPriceSet { ` + moneyFields + ` }`
 
-// orderFields selects an order node; $lines is the size of its first page
-// of line items.
-const orderFields = `id legacyResourceId name createdAt updatedAt cancelledAt currencyCode
+// orderNodeFields selects an order node without its line items.
+const orderNodeFields = `id legacyResourceId name createdAt updatedAt cancelledAt currencyCode
     displayFinancialStatus displayFulfillmentStatus email phone
     customer { firstName lastName email phone defaultAddress { ` + addressFields + ` } }
     shippingAddress { ` + addressFields + ` }
     shippingLine { title originalPriceSet { ` + moneyFields + ` } }
-    totalPriceSet { ` + moneyFields + ` }
+    totalPriceSet { ` + moneyFields + ` }`
+
+// orderFields selects an order node; $lines is the size of its first page
+// of line items.
+const orderFields = orderNodeFields + `
     lineItems(first: $lines) { pageInfo { hasNextPage endCursor } nodes { ` + lineFields + ` } }`
 
 // ordersQuery lists orders. The shop's plan comes with every page, so that
@@ -50,6 +58,51 @@ const orderLinesQuery = `query RosyncOrderLines($id: ID!, $after: String, $lines
 
 const shopQuery = `query RosyncShop { shop { currencyCode ianaTimezone plan { displayName } } }`
 
+// shopPlanQuery reads the plan before a bulk operation, whose query can
+// hold nothing but the orders connection.
+const shopPlanQuery = `query RosyncShopPlan { shop { plan { displayName } } }`
+
+// bulkOrdersQuery is the query a bulk operation runs for the initial
+// import: the orders that search selects, oldest first, with the fields of
+// orderNodeFields and all their line items (lineFields). Connections in a
+// bulk query take no first argument; Shopify writes each line item on a
+// JSONL line of its own, after its order's.
+func bulkOrdersQuery(search string) string {
+	return `{
+  orders(sortKey: CREATED_AT, query: ` + graphQLString(search) + `) {
+    edges { node { ` + orderNodeFields + `
+      lineItems { edges { node { ` + lineFields + ` } } }
+    } }
+  }
+}`
+}
+
+// graphQLString quotes s as a GraphQL string literal (JSON's escapes are
+// GraphQL's).
+func graphQLString(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return string(bytes.TrimSpace(b.Bytes()))
+}
+
+// bulkRunMutation starts a bulk query. groupObjects: true puts an order's
+// line items directly after it in the result, which lets the adapter
+// stream the file one order at a time (the default is false from API
+// version 2026-01).
+const bulkRunMutation = `mutation RosyncBulkOrders($query: String!) {
+  bulkOperationRunQuery(query: $query, groupObjects: true) {
+    bulkOperation { id status }
+    userErrors { field message code }
+  }
+}`
+
+// bulkPollQuery reads a bulk operation's state.
+const bulkPollQuery = `query RosyncBulkOperation($id: ID!) {
+  node(id: $id) { ... on BulkOperation { id status errorCode objectCount fileSize url partialDataUrl } }
+}`
+
 // Requested costs as Shopify computes them (scalars and enums 0, objects 1,
 // connections 2 + first × node; pageInfo counted as an object to be safe).
 const (
@@ -57,6 +110,8 @@ const (
 	orderBaseCost = 1 + 2 + 1 + 3 + 2 + 2 + 1 // order, customer{defaultAddress}, shippingAddress, shippingLine{…}, totalPriceSet{…}, lineItems' 2 + pageInfo
 	shopPlanCost  = 2                         // shop { plan }
 	shopCost      = 2
+	mutationCost  = 10 // a mutation field
+	bulkPollCost  = 1  // node { … on BulkOperation }
 )
 
 func connectionCost(n, node int) int { return 2 + 1 + n*node }

@@ -33,6 +33,15 @@ const (
 	DefaultLinesPerOrder = 10
 )
 
+// The defaults of the bulk operation that reads the initial import: the
+// first wait between two polls (the waits then grow by half each time, up
+// to maxBulkPollInterval) and the longest the adapter polls one operation.
+const (
+	DefaultBulkPollInterval = 2 * time.Second
+	DefaultBulkMaxWait      = time.Hour
+	maxBulkPollInterval     = 30 * time.Second
+)
+
 // DefaultLimitedPlans are the plan display names (compared case-insensitively)
 // whose stores do not give an admin-created custom app protected customer
 // data (name, email, phone, address): Shopify Basic and Starter (SHO-C2).
@@ -58,7 +67,9 @@ func (c Credentials) LogValue() slog.Value { return slog.StringValue("[redacted]
 // Options configure a Platform. The zero value (or nil) is valid.
 type Options struct {
 	// HTTPClient is the client requests go through; nil means a client
-	// with a 60 s timeout.
+	// with a 60 s timeout. Its timeout bounds each query; for the download
+	// of a bulk operation's result, which may take long, it bounds instead
+	// each wait for the next bytes (60 s when the client has none).
 	HTTPClient *http.Client
 	// WebhookSecret is the app's client secret, which signs its webhooks
 	// (or, for webhooks made by hand in the Shopify admin, the secret shown
@@ -76,10 +87,27 @@ type Options struct {
 	// retry later. Zero means 60 s.
 	MaxCostWait time.Duration
 	// OrdersPerPage and LinesPerOrder are the page sizes of order lists
-	// (defaults DefaultOrdersPerPage and DefaultLinesPerOrder). New refuses
-	// sizes whose requested cost would pass MaxQueryCost.
+	// read page by page: polls, and the initial import when PagedImport is
+	// set or a bulk operation cannot be used (defaults DefaultOrdersPerPage
+	// and DefaultLinesPerOrder). New refuses sizes whose requested cost
+	// would pass MaxQueryCost.
 	OrdersPerPage int
 	LinesPerOrder int
+	// PagedImport makes the initial import (Orders with
+	// Query.CreatedSince and no Query.UpdatedSince) read the orders page
+	// by page, as a poll does. By default it runs one bulk operation
+	// (bulkOperationRunQuery), which has no cost limit, and streams its
+	// JSONL result one order at a time; see the package doc.
+	PagedImport bool
+	// BulkPollInterval is the first wait between two polls of a bulk
+	// operation (the first poll goes out at once); the waits then grow
+	// by half each time, up to 30 s or BulkPollInterval when longer. Zero
+	// means DefaultBulkPollInterval.
+	BulkPollInterval time.Duration
+	// BulkMaxWait is the longest the adapter polls one bulk operation;
+	// past it, Orders ends with an error wrapping
+	// context.DeadlineExceeded. Zero means DefaultBulkMaxWait.
+	BulkMaxWait time.Duration
 	// RetryMax is how many times a request is retried after a network
 	// error, a 429 or a 5xx; 0 means 4, a negative value no retry.
 	RetryMax int
@@ -92,10 +120,12 @@ type Options struct {
 	// LimitedPlans are the plan display names whose stores withhold
 	// customer data (SHO-C2); nil means DefaultLimitedPlans.
 	LimitedPlans []string
-	// Now is the clock of the cost bucket; default time.Now.
+	// Now is the clock of the cost bucket and of bulk operation polls;
+	// default time.Now.
 	Now func() time.Time
 	// Sleep waits d or until ctx is done (returning ctx's error); default
-	// a timer. Tests replace Now and Sleep to observe the adapter's waits.
+	// a timer. Tests replace Now and Sleep to observe the adapter's waits
+	// (retries, the cost bucket, bulk operation polls).
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
@@ -106,6 +136,9 @@ type Platform struct {
 	log           *slog.Logger
 	ordersPerPage int
 	linesPerOrder int
+	pagedImport   bool
+	bulkPoll      time.Duration
+	bulkMaxWait   time.Duration
 	limited       map[string]bool
 	webhookSecret func() string // a func so that fmt never prints it
 }
@@ -162,6 +195,13 @@ func New(shopDomainOrBaseURL string, creds Credentials, opts *Options) (*Platfor
 	for _, p := range plans {
 		limited[normPlan(p)] = true
 	}
+	bulkPoll, bulkMaxWait := opts.BulkPollInterval, opts.BulkMaxWait
+	if bulkPoll <= 0 {
+		bulkPoll = DefaultBulkPollInterval
+	}
+	if bulkMaxWait <= 0 {
+		bulkMaxWait = DefaultBulkMaxWait
+	}
 	secret := opts.WebhookSecret
 	c := newClient(base+"/admin/api/"+version+"/graphql.json", creds.AccessToken, secret, opts, log)
 	return &Platform{
@@ -169,6 +209,9 @@ func New(shopDomainOrBaseURL string, creds Credentials, opts *Options) (*Platfor
 		log:           log,
 		ordersPerPage: perPage,
 		linesPerOrder: lines,
+		pagedImport:   opts.PagedImport,
+		bulkPoll:      bulkPoll,
+		bulkMaxWait:   bulkMaxWait,
 		limited:       limited,
 		webhookSecret: func() string { return secret },
 	}, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/platforms/shopify/shopifytest"
@@ -123,7 +126,8 @@ func checkOrder(t *testing.T, o rosync.Order, node []byte) {
 func FuzzOrderDecode(f *testing.F) {
 	orderSeeds(f)
 	f.Fuzz(func(t *testing.T, node []byte) {
-		p, err := New("https://fuzz.myshopify.com", Credentials{AccessToken: "shpat_fuzz"}, &Options{HTTPClient: fuzzClient(node), RetryMax: -1})
+		p, err := New("https://fuzz.myshopify.com", Credentials{AccessToken: "shpat_fuzz"},
+			&Options{HTTPClient: fuzzClient(node), RetryMax: -1, PagedImport: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,7 +232,7 @@ func TestOrders_PagesThatNeverEnd(t *testing.T) {
 		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
 			Body: io.NopCloser(strings.NewReader(page)), Request: r}, nil
 	})}
-	p, err := New("https://fuzz.myshopify.com", Credentials{AccessToken: "shpat_fuzz"}, &Options{HTTPClient: hc, RetryMax: -1})
+	p, err := New("https://fuzz.myshopify.com", Credentials{AccessToken: "shpat_fuzz"}, &Options{HTTPClient: hc, RetryMax: -1, PagedImport: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,5 +246,142 @@ func TestOrders_PagesThatNeverEnd(t *testing.T) {
 	var api *rosync.APIError
 	if n != 3 || calls != 2 || !errors.As(last, &api) {
 		t.Fatalf("%d items from %d calls, last error %v; want 2 orders, then an *rosync.APIError", n, calls, last)
+	}
+}
+
+// bulkJSONL writes order nodes as a bulk operation's grouped JSONL result:
+// each order without lineItems, then its line items with "__parentId".
+func bulkJSONL(tb testing.TB, nodes ...[]byte) []byte {
+	var b bytes.Buffer
+	for _, raw := range nodes {
+		var n map[string]any
+		if err := json.Unmarshal(raw, &n); err != nil {
+			tb.Fatal(err)
+		}
+		li, _ := n["lineItems"].(map[string]any)
+		delete(n, "lineItems")
+		id, _ := n["id"].(string)
+		if id == "" {
+			id = "gid://shopify/Order/" + fmt.Sprint(n["legacyResourceId"])
+			n["id"] = id
+		}
+		line, _ := json.Marshal(n)
+		b.Write(line)
+		b.WriteByte('\n')
+		lines, _ := li["nodes"].([]any)
+		for _, l := range lines {
+			m, _ := l.(map[string]any)
+			m["__parentId"] = id
+			line, _ := json.Marshal(m)
+			b.Write(line)
+			b.WriteByte('\n')
+		}
+	}
+	return b.Bytes()
+}
+
+// fuzzBulkClient answers a bulk import in memory: the plan, the mutation,
+// one poll (COMPLETED), and result as the file.
+func fuzzBulkClient(result []byte) *http.Client {
+	return &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		var body string
+		var q []byte
+		if r.Body != nil {
+			q, _ = io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		}
+		switch {
+		case r.Method == http.MethodGet:
+			body = string(result)
+		case bytes.Contains(q, []byte("RosyncShopPlan")):
+			body = `{"data":{"shop":{"plan":{"displayName":"Grow"}}}}`
+		case bytes.Contains(q, []byte("RosyncBulkOrders")):
+			body = `{"data":{"bulkOperationRunQuery":{"bulkOperation":{"id":"gid://shopify/BulkOperation/1","status":"CREATED"},"userErrors":[]}}}`
+		default:
+			body = `{"data":{"node":{"id":"gid://shopify/BulkOperation/1","status":"COMPLETED","errorCode":null,` +
+				`"objectCount":"3","fileSize":null,"url":"https://storage.example/r.jsonl?sig=1","partialDataUrl":null}}}`
+		}
+		return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+			Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+	})}
+}
+
+// FuzzBulkResult reads a fuzzed JSONL file as a bulk import's result: the
+// adapter never panics, always ends, and every order it yields validates.
+func FuzzBulkResult(f *testing.F) {
+	demo := demoNodes(f)
+	raws := make([][]byte, len(demo))
+	for i, n := range demo {
+		raws[i] = n
+	}
+	if len(raws) > 0 {
+		f.Add(bulkJSONL(f, raws...))
+	}
+	f.Add(bulkJSONL(f, []byte(exampleNode), node(f, 7, "2026-11-02T10:00:00Z", nil)))
+	for _, s := range []string{
+		"", "\n\n", "{}\n", "[]\n", `{"__parentId":"x"}` + "\n",
+		`{"id":"gid://shopify/Order/1","legacyResourceId":"1"` + "\n" + `{"id":"gid://shopify/LineItem/1","__parentId":"gid://shopify/Order/1"}`,
+		`{"id":"gid://shopify/Order/1"}` + "\n" + `{"id":"gid://shopify/LineItem/1","__parentId":"gid://shopify/Order/2"}` + "\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, result []byte) {
+		p, err := New("https://fuzz.myshopify.com", Credentials{AccessToken: "shpat_fuzz"}, &Options{HTTPClient: fuzzBulkClient(result), RetryMax: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for o, err := range p.Orders(ctx, rosync.Query{CreatedSince: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}) {
+			if errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("Orders did not end: %q", result)
+			}
+			if err == nil {
+				checkOrder(t, o, result)
+			}
+		}
+	})
+}
+
+// TestOrders_BulkDemoShop reads the demo shop's orders from a bulk result
+// built from them, as Order reads them one by one.
+func TestOrders_BulkDemoShop(t *testing.T) {
+	nodes := demoNodes(t)
+	if len(nodes) == 0 {
+		t.Skip("no demo fixture")
+	}
+	// Events may repeat an order: keep the last state of each.
+	last := map[string][]byte{}
+	var order []string
+	for _, n := range nodes {
+		id, _ := peekIdentity(n)
+		if _, ok := last[id]; !ok {
+			order = append(order, id)
+		}
+		last[id] = n
+	}
+	var raws [][]byte
+	for _, id := range order {
+		raws = append(raws, last[id])
+	}
+	p, err := New("https://fuzz.myshopify.com", Credentials{AccessToken: "shpat_fuzz"}, &Options{HTTPClient: fuzzBulkClient(bulkJSONL(t, raws...)), RetryMax: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	for o, err := range p.Orders(context.Background(), rosync.Query{CreatedSince: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)}) {
+		if i >= len(order) {
+			t.Fatalf("more than the %d orders: %v, %v", len(order), o.ID, err)
+		}
+		want, wantErr := decodeValid(last[order[i]], false)
+		i++
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("order %s: bulk error %v, node error %v", order[i-1], err, wantErr)
+		}
+		if diff := cmp.Diff(want, o, sameDecimal); diff != "" {
+			t.Fatalf("order %s from the bulk result differs (-node +bulk):\n%s", o.ID, diff)
+		}
+	}
+	if i != len(order) {
+		t.Fatalf("read %d orders, want %d", i, len(order))
 	}
 }

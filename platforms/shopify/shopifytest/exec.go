@@ -4,14 +4,15 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // This file answers a parsed query: the root fields, the projection of
-// stored nodes onto the selection, connections with cursors, the orders
-// search syntax, and query costs.
+// stored nodes onto the selection, connections with cursors, and query
+// costs (the orders search syntax is in search.go, bulk operations in
+// bulk.go).
 
 // MaxPageSize is the largest first/last of a connection.
 const MaxPageSize = 250
@@ -20,6 +21,10 @@ const MaxPageSize = 250
 type executor struct {
 	s    *Server
 	cost int // actual cost so far
+	// base is the scheme and host the request came to, for the URLs of
+	// bulk operation results; version is the API version of its path.
+	base    string
+	version string
 }
 
 func (e *executor) root(f *field) (any, error) {
@@ -58,8 +63,60 @@ func (e *executor) root(f *field) (any, error) {
 		return e.project(so.node, f, "Order")
 	case "orders":
 		return e.orders(f)
+	case "node":
+		return e.node(f)
+	case "currentBulkOperation":
+		return e.currentBulkOperation(f)
 	}
 	return nil, fmt.Errorf("field '%s' doesn't exist on type 'QueryRoot'", f.name)
+}
+
+// node answers node(id:) for the ids the fake holds: bulk operations and
+// orders; other ids answer null.
+func (e *executor) node(f *field) (any, error) {
+	id, ok, err := f.stringArg("id")
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("field 'node' is missing required argument 'id'")
+	}
+	if op, ok := e.s.bulkOps[id]; ok {
+		return e.project(e.s.observeBulk(op, e.base), f, "BulkOperation")
+	}
+	if legacy, ok := strings.CutPrefix(id, "gid://shopify/Order/"); ok {
+		if so, ok := e.s.orders[legacy]; ok {
+			return e.project(so.node, f, "Order")
+		}
+	}
+	return nil, nil
+}
+
+// orderArgs reads the sortKey, reverse and query arguments of an orders
+// connection.
+func orderArgs(f *field) (key string, reverse bool, filter search, err error) {
+	key = "ID"
+	if k, ok, err := f.stringArg("sortKey"); err != nil {
+		return "", false, search{}, err
+	} else if ok {
+		key = k
+	}
+	switch key {
+	case "ID", "CREATED_AT", "UPDATED_AT", "PROCESSED_AT":
+	default:
+		return "", false, search{}, fmt.Errorf("sortKey %s is not served by this fake", key)
+	}
+	if reverse, err = f.boolArg("reverse"); err != nil {
+		return "", false, search{}, err
+	}
+	q, _, err := f.stringArg("query")
+	if err != nil {
+		return "", false, search{}, err
+	}
+	if filter, err = parseSearch(q); err != nil {
+		return "", false, search{}, err
+	}
+	return key, reverse, filter, nil
 }
 
 // orders answers the orders connection.
@@ -74,26 +131,7 @@ func (e *executor) orders(f *field) (any, error) {
 	if first > MaxPageSize {
 		return nil, fmt.Errorf("the first argument of orders must be at most %d", MaxPageSize)
 	}
-	key := "ID"
-	if k, ok, err := f.stringArg("sortKey"); err != nil {
-		return nil, err
-	} else if ok {
-		key = k
-	}
-	switch key {
-	case "ID", "CREATED_AT", "UPDATED_AT", "PROCESSED_AT":
-	default:
-		return nil, fmt.Errorf("sortKey %s is not served by this fake", key)
-	}
-	reverse, err := f.boolArg("reverse")
-	if err != nil {
-		return nil, err
-	}
-	q, _, err := f.stringArg("query")
-	if err != nil {
-		return nil, err
-	}
-	filter, err := parseSearch(q)
+	key, reverse, filter, err := orderArgs(f)
 	if err != nil {
 		return nil, err
 	}
@@ -228,6 +266,9 @@ func (e *executor) project(v any, f *field, typ string) (any, error) {
 		e.cost++
 		out := make(map[string]any, len(f.sel))
 		for _, c := range f.sel {
+			if c.on != "" && c.on != typ {
+				continue
+			}
 			if c.name == "__typename" {
 				out[c.key()] = typ
 				continue
@@ -412,6 +453,22 @@ func sortValue(so *storedOrder, key string) int64 {
 	return 0
 }
 
+// sortedOrders returns the stored orders sorted by key, ties by id.
+func (s *Server) sortedOrders(key string, reverse bool) []*storedOrder {
+	list := make([]*storedOrder, 0, len(s.orders))
+	for _, so := range s.orders {
+		list = append(list, so)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		c := compareKey(sortValue(list[i], key), list[i].id, sortValue(list[j], key), list[j].id)
+		if reverse {
+			return c > 0
+		}
+		return c < 0
+	})
+	return list
+}
+
 func compareKey(v1 int64, id1 uint64, v2 int64, id2 uint64) int {
 	switch {
 	case v1 < v2:
@@ -424,154 +481,4 @@ func compareKey(v1 int64, id1 uint64, v2 int64, id2 uint64) int {
 		return 1
 	}
 	return 0
-}
-
-// ---------------------------------------------------------- search syntax
-
-// search is a parsed orders query argument: AND of terms.
-type search struct {
-	terms []term
-}
-
-type term struct {
-	field string // created_at, updated_at, status
-	op    string // ">=", ">", "<=", "<", "="
-	at    time.Time
-	value string
-}
-
-// parseSearch reads Shopify's search syntax as far as the fake serves it:
-// created_at/updated_at with :>= :> :<= :< or an exact value (RFC 3339 or
-// a date, quoted with ' or " or bare), and status:any|open|closed|cancelled.
-func parseSearch(q string) (search, error) {
-	var s search
-	for _, tok := range splitSearch(q) {
-		name, val, ok := strings.Cut(tok, ":")
-		if !ok {
-			return s, fmt.Errorf("search term %q is not served by this fake (want field:value)", tok)
-		}
-		t := term{field: strings.ToLower(name), op: "="}
-		for _, op := range []string{">=", "<=", ">", "<"} {
-			if rest, ok := strings.CutPrefix(val, op); ok {
-				t.op, val = op, rest
-				break
-			}
-		}
-		val = strings.Trim(val, `'"`)
-		switch t.field {
-		case "created_at", "updated_at", "processed_at":
-			at, err := parseSearchTime(val)
-			if err != nil {
-				return s, fmt.Errorf("search term %q: %w", tok, err)
-			}
-			t.at = at
-		case "status":
-			switch strings.ToLower(val) {
-			case "any", "open", "closed", "cancelled":
-				t.value = strings.ToLower(val)
-			default:
-				return s, fmt.Errorf("search term %q: unknown status", tok)
-			}
-			if t.op != "=" {
-				return s, fmt.Errorf("search term %q: status takes no comparison", tok)
-			}
-		default:
-			return s, fmt.Errorf("search field %q is not served by this fake", name)
-		}
-		s.terms = append(s.terms, t)
-	}
-	return s, nil
-}
-
-// splitSearch splits on white space outside quotes.
-func splitSearch(q string) []string {
-	var out []string
-	var b strings.Builder
-	var quote rune
-	for _, r := range q {
-		switch {
-		case quote != 0:
-			b.WriteRune(r)
-			if r == quote {
-				quote = 0
-			}
-		case r == '\'' || r == '"':
-			quote = r
-			b.WriteRune(r)
-		case r == ' ' || r == '\t' || r == '\n':
-			if b.Len() > 0 {
-				out = append(out, b.String())
-				b.Reset()
-			}
-		default:
-			b.WriteRune(r)
-		}
-	}
-	if b.Len() > 0 {
-		out = append(out, b.String())
-	}
-	// "AND" between terms is the default conjunction.
-	kept := out[:0]
-	for _, t := range out {
-		if t != "AND" {
-			kept = append(kept, t)
-		}
-	}
-	return kept
-}
-
-func parseSearchTime(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is not a date", s)
-}
-
-func (s search) match(so *storedOrder) bool {
-	for _, t := range s.terms {
-		var v time.Time
-		switch t.field {
-		case "created_at":
-			v = so.created
-		case "updated_at":
-			v = so.updated
-		case "processed_at":
-			v = so.processed
-		case "status":
-			switch t.value {
-			case "open":
-				if so.closed || so.cancelled {
-					return false
-				}
-			case "closed":
-				if !so.closed {
-					return false
-				}
-			case "cancelled":
-				if !so.cancelled {
-					return false
-				}
-			}
-			continue
-		}
-		var ok bool
-		switch t.op {
-		case ">=":
-			ok = !v.Before(t.at)
-		case ">":
-			ok = v.After(t.at)
-		case "<=":
-			ok = !v.After(t.at)
-		case "<":
-			ok = v.Before(t.at)
-		default:
-			ok = v.Equal(t.at)
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
 }

@@ -8,11 +8,13 @@ import (
 )
 
 // This file parses the subset of GraphQL that an Admin API client sends:
-// one query operation (named or not, with variable definitions), fields with
-// aliases, arguments (variables, strings, numbers, enums, booleans, null,
-// lists and objects) and nested selection sets. Fragments and directives are
-// refused: the fake is strict so that a client query it cannot read fails
-// loudly instead of being answered wrongly.
+// one query or mutation operation (named or not, with variable
+// definitions), fields with aliases, arguments (variables, strings, numbers,
+// enums, booleans, null, lists and objects), nested selection sets and
+// inline fragments with a type condition (... on BulkOperation { … }).
+// Named fragments and directives are refused: the fake is strict so that a
+// client query it cannot read fails loudly instead of being answered
+// wrongly.
 
 // field is a selected field.
 type field struct {
@@ -20,6 +22,10 @@ type field struct {
 	name  string
 	args  map[string]any // resolved against the variables
 	sel   []*field       // nil for a scalar or enum field
+	// on is the type condition of the inline fragment the field was
+	// selected in ("" outside fragments): the field is answered only on
+	// an object of that type.
+	on string
 }
 
 // key is the response key of the field.
@@ -88,43 +94,52 @@ func (f *field) boolArg(name string) (bool, error) {
 // enumValue is an enum literal (CREATED_AT); variables carry enums as strings.
 type enumValue string
 
+// The operation types parseOperation returns.
+const (
+	opQuery    = "query"
+	opMutation = "mutation"
+)
+
 // parseOperation parses a query document and resolves its arguments against
-// vars. It returns the root selection.
-func parseOperation(src string, vars map[string]any) ([]*field, error) {
+// vars. It returns the operation type (opQuery or opMutation) and the root
+// selection.
+func parseOperation(src string, vars map[string]any) (string, []*field, error) {
 	p := &parser{lx: lexer{src: src}, vars: vars}
 	if err := p.next(); err != nil {
-		return nil, err
+		return "", nil, err
 	}
+	op := opQuery
 	if p.tok.kind == tokName {
 		switch p.tok.text {
-		case "query":
+		case opQuery, opMutation:
+			op = p.tok.text
 			if err := p.next(); err != nil {
-				return nil, err
+				return "", nil, err
 			}
 			if p.tok.kind == tokName {
 				if err := p.next(); err != nil {
-					return nil, err
+					return "", nil, err
 				}
 			}
 			if p.is("(") {
 				if err := p.varDefs(); err != nil {
-					return nil, err
+					return "", nil, err
 				}
 			}
-		case "mutation", "subscription":
-			return nil, fmt.Errorf("%s operations are not served by this fake", p.tok.text)
+		case "subscription":
+			return "", nil, fmt.Errorf("%s operations are not served by this fake", p.tok.text)
 		default:
-			return nil, fmt.Errorf("unexpected %q at the start of the document", p.tok.text)
+			return "", nil, fmt.Errorf("unexpected %q at the start of the document", p.tok.text)
 		}
 	}
 	sel, err := p.selectionSet()
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	if p.tok.kind != tokEOF {
-		return nil, fmt.Errorf("unexpected %q after the operation (one operation per document)", p.tok.text)
+		return "", nil, fmt.Errorf("unexpected %q after the operation (one operation per document)", p.tok.text)
 	}
-	return sel, nil
+	return op, sel, nil
 }
 
 type parser struct {
@@ -182,7 +197,12 @@ func (p *parser) selectionSet() ([]*field, error) {
 			return nil, fmt.Errorf("unterminated selection set")
 		}
 		if p.is("...") {
-			return nil, fmt.Errorf("fragments are not served by this fake (offset %d)", p.tok.pos)
+			frag, err := p.inlineFragment()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, frag...)
+			continue
 		}
 		f, err := p.field()
 		if err != nil {
@@ -194,6 +214,42 @@ func (p *parser) selectionSet() ([]*field, error) {
 		return nil, fmt.Errorf("empty selection set")
 	}
 	return out, p.next()
+}
+
+// inlineFragment reads "... on Type { … }" and returns its fields, each
+// with the type condition. Named fragment spreads are refused.
+func (p *parser) inlineFragment() ([]*field, error) {
+	pos := p.tok.pos
+	if err := p.next(); err != nil {
+		return nil, err
+	}
+	if p.tok.kind != tokName || p.tok.text != "on" {
+		return nil, fmt.Errorf("fragments other than inline ones with a type condition are not served by this fake (offset %d)", pos)
+	}
+	if err := p.next(); err != nil {
+		return nil, err
+	}
+	if p.tok.kind != tokName {
+		return nil, fmt.Errorf("expected a type name after \"on\" at offset %d", p.tok.pos)
+	}
+	typ := p.tok.text
+	if err := p.next(); err != nil {
+		return nil, err
+	}
+	if p.is("@") {
+		return nil, fmt.Errorf("directives are not served by this fake (fragment on %s)", typ)
+	}
+	sel, err := p.selectionSet()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range sel {
+		if f.on != "" && f.on != typ {
+			return nil, fmt.Errorf("nested fragments on other types are not served by this fake (%s in %s)", f.on, typ)
+		}
+		f.on = typ
+	}
+	return sel, nil
 }
 
 func (p *parser) field() (*field, error) {

@@ -1,40 +1,3 @@
-// Package shopifytest is a fake Shopify GraphQL Admin API for tests and
-// fixture replays: an http.Handler (use it with httptest.NewServer) that
-// holds order nodes as native JSON, exactly as the GraphQL Admin API returns
-// them (connections as {"nodes": [...]}), and answers the queries the
-// shopify adapter sends. It also builds webhook requests as Shopify sends
-// them.
-//
-// Served: POST /admin/api/{version}/graphql.json with the header
-// X-Shopify-Access-Token. The body's query is parsed (one query operation;
-// aliases, arguments, variables and nested selections; no fragments or
-// directives) and its root fields are answered:
-//
-//	shop                          currencyCode, ianaTimezone, plan { displayName }, name, myshopifyDomain
-//	orders(first, after, sortKey, reverse, query)
-//	                              first ≤ 250; sortKey CREATED_AT, UPDATED_AT, PROCESSED_AT, ID;
-//	                              query terms created_at / updated_at with :>= :> :<= :< or an
-//	                              exact value, status:any|open|closed|cancelled; opaque cursors
-//	order(id: "gid://shopify/Order/N")
-//
-// Answers carry only the fields selected (aliases honoured, missing fields
-// null), so a client that forgets to select a field sees it missing as it
-// would on Shopify. Nested connections (lineItems(first:, after:)) are paged
-// with opaque cursors. A line item's product is the stored product with the
-// same id (AddProduct) when there is one, else the product embedded in the
-// order node.
-//
-// Cost-based throttling is emulated: each query's requestedQueryCost is
-// computed as Shopify documents it (scalars and enums 0, objects 1,
-// connections 2 plus first × the cost of a node); a query over MaxQueryCost
-// fails with MAX_COST_EXCEEDED; one whose requested cost exceeds the
-// bucket's currently available points fails with THROTTLED; otherwise the
-// actual cost (with the real number of nodes) is taken from the bucket,
-// which refills at the restore rate on the server clock. Every answer
-// carries extensions.cost.
-//
-// The fake is stricter than Shopify in one place: an unknown search term in
-// the orders query argument is an error rather than ignored.
 package shopifytest
 
 import (
@@ -43,7 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,24 +46,38 @@ type Options struct {
 	MaxQueryCost int
 	// Faults, when set, makes a share of the authenticated requests fail
 	// by a seeded plan (after the faults queued by Fail), under the
-	// endpoint "POST graphql.json". A GraphQL request is a POST, but every
-	// query the fake answers is a read that is safe to repeat, so no
-	// request is given the plan's "executed, then failed" kinds.
+	// endpoint "POST graphql.json", and of the downloads of bulk results
+	// under BulkFaultEndpoint. Every query the fake answers is a read that
+	// is safe to repeat, so only a mutation (which starts a bulk
+	// operation) is given the plan's "executed, then failed" kinds.
 	Faults *faultplan.Plan
+	// Bulk controls bulk query operations; see SetBulk.
+	Bulk Bulk
 }
 
-// Fault makes the next Times requests fail: with HTTP Status (and a
+// Fault makes the next Times GraphQL requests fail (with Download, the next
+// Times downloads of bulk results instead): with HTTP Status (and a
 // Retry-After header when set), or, with Throttle, with a THROTTLED GraphQL
-// error (HTTP 200) whose throttle status shows an empty bucket.
+// error (HTTP 200) whose throttle status shows an empty bucket (a 429 for a
+// download).
 type Fault struct {
 	Status     int
 	Times      int
 	RetryAfter string
 	Throttle   bool
+	Download   bool
 }
 
-// Request is a GraphQL request the server received (after authentication).
+// Request is a request the server received: a GraphQL request (after
+// authentication) or a download of a bulk operation's result.
 type Request struct {
+	// Method and Path are the HTTP method and URL path.
+	Method string
+	Path   string
+	// Token reports whether the request carried X-Shopify-Access-Token.
+	Token bool
+	// Range is the Range header of a download.
+	Range     string
 	Query     string
 	Variables map[string]any
 	// Fields are the root fields of the operation, in order.
@@ -109,7 +86,8 @@ type Request struct {
 	// request did not get that far).
 	RequestedCost int
 	ActualCost    int
-	// Outcome is "ok", "throttled", "max_cost", "error" or "fault".
+	// Outcome is "ok", "throttled", "max_cost", "error" or "fault" ("cut"
+	// for a download cut short by Bulk.CutDownloads).
 	Outcome string
 }
 
@@ -127,6 +105,11 @@ type Server struct {
 	requests  []Request
 	faults    []Fault
 	faultPlan *faultplan.Plan
+
+	bulk        Bulk
+	bulkOps     map[string]*bulkOp // by GID
+	bulkSeq     int
+	bulkCurrent *bulkOp
 }
 
 // storedOrder is an order node and the fields the filters read.
@@ -173,6 +156,8 @@ func New(opts Options) *Server {
 		filledAt:  opts.Now(),
 		calls:     map[string]int{},
 		faultPlan: opts.Faults,
+		bulk:      opts.Bulk,
+		bulkOps:   map[string]*bulkOp{},
 	}
 }
 
@@ -292,7 +277,8 @@ func (s *Server) SetAvailable(points float64) {
 	s.filledAt = s.opts.Now()
 }
 
-// Fail queues a fault for the next requests.
+// Fail queues a fault for the next GraphQL requests, or, with
+// Fault.Download, for the next downloads of bulk results.
 func (s *Server) Fail(f Fault) {
 	if f.Times <= 0 {
 		f.Times = 1
@@ -303,8 +289,10 @@ func (s *Server) Fail(f Fault) {
 }
 
 // Calls returns request counters: "requests" (every authenticated
-// request), one per root field answered ("orders", "order", "shop"),
-// "throttled", "max_cost", "errors" and "faults".
+// request, and every download of a bulk result), one per root field
+// answered ("orders", "order", "shop", "node", "currentBulkOperation",
+// "bulkOperationRunQuery"), "bulk_download" (results served), "throttled",
+// "max_cost", "errors" and "faults".
 func (s *Server) Calls() map[string]int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -322,8 +310,13 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// ServeHTTP serves the GraphQL Admin API.
+// ServeHTTP serves the GraphQL Admin API and the results of bulk
+// operations.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/bulk/") {
+		s.serveBulk(w, r)
+		return
+	}
 	version, ok := apiVersion(r.URL.Path)
 	if !ok || (s.opts.APIVersion != "" && version != s.opts.APIVersion) {
 		writeJSON(w, http.StatusNotFound, map[string]any{"errors": "Not Found"})
@@ -348,23 +341,31 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": map[string]any{"query": "Required parameter missing or invalid"}})
 		return
 	}
-	req := Request{Query: body.Query, Variables: body.Variables}
+	req := Request{Method: r.Method, Path: r.URL.Path, Token: r.Header.Get("X-Shopify-Access-Token") != "",
+		Query: body.Query, Variables: body.Variables}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	ex := &executor{s: s, base: scheme + "://" + r.Host, version: version}
 
 	s.mu.Lock()
 	s.calls["requests"]++
-	if len(s.faults) > 0 {
-		defer s.mu.Unlock()
-		s.queuedFault(w, req)
+	if s.queuedFault(w, req, false) {
+		s.mu.Unlock()
 		return
 	}
 	plan := s.faultPlan
 	s.mu.Unlock()
 	if plan == nil {
-		s.answer(w, req, body.Query, body.Variables)
+		s.answer(w, req, ex, body.Query, body.Variables)
 		return
 	}
-	served := plan.Apply(plan.Decide(FaultEndpoint, false), w, r, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		s.answer(w, req, body.Query, body.Variables)
+	// A mutation starts a bulk operation: it may be executed and its
+	// answer lost.
+	mutation := strings.HasPrefix(strings.TrimSpace(body.Query), opMutation)
+	served := plan.Apply(plan.Decide(FaultEndpoint, mutation), w, r, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		s.answer(w, req, ex, body.Query, body.Variables)
 	}))
 	if !served {
 		s.mu.Lock()
@@ -375,39 +376,49 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// queuedFault answers with the first fault queued by Fail. Called with s.mu
-// held.
-func (s *Server) queuedFault(w http.ResponseWriter, req Request) {
-	f := s.faults[0]
-	if s.faults[0].Times--; s.faults[0].Times <= 0 {
-		s.faults = s.faults[1:]
+// queuedFault answers with the first fault queued by Fail for a GraphQL
+// request (download false) or a download, and reports whether there was
+// one. Called with s.mu held.
+func (s *Server) queuedFault(w http.ResponseWriter, req Request, download bool) bool {
+	i := slices.IndexFunc(s.faults, func(f Fault) bool { return f.Download == download })
+	if i < 0 {
+		return false
+	}
+	f := s.faults[i]
+	if s.faults[i].Times--; s.faults[i].Times <= 0 {
+		s.faults = slices.Delete(s.faults, i, i+1)
 	}
 	s.calls["faults"]++
 	req.Outcome = "fault"
 	s.requests = append(s.requests, req)
+	if f.Throttle && download {
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"errors": "Too Many Requests"})
+		return true
+	}
 	if f.Throttle {
 		s.refill()
 		writeJSON(w, http.StatusOK, map[string]any{
 			"errors":     []any{throttledError()},
 			"extensions": s.costExtension(s.opts.MaxQueryCost, nil),
 		})
-		return
+		return true
 	}
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
 	}
 	writeJSON(w, f.Status, map[string]any{"errors": http.StatusText(f.Status)})
+	return true
 }
 
-// answer runs a query and writes its answer.
-func (s *Server) answer(w http.ResponseWriter, req Request, query string, vars map[string]any) {
+// answer runs a query or mutation and writes its answer.
+func (s *Server) answer(w http.ResponseWriter, req Request, ex *executor, query string, vars map[string]any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	record := func(outcome string) {
 		req.Outcome = outcome
 		s.requests = append(s.requests, req)
 	}
-	sel, err := parseOperation(query, vars)
+	op, sel, err := parseOperation(query, vars)
 	if err != nil {
 		s.calls["errors"]++
 		record("error")
@@ -418,6 +429,9 @@ func (s *Server) answer(w http.ResponseWriter, req Request, query string, vars m
 		req.Fields = append(req.Fields, f.name)
 	}
 	requested := requestedCost(sel)
+	if op == opMutation {
+		requested = mutationCost * len(sel)
+	}
 	req.RequestedCost = requested
 	if requested > s.opts.MaxQueryCost {
 		s.calls["max_cost"]++
@@ -438,10 +452,15 @@ func (s *Server) answer(w http.ResponseWriter, req Request, query string, vars m
 		})
 		return
 	}
-	ex := &executor{s: s}
 	data := map[string]any{}
 	for _, f := range sel {
-		v, err := ex.root(f)
+		var v any
+		var err error
+		if op == opMutation {
+			v, err = ex.mutation(f)
+		} else {
+			v, err = ex.root(f)
+		}
 		if err != nil {
 			s.calls["errors"]++
 			record("error")
@@ -452,6 +471,9 @@ func (s *Server) answer(w http.ResponseWriter, req Request, query string, vars m
 		s.calls[f.name]++
 	}
 	actual := ex.cost
+	if op == opMutation {
+		actual = requested
+	}
 	s.available -= float64(actual)
 	req.ActualCost = actual
 	record("ok")
@@ -485,6 +507,10 @@ func (s *Server) costExtension(requested int, actual *int) map[string]any {
 		},
 	}}
 }
+
+// mutationCost is the requested cost of a mutation field, as Shopify
+// counts it.
+const mutationCost = 10
 
 func throttledError() map[string]any {
 	e := gqlError("Throttled", "THROTTLED")
@@ -574,19 +600,3 @@ func timeField(node map[string]any, name string, required bool) (time.Time, erro
 
 // OrderGID returns the GraphQL id of an order's legacy id.
 func OrderGID(legacyID string) string { return "gid://shopify/Order/" + legacyID }
-
-// sortedOrders returns the stored orders sorted by key, ties by id.
-func (s *Server) sortedOrders(key string, reverse bool) []*storedOrder {
-	list := make([]*storedOrder, 0, len(s.orders))
-	for _, so := range s.orders {
-		list = append(list, so)
-	}
-	sort.Slice(list, func(i, j int) bool {
-		c := compareKey(sortValue(list[i], key), list[i].id, sortValue(list[j], key), list[j].id)
-		if reverse {
-			return c > 0
-		}
-		return c < 0
-	})
-	return list
-}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -213,4 +214,178 @@ func TestFaultPlan(t *testing.T) {
 	require.Equal(t, 200, code)
 	require.Empty(t, out.Errors)
 	require.Equal(t, 1, s.Calls()["shop"])
+}
+
+// download GETs a result URL the fake gave.
+func download(t *testing.T, h http.Handler, url string) (int, string) {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, url, nil)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w.Code, w.Body.String()
+}
+
+const bulkMutation = `mutation($q: String!, $g: Boolean!) { bulkOperationRunQuery(query: $q, groupObjects: $g) {
+  bulkOperation { id status } userErrors { field message code } } }`
+
+const bulkPoll = `query($id: ID!) { node(id: $id) { ... on BulkOperation { id status errorCode objectCount fileSize url } } }`
+
+type bulkPayload struct {
+	BulkOperation *struct{ ID, Status string } `json:"bulkOperation"`
+	UserErrors    []struct {
+		Field   []string `json:"field"`
+		Message string   `json:"message"`
+		Code    string   `json:"code"`
+	} `json:"userErrors"`
+}
+
+func runBulk(t *testing.T, s *Server, q string, group bool) bulkPayload {
+	t.Helper()
+	_, out := post(t, s, bulkMutation, map[string]any{"q": q, "g": group})
+	require.Empty(t, out.Errors)
+	var p bulkPayload
+	require.NoError(t, json.Unmarshal(out.Data["bulkOperationRunQuery"], &p))
+	return p
+}
+
+type bulkView struct {
+	ID, Status  string
+	ErrorCode   *string `json:"errorCode"`
+	ObjectCount string  `json:"objectCount"`
+	FileSize    *string `json:"fileSize"`
+	URL         *string `json:"url"`
+}
+
+func poll(t *testing.T, s *Server, id string) bulkView {
+	t.Helper()
+	_, out := post(t, s, bulkPoll, map[string]any{"id": id})
+	require.Empty(t, out.Errors)
+	var v bulkView
+	require.NoError(t, json.Unmarshal(out.Data["node"], &v))
+	return v
+}
+
+// TestBulkOperation runs a bulk query: CREATED, RUNNING for Bulk.Polls
+// polls, COMPLETED with a signed URL on the same server whose JSONL has
+// each order's line items right after it (groupObjects) or after all the
+// orders (without), and refuses a second operation while one runs.
+func TestBulkOperation(t *testing.T) {
+	s := New(Options{AccessToken: testToken, Bulk: Bulk{Polls: 2}})
+	for i := 1; i <= 3; i++ {
+		require.NoError(t, s.AddOrder(order(i, fmt.Sprintf("2026-11-0%dT00:00:00Z", 4-i), "2026-11-10T00:00:00Z")))
+	}
+	const q = `{ orders(sortKey: CREATED_AT, query: "created_at:>='2026-11-02T00:00:00Z'") {
+	  edges { node { id legacyResourceId lineItems { edges { node { id product { title } } } } } } } }`
+	p := runBulk(t, s, q, true)
+	require.Empty(t, p.UserErrors)
+	require.Equal(t, "CREATED", p.BulkOperation.Status)
+	id := p.BulkOperation.ID
+
+	again := runBulk(t, s, q, true)
+	require.Nil(t, again.BulkOperation)
+	require.Equal(t, "OPERATION_IN_PROGRESS", again.UserErrors[0].Code)
+
+	require.Equal(t, "RUNNING", poll(t, s, id).Status)
+	require.Equal(t, "RUNNING", poll(t, s, id).Status)
+	v := poll(t, s, id)
+	require.Equal(t, "COMPLETED", v.Status)
+	require.Equal(t, "8", v.ObjectCount, "2 orders and their 3 lines each")
+	require.NotNil(t, v.URL)
+	require.True(t, strings.HasPrefix(*v.URL, "http://example.com/bulk/1.jsonl?sig="), *v.URL)
+	code, body := download(t, s, *v.URL)
+	require.Equal(t, 200, code)
+	require.Equal(t, *v.FileSize, fmt.Sprint(len(body)))
+	lines := strings.Split(strings.TrimSuffix(body, "\n"), "\n")
+	require.Equal(t, []string{
+		`{"id":"gid://shopify/Order/2","legacyResourceId":"2"}`,
+		`{"id":"gid://shopify/LineItem/1","product":{"title":"embedded"},"__parentId":"gid://shopify/Order/2"}`,
+		`{"id":"gid://shopify/LineItem/2","product":null,"__parentId":"gid://shopify/Order/2"}`,
+		`{"id":"gid://shopify/LineItem/3","product":null,"__parentId":"gid://shopify/Order/2"}`,
+		`{"id":"gid://shopify/Order/1","legacyResourceId":"1"}`,
+		`{"id":"gid://shopify/LineItem/1","product":{"title":"embedded"},"__parentId":"gid://shopify/Order/1"}`,
+		`{"id":"gid://shopify/LineItem/2","product":null,"__parentId":"gid://shopify/Order/1"}`,
+		`{"id":"gid://shopify/LineItem/3","product":null,"__parentId":"gid://shopify/Order/1"}`,
+	}, lines)
+	code, _ = download(t, s, strings.Replace(*v.URL, "sig=", "sig=x", 1))
+	require.Equal(t, http.StatusForbidden, code, "the URL is signed")
+
+	// Without groupObjects the line items come after every order.
+	s.SetBulk(Bulk{})
+	p = runBulk(t, s, q, false)
+	require.Empty(t, p.UserErrors)
+	v = poll(t, s, p.BulkOperation.ID)
+	_, body = download(t, s, *v.URL)
+	lines = strings.Split(strings.TrimSuffix(body, "\n"), "\n")
+	require.Contains(t, lines[1], "gid://shopify/Order/1")
+	require.NotContains(t, lines[1], "__parentId")
+
+	// An empty result has no file.
+	p = runBulk(t, s, `{ orders(query: "created_at:>='2030-01-01T00:00:00Z'") { edges { node { id } } } }`, true)
+	v = poll(t, s, p.BulkOperation.ID)
+	require.Equal(t, "COMPLETED", v.Status)
+	require.Nil(t, v.URL)
+	require.Equal(t, "0", v.ObjectCount)
+
+	calls := s.Calls()
+	require.Equal(t, 4, calls["bulkOperationRunQuery"])
+	require.Equal(t, 5, calls["node"])
+	require.Equal(t, 2, calls["bulk_download"])
+	for _, r := range s.Requests() {
+		if r.Method == http.MethodGet {
+			require.False(t, r.Token)
+		}
+	}
+}
+
+// TestBulkOperation_Rules: the fake refuses what Shopify refuses in a bulk
+// query, as a userError INVALID.
+func TestBulkOperation_Rules(t *testing.T) {
+	s := New(Options{AccessToken: testToken})
+	for name, q := range map[string]string{
+		"first":      `{ orders(first: 10) { edges { node { id } } } }`,
+		"nested":     `{ orders { edges { node { id lineItems(first: 5) { edges { node { id } } } } } } }`,
+		"node":       `{ node(id: "gid://shopify/Order/1") { id } }`,
+		"two roots":  `{ orders { edges { node { id } } } shop { name } }`,
+		"no conn":    `{ shop { name } }`,
+		"three deep": `{ orders { edges { node { lineItems { edges { node { a { edges { node { id } } } } } } } } } }`,
+		"mutation":   `mutation { x }`,
+	} {
+		p := runBulk(t, s, q, true)
+		require.Nil(t, p.BulkOperation, name)
+		require.Equal(t, "INVALID", p.UserErrors[0].Code, name)
+	}
+}
+
+// TestBulkOperation_Outcomes: Bulk makes an operation fail, be canceled or
+// expire, and makes a download end halfway.
+func TestBulkOperation_Outcomes(t *testing.T) {
+	const q = `{ orders { edges { node { id } } } }`
+	for _, b := range []Bulk{{ErrorCode: "ACCESS_DENIED"}, {Status: "FAILED"}, {Status: "CANCELED"}, {Status: "EXPIRED"}} {
+		s := New(Options{AccessToken: testToken, Bulk: b})
+		require.NoError(t, s.AddOrder(order(1, "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z")))
+		v := poll(t, s, runBulk(t, s, q, true).BulkOperation.ID)
+		require.Nil(t, v.URL)
+		if b.ErrorCode != "" || b.Status == "FAILED" {
+			require.Equal(t, "FAILED", v.Status)
+			require.NotNil(t, v.ErrorCode)
+		} else {
+			require.Equal(t, b.Status, v.Status)
+		}
+	}
+
+	s := New(Options{AccessToken: testToken, Bulk: Bulk{CutDownloads: 1}})
+	require.NoError(t, s.AddOrder(order(1, "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z")))
+	v := poll(t, s, runBulk(t, s, q, true).BulkOperation.ID)
+	_, cut := download(t, s, *v.URL)
+	_, full := download(t, s, *v.URL)
+	require.Equal(t, *v.FileSize, fmt.Sprint(len(full)))
+	require.Equal(t, full[:len(full)/2], cut)
+
+	s.Fail(Fault{Status: 503, Download: true})
+	code, _ := post(t, s, `{ shop { name } }`, nil)
+	require.Equal(t, 200, code, "a download fault waits for a download")
+	code, _ = download(t, s, *v.URL)
+	require.Equal(t, 503, code)
+	s.SetBulk(Bulk{InProgress: true})
+	require.Equal(t, "OPERATION_IN_PROGRESS", runBulk(t, s, q, true).UserErrors[0].Code)
 }
