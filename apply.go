@@ -373,7 +373,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		}
 	}
 	if pendingItems && ro != nil {
-		s.claimPendingItems(rec, ro)
+		s.claimPendingItems(rec, ro, o.Lines)
 	}
 
 	// One save records every write this attempt is about to make (ENG-1):
@@ -493,14 +493,33 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 
 // claimPendingItems links lines whose add was interrupted to the items that
 // RO App shows for their product, so they are not added twice (ENG-1).
-func (s *Syncer) claimPendingItems(rec *Record, ro *ROOrder) {
+// Lines are taken in the platform order's sequence (then any others by id)
+// and items in RO App's: lines were added in that sequence, so two pending
+// lines of one product claim the items in the order they were added.
+func (s *Syncer) claimPendingItems(rec *Record, ro *ROOrder, lines []LineItem) {
 	claimed := map[int64]bool{}
 	for _, link := range rec.Lines {
 		if link.ROItemID != 0 {
 			claimed[link.ROItemID] = true
 		}
 	}
-	for lineID, link := range rec.Lines {
+	order := make([]string, 0, len(rec.Lines))
+	inOrder := make(map[string]bool, len(lines))
+	for _, l := range lines {
+		if _, ok := rec.Lines[l.ID]; ok && !inOrder[l.ID] {
+			order = append(order, l.ID)
+			inOrder[l.ID] = true
+		}
+	}
+	var rest []string
+	for id := range rec.Lines {
+		if !inOrder[id] {
+			rest = append(rest, id)
+		}
+	}
+	slices.Sort(rest)
+	for _, lineID := range append(order, rest...) {
+		link := rec.Lines[lineID]
 		if link.ROItemID != 0 {
 			continue
 		}

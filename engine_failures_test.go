@@ -371,3 +371,65 @@ func TestEngine_AmbiguousNamedContact(t *testing.T) {
 		})
 	}
 }
+
+// secondItemLost is an ROClient whose second AddItem of each order reaches
+// RO App and then reports an unknown outcome.
+type secondItemLost struct {
+	rosync.ROClient
+	mu    sync.Mutex
+	count map[int64]int
+}
+
+func (s *secondItemLost) AddItem(ctx context.Context, orderID int64, it rosync.ROItem) (int64, error) {
+	id, err := s.ROClient.AddItem(ctx, orderID, it)
+	s.mu.Lock()
+	s.count[orderID]++
+	n := s.count[orderID]
+	s.mu.Unlock()
+	if err == nil && n == 2 {
+		return 0, &rosync.AmbiguousError{Err: errLost}
+	}
+	return id, err
+}
+
+// TestEngine_AmbiguousItemKeepsLineOrder: ENG-1, when an item add's outcome
+// is unknown and two lines of the order are of one product, the retry links
+// the items RO App has to the lines in the sequence they were added: the
+// RO App order ends with one item per line, in the platform's order, as
+// without the fault. (Several orders, since a claim in random order would
+// pass by chance on one.)
+func TestEngine_AmbiguousItemKeepsLineOrder(t *testing.T) { // ENG-1
+	ctx := context.Background()
+	lost := &secondItemLost{count: map[int64]int{}}
+	e := newEnv(t, basePolicy(), withROClient(func(c rosync.ROClient) rosync.ROClient {
+		lost.ROClient = c
+		return lost
+	}))
+	const orders = 8
+	for i := range orders {
+		id := fmt.Sprint(1400 + i)
+		o := newOrder(id, time.Time{})
+		o.Delivery = nil
+		o.Lines = []rosync.LineItem{
+			line(id+"-1", "SKU-A", 1, "10.00"),
+			line(id+"-2", "SKU-B", 2, "20.00"),
+			line(id+"-3", "SKU-B", 3, "20.00"),
+		}
+		o.Total = dec("110.00")
+		e.addOrder(o)
+		var ae *rosync.AmbiguousError
+		require.ErrorAs(t, e.syncer.Sync(ctx, id), &ae, "precondition: the second item was blurred")
+		e.clock.Advance(time.Minute)
+		require.NoError(t, e.syncer.Sync(ctx, id))
+	}
+	snap := e.emu.Snapshot()
+	require.Len(t, snap.Orders, orders)
+	for _, o := range snap.Orders {
+		var qty []int64
+		for _, it := range o.Items {
+			qty = append(qty, it.Quantity)
+		}
+		require.Equal(t, []int64{1, 2, 3}, qty, "ENG-1: order %s: items out of the lines' sequence, or added twice", o.PlatformOrderID)
+	}
+	require.Equal(t, 3*orders, e.calls("POST /orders/{id}/items"), "ENG-1: an item was added twice")
+}
