@@ -545,6 +545,16 @@ func (s *Syncer) initialStatus(ctx context.Context, orderID int64) (int64, *ROOr
 	if known != 0 {
 		return known, nil
 	}
+	// The orders created meanwhile wait for this read instead of each
+	// making their own (Concurrency orders may be created at once).
+	s.initMu.Lock()
+	defer s.initMu.Unlock()
+	s.mu.Lock()
+	known = s.initStatus
+	s.mu.Unlock()
+	if known != 0 {
+		return known, nil
+	}
 	got, err := s.ro.Order(ctx, orderID)
 	if err != nil {
 		s.log.WarnContext(ctx, "initial RO App status not read", "ro_order", orderID, "err", err)

@@ -3,6 +3,7 @@ package rosync_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -240,4 +241,33 @@ func TestEngine_ROWebhookAuth(t *testing.T) { // ENG-4
 	}
 	require.Empty(t, e.plat.pushed(), "ENG-4: an unsigned RO App webhook pushed a status")
 	require.Equal(t, stNew, e.record(t, "1951").ROStatusID, "ENG-4: the refused event changed nothing")
+}
+
+// slowOrderRead is an ROClient whose Order reads take a while, so that
+// orders created at once all reach the initial status read together.
+type slowOrderRead struct{ rosync.ROClient }
+
+func (s slowOrderRead) Order(ctx context.Context, id int64) (rosync.ROOrder, error) {
+	time.Sleep(30 * time.Millisecond)
+	return s.ROClient.Order(ctx, id)
+}
+
+// TestEngine_InitialStatusReadOnce: WOO-3 records the order type's initial
+// status with every new order; orders imported at once wait for the first
+// read of it instead of each reading an order of its own.
+func TestEngine_InitialStatusReadOnce(t *testing.T) { // WOO-3
+	e := newEnv(t, wooStatusPolicy(),
+		withROClient(func(c rosync.ROClient) rosync.ROClient { return slowOrderRead{c} }),
+		withOptions(func(o *rosync.Options) { o.Concurrency = 8 }))
+	for i := range 12 {
+		e.addOrder(newOrder(fmt.Sprint(1500+i), time.Time{}))
+	}
+	require.NoError(t, e.syncer.Poll(context.Background()))
+	snap := e.emu.Snapshot()
+	require.Len(t, snap.Orders, 12)
+	require.Equal(t, 1, e.calls("GET /orders/{id}"), "the initial status was read more than once")
+	for i := range 12 {
+		rec := e.record(t, fmt.Sprint(1500+i))
+		require.NotZero(t, rec.ROStatusID, "WOO-3: order %d has no initial status recorded", 1500+i)
+	}
 }

@@ -164,6 +164,9 @@ type Syncer struct {
 	// initStatus is the initial status of Settings.OrderTypeID, learned
 	// from the first order created (0 until then).
 	initStatus int64
+	// initMu lets one order at a time learn initStatus, so that orders
+	// created at once wait for the first read rather than each read.
+	initMu sync.Mutex
 }
 
 // New returns a Syncer for the shop behind p. It does not call any API;
