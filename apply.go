@@ -176,6 +176,28 @@ func (s *Syncer) importWithRetries(ctx context.Context, rec *Record, o Order) er
 	}
 }
 
+// connected returns when the shop was first connected (ShopState.ConnectedAt),
+// read from the Store until it is known and then remembered: it never
+// changes once set.
+func (s *Syncer) connected(ctx context.Context) (time.Time, error) {
+	s.mu.Lock()
+	at := s.connectedAt
+	s.mu.Unlock()
+	if !at.IsZero() {
+		return at, nil
+	}
+	st, err := s.store.ShopState(ctx, s.shop)
+	if err != nil {
+		return time.Time{}, &storeError{fmt.Errorf("read shop state: %w", err)}
+	}
+	if !st.ConnectedAt.IsZero() {
+		s.mu.Lock()
+		s.connectedAt = st.ConnectedAt
+		s.mu.Unlock()
+	}
+	return st.ConnectedAt, nil
+}
+
 // admit applies the platform policy and the general rules to an order that
 // has no RO App order yet, returning a *RejectedError when a rule keeps it
 // out.
@@ -188,13 +210,13 @@ func (s *Syncer) admit(ctx context.Context, o Order) error {
 		return Reject("ORD-4", "order currency %s differs from the RO App currency %s; orders are not converted",
 			o.Currency, currency)
 	}
-	st, err := s.store.ShopState(ctx, s.shop)
+	connectedAt, err := s.connected(ctx)
 	if err != nil {
-		return &storeError{fmt.Errorf("read shop state: %w", err)}
+		return err
 	}
-	if o.CreatedAt.Before(st.ConnectedAt) {
+	if o.CreatedAt.Before(connectedAt) {
 		// The initial import: the window and the excluded statuses.
-		start := st.ConnectedAt.AddDate(0, -pol.ImportMonths, 0)
+		start := connectedAt.AddDate(0, -pol.ImportMonths, 0)
 		if o.CreatedAt.Before(start) {
 			return Reject(pol.WindowRule, "created %s, before the %d-month import window that starts %s",
 				o.CreatedAt.UTC().Format(time.RFC3339), pol.ImportMonths, start.UTC().Format(time.RFC3339))

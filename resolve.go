@@ -294,6 +294,9 @@ func (s *Syncer) resolveProduct(ctx context.Context, p Product, doubt bool) (int
 // it is repeated (ENG-1).
 func (s *Syncer) findOrCreate(ctx context.Context, key string, doubt bool,
 	find func(doubt bool) (int64, error), create func() (int64, error)) (int64, error) {
+	if id, ok := s.cataloged(key); ok {
+		return id, nil
+	}
 	unlock, err := s.lockAll(ctx, key)
 	if err != nil {
 		return 0, err
@@ -301,6 +304,7 @@ func (s *Syncer) findOrCreate(ctx context.Context, key string, doubt bool,
 	defer unlock()
 	got, err := s.store.Identity(ctx, key)
 	if err == nil && got.Hash != pendingCreate {
+		s.catalogue(key, got.ID)
 		return got.ID, nil
 	}
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -310,7 +314,7 @@ func (s *Syncer) findOrCreate(ctx context.Context, key string, doubt bool,
 	id, err := find(pending || doubt)
 	switch {
 	case err == nil:
-		return id, s.putIdentities(ctx, []string{key}, Identity{ID: id})
+		return id, s.putCatalogued(ctx, key, id)
 	case !errors.Is(err, ErrNotFound):
 		return 0, err
 	}
@@ -322,7 +326,32 @@ func (s *Syncer) findOrCreate(ctx context.Context, key string, doubt bool,
 	if id, err = create(); err != nil {
 		return 0, err
 	}
-	return id, s.putIdentities(ctx, []string{key}, Identity{ID: id})
+	return id, s.putCatalogued(ctx, key, id)
+}
+
+// putCatalogued records a catalogue identity in the Store, then in memory.
+func (s *Syncer) putCatalogued(ctx context.Context, key string, id int64) error {
+	if err := s.putIdentities(ctx, []string{key}, Identity{ID: id}); err != nil {
+		return err
+	}
+	s.catalogue(key, id)
+	return nil
+}
+
+func (s *Syncer) cataloged(key string) (int64, bool) {
+	s.catalogMu.Lock()
+	defer s.catalogMu.Unlock()
+	id, ok := s.catalog[key]
+	return id, ok
+}
+
+func (s *Syncer) catalogue(key string, id int64) {
+	s.catalogMu.Lock()
+	defer s.catalogMu.Unlock()
+	if s.catalog == nil {
+		s.catalog = map[string]int64{}
+	}
+	s.catalog[key] = id
 }
 
 // resolveCategory returns the RO App id of the last category of path,

@@ -167,6 +167,16 @@ type Syncer struct {
 	// initMu lets one order at a time learn initStatus, so that orders
 	// created at once wait for the first read rather than each read.
 	initMu sync.Mutex
+	// connectedAt is the shop's ShopState.ConnectedAt once known: it is
+	// set by the first Connect and never changes, so admit reads it once.
+	connectedAt time.Time
+
+	// catalog remembers the catalogue identities (products and categories)
+	// found in the Store or made, so that an order's lines cost no Store
+	// read: an identity without a pending create never changes, and there
+	// are as many as the catalogue has entries, not as orders.
+	catalogMu sync.Mutex
+	catalog   map[string]int64
 }
 
 // New returns a Syncer for the shop behind p. It does not call any API;
