@@ -64,8 +64,11 @@ type Options struct {
 	// names it is duplicated (CUS-3, PRD-2 hold only up to that window), a
 	// large account costs a page per 50 contacts at every start, and the
 	// refresh relies on RO App's modified_at[] filter (documented for
-	// contacts, UNVERIFIED for products). Off by default: correctness
-	// first; turn it on for large first imports into small accounts.
+	// contacts, UNVERIFIED for products). It holds the account's own
+	// contacts (email and phones, about 100 bytes each) and catalogue in
+	// memory, not what the Syncer creates (the Store answers for those).
+	// Off by default: correctness first; turn it on for large first
+	// imports into small accounts.
 	WarmIndex bool
 	// IndexMaxAge is how old the warm index may get before its next use
 	// refreshes it (contacts and products modified since, all
