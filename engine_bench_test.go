@@ -58,17 +58,9 @@ func BenchmarkEngineOrder(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				i++
-				id := fmt.Sprint(100000 + i)
-				o := newOrder(id, now.Add(time.Minute))
-				o.Customer.Phone = fmt.Sprintf("+38050%07d", i)
-				o.Customer.Email = fmt.Sprintf("c%d@example.com", i)
-				o.Lines = []rosync.LineItem{
-					line(id+"-1", fmt.Sprintf("SKU-%d", i%7), 1, "10.00"),
-					line(id+"-2", fmt.Sprintf("SKU-%d", 7+i%5), 2, "20.00"),
-					line(id+"-3", fmt.Sprintf("SKU-%d", 12+i%3), 3, "30.00"),
-				}
+				o := benchOrder(i, now)
 				plat.put(o)
-				if err := s.Sync(ctx, id); err != nil {
+				if err := s.Sync(ctx, o.ID); err != nil {
 					b.Fatal(err)
 				}
 			}
