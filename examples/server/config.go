@@ -68,6 +68,12 @@ type ShopConfig struct {
 	// BranchID and OrderTypeID override the RO App defaults for this shop.
 	BranchID    int64 `yaml:"branch_id"`
 	OrderTypeID int64 `yaml:"order_type_id"`
+	// WarmIndex is rosync.Options.WarmIndex: fewer calls for a large first
+	// import, at the risk it documents.
+	WarmIndex bool `yaml:"warm_index"`
+	// PagedImport (Shopify) reads the initial import page by page instead
+	// of through one bulk operation (shopify.Options.PagedImport).
+	PagedImport bool `yaml:"paged_import"`
 }
 
 // Duration is a time.Duration written as "5m", "30s".
@@ -239,9 +245,15 @@ func (c *Config) Validate() error {
 		case "woocommerce":
 			need("key", s.Key, "KEY")
 			need("secret", s.Secret, "SECRET")
+			if s.PagedImport {
+				bad(at+".paged_import", "only for Shopify")
+			}
 		case "shopify":
 			need("token", s.Token, "TOKEN")
 		case "cartum":
+			if s.PagedImport {
+				bad(at+".paged_import", "only for Shopify")
+			}
 			need("login", s.Login, "LOGIN")
 			need("password", s.Password, "PASSWORD")
 			if s.Currency == "" {

@@ -46,6 +46,7 @@ func TestExampleConfig(t *testing.T) {
 		[]string{woo.Name, woo.Platform, woo.Key, woo.Secret, woo.WebhookSecret})
 	require.Equal(t, map[string]string{"completed": "Closed", "cancelled": "Cancelled"}, woo.StatusMap)
 	require.Equal(t, "shpat_1", cfg.Shops[1].Token)
+	require.False(t, cfg.Shops[1].WarmIndex || cfg.Shops[1].PagedImport)
 	kyiv := cfg.Shops[2]
 	require.Equal(t, []string{"api", "pw", "UAH", "Europe/Kyiv"}, []string{kyiv.Login, kyiv.Password, kyiv.Currency, kyiv.Timezone})
 	st := kyiv.Settings(cfg.ROApp)
@@ -115,6 +116,8 @@ func TestConfigErrors(t *testing.T) {
 			[]string{"poll_interval: must be at least 1s", "store: set sqlite_path or postgres_dsn, not both",
 				"url: must be an absolute http(s) URL", `identify_products_by: "ean" is not name, sku or id`,
 				`timezone: "Mars/Base" is not an IANA timezone`, `default_region: "Ukraine" is not a two-letter region`}},
+		{"paged import is Shopify's", ok + "shops: [{name: a, platform: woocommerce, url: \"https://a.example\", key: k, secret: s, webhook_secret: w, paged_import: true}]\n",
+			[]string{"shops[0] (a).paged_import: only for Shopify"}},
 		{"no branch", "roapp: {api_key: k}\nshops: [" + woo + "]\n",
 			[]string{"branch_id: missing (here or roapp.branch_id)", "order_type_id: missing"}},
 	}

@@ -114,7 +114,7 @@ func NewService(ctx context.Context, cfg *Config, opts *ServiceOptions) (*Servic
 		sh := &shop{cfg: sc, plat: plat}
 		sh.syncer, err = rosync.New(plat, s.ro, s.store, &rosync.Options{
 			Shop: sc.Name, Settings: sc.Settings(cfg.ROApp), Now: o.Now, Logger: s.log,
-			OnEvent: s.onEvent, Progress: o.Progress,
+			OnEvent: s.onEvent, Progress: o.Progress, WarmIndex: sc.WarmIndex,
 		})
 		if err != nil {
 			s.close()
@@ -136,7 +136,7 @@ func (s *Service) platform(sc ShopConfig) (rosync.Platform, error) {
 			&woocommerce.Options{HTTPClient: hc, WebhookSecret: sc.WebhookSecret, Logger: log})
 	case "shopify":
 		return shopify.New(sc.URL, shopify.Credentials{AccessToken: sc.Token},
-			&shopify.Options{HTTPClient: hc, WebhookSecret: sc.WebhookSecret, Logger: log})
+			&shopify.Options{HTTPClient: hc, WebhookSecret: sc.WebhookSecret, Logger: log, PagedImport: sc.PagedImport})
 	case "cartum":
 		return cartum.New(sc.URL, cartum.Credentials{Login: sc.Login, Password: sc.Password},
 			&cartum.Options{HTTPClient: hc, WebhookSecret: sc.WebhookSecret, Logger: log,
