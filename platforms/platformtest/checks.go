@@ -131,12 +131,26 @@ func testPagination(t *testing.T, h Harness) {
 	if !slices.Equal(got, want) {
 		t.Errorf("streamed %d orders across pages of %d, want %d, each once", len(got), h.PageSize(), n)
 	}
-	// A consumer that stops early stops the stream.
-	count := 0
-	for range h.Platform().Orders(ctxFor(t), rosync.Query{CreatedSince: base.Add(-time.Hour)}) {
-		count++
-		if count == 3 {
-			break
+	// A consumer that stops early, within the first page or the second,
+	// stops the stream (an iterator that yielded again would panic), and
+	// leaves the adapter able to stream everything again.
+	for _, stop := range []int{3, h.PageSize() + 1} {
+		count := 0
+		for _, err := range h.Platform().Orders(ctxFor(t), rosync.Query{CreatedSince: base.Add(-time.Hour)}) {
+			if err != nil {
+				t.Fatalf("stream stopped after %d: %v", count, err)
+			}
+			count++
+			if count == stop {
+				break
+			}
+		}
+		if count != stop {
+			t.Errorf("a consumer stopping after %d orders got %d", stop, count)
+		}
+		again := ids(collect(t, h.Platform(), rosync.Query{CreatedSince: base.Add(-time.Hour)}))
+		if !slices.Equal(again, want) {
+			t.Errorf("after a consumer stopped at %d, a new stream gave %d orders, want %d, each once", stop, len(again), n)
 		}
 	}
 }
