@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/internal/httpx"
 )
 
 // Defaults of Options.
@@ -384,7 +384,7 @@ func (c *Client) sendCreate(ctx context.Context, method, tmpl, u string, body []
 		if resp.StatusCode != http.StatusTooManyRequests || attempt >= c.retryMax {
 			return resp, nil
 		}
-		if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now()); ok && ra > MaxRetryAfter {
+		if ra, ok := httpx.RetryAfter(resp.Header.Get("Retry-After"), c.now()); ok && ra > MaxRetryAfter {
 			return resp, nil
 		}
 		wait := c.backoff(c.waitMin, c.waitMax, attempt, resp)
@@ -433,7 +433,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		if ra, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now()); ok && ra > MaxRetryAfter {
+		if ra, ok := httpx.RetryAfter(resp.Header.Get("Retry-After"), c.now()); ok && ra > MaxRetryAfter {
 			return false, nil
 		}
 	case resp.StatusCode >= 500:
@@ -448,7 +448,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 // waits min·2^attempt capped at max, with jitter in its upper half.
 func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now()); ok {
+		if d, ok := httpx.RetryAfter(resp.Header.Get("Retry-After"), c.now()); ok {
 			return min2(d, MaxRetryAfter)
 		}
 	}
@@ -474,31 +474,6 @@ func expBackoff(min, max time.Duration, attempt int) time.Duration {
 		return d
 	}
 	return half + rand.N(half+1)
-}
-
-// parseRetryAfter reads a Retry-After value: delay seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s < 0 {
-			return 0, false
-		}
-		if s > int64(24*time.Hour/time.Second) {
-			s = int64(24 * time.Hour / time.Second)
-		}
-		return time.Duration(s) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
-	}
-	return 0, false
 }
 
 // readLimited reads at most limit bytes; more is rosync.ErrBodyTooLarge.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/internal/httpx"
 
 	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
@@ -273,12 +274,12 @@ func (c *client) once(ctx context.Context, fn string, data []byte) (int, envelop
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return 0, envelope{}, false, fmt.Errorf("cartum: %s: %w", fn, ctxErr)
 		}
-		return 0, envelope{}, true, &transportError{msg: c.redact(fmt.Sprintf("cartum: %s: %v", fn, err)), err: err}
+		return 0, envelope{}, true, &httpx.TransportError{Msg: c.redact(fmt.Sprintf("cartum: %s: %v", fn, err)), Err: err}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
-		return 0, envelope{}, true, &transportError{msg: c.redact(fmt.Sprintf("cartum: %s: reading the answer: %v", fn, err)), err: err}
+		return 0, envelope{}, true, &httpx.TransportError{Msg: c.redact(fmt.Sprintf("cartum: %s: reading the answer: %v", fn, err)), Err: err}
 	}
 	if int64(len(raw)) > c.maxBody {
 		return 0, envelope{}, false, fmt.Errorf("cartum: %s: answer over %d bytes: %w", fn, c.maxBody, rosync.ErrBodyTooLarge)
@@ -408,12 +409,3 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-
-// transportError is a network failure; its text is redacted.
-type transportError struct {
-	msg string
-	err error
-}
-
-func (e *transportError) Error() string { return e.msg }
-func (e *transportError) Unwrap() error { return e.err }

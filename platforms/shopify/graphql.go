@@ -9,12 +9,12 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/internal/httpx"
 )
 
 // maxResponseBody bounds every API response body that is read.
@@ -84,7 +84,7 @@ func newClient(endpoint, token, webhookSecret string, opts *Options, log *slog.L
 		endpoint: endpoint,
 		token:    func() string { return token },
 		redact: func(s string) string {
-			return redactSecrets(s, token, webhookSecret)
+			return httpx.Redact(s, token, webhookSecret)
 		},
 		http:        hc,
 		log:         log,
@@ -204,10 +204,10 @@ func (c *client) query(ctx context.Context, op, q string, vars map[string]any, c
 				}
 				continue
 			}
-			return &transportError{msg: c.redact(fmt.Sprintf("shopify: %s: POST %s: %v", op, apiPath, err)), err: err}
+			return &httpx.TransportError{Msg: c.redact(fmt.Sprintf("shopify: %s: POST %s: %v", op, apiPath, err)), Err: err}
 		}
 		if resp.status == http.StatusTooManyRequests || (resp.status >= 500 && resp.status != http.StatusNotImplemented) {
-			ra, hasRA := retryAfter(resp.header.Get("Retry-After"), c.now())
+			ra, hasRA := httpx.RetryAfter(resp.header.Get("Retry-After"), c.now())
 			apiErr := c.httpError(op, resp)
 			if hasRA && ra > c.waitMax {
 				return apiErr
@@ -457,46 +457,8 @@ func (c *client) httpError(op string, resp *response) error {
 	}
 	e.Message = c.redact(msg)
 	if resp.status == http.StatusTooManyRequests {
-		d, _ := retryAfter(resp.header.Get("Retry-After"), c.now())
+		d, _ := httpx.RetryAfter(resp.header.Get("Retry-After"), c.now())
 		e.Err = &rosync.RateLimitError{Service: Name, RetryAfter: d}
 	}
 	return e
-}
-
-// transportError is a network failure after retries; its text is redacted.
-type transportError struct {
-	msg string
-	err error
-}
-
-func (e *transportError) Error() string { return e.msg }
-func (e *transportError) Unwrap() error { return e.err }
-
-// retryAfter parses a Retry-After header: seconds (Shopify sends "2.0") or
-// an HTTP date.
-func retryAfter(h string, now time.Time) (time.Duration, bool) {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseFloat(h, 64); err == nil {
-		if s < 0 || math.IsNaN(s) {
-			return 0, false
-		}
-		return secondsToDuration(math.Min(s, 1<<31)), true
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
-// redactSecrets removes the given secrets from s.
-func redactSecrets(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if len(sec) >= 4 && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	return s
 }

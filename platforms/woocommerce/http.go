@@ -19,6 +19,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/internal/httpx"
 )
 
 // maxResponseBody bounds every API response body that is read.
@@ -91,7 +92,7 @@ func newClient(api string, creds Credentials, opts *Options, log *slog.Logger) *
 		api:  api,
 		auth: func(r *http.Request) { r.SetBasicAuth(key, secret) },
 		redact: func(s string) string {
-			return redactSecrets(s, key, secret, basicToken, url.QueryEscape(key), url.QueryEscape(secret))
+			return httpx.Redact(s, key, secret, basicToken, url.QueryEscape(key), url.QueryEscape(secret))
 		},
 		http:    rc,
 		log:     log,
@@ -110,7 +111,7 @@ func (c *client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, ctx.Err()
 	}
 	if err == nil && resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > c.waitMax {
+		if d, ok := httpx.RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > c.waitMax {
 			return false, nil
 		}
 	}
@@ -155,12 +156,12 @@ func (c *client) do(ctx context.Context, method, tmpl, path string, q url.Values
 		}
 		// url.Error carries the URL: it holds no credentials (Basic auth
 		// goes in a header), but redact anyway in case a proxy echoes.
-		return nil, nil, &transportError{msg: c.redact(fmt.Sprintf("woocommerce: %s %s: %v", method, tmpl, err)), err: err}
+		return nil, nil, &httpx.TransportError{Msg: c.redact(fmt.Sprintf("woocommerce: %s %s: %v", method, tmpl, err)), Err: err}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
-		return nil, nil, &transportError{msg: c.redact(fmt.Sprintf("woocommerce: %s %s: reading body: %v", method, tmpl, err)), err: err}
+		return nil, nil, &httpx.TransportError{Msg: c.redact(fmt.Sprintf("woocommerce: %s %s: reading body: %v", method, tmpl, err)), Err: err}
 	}
 	if int64(len(data)) > c.maxBody {
 		return nil, nil, fmt.Errorf("woocommerce: %s %s: response over %d bytes: %w", method, tmpl, c.maxBody, rosync.ErrBodyTooLarge)
@@ -200,54 +201,10 @@ func (c *client) apiError(method, tmpl string, resp *http.Response, data []byte)
 		// REST API missing) is not taken as "the order does not exist".
 		e.Err = rosync.ErrNotFound
 	case resp.StatusCode == http.StatusTooManyRequests:
-		d, _ := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		d, _ := httpx.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		e.Err = &rosync.RateLimitError{Service: Name, RetryAfter: d}
 	}
 	return e
-}
-
-// transportError is a network failure after retries; its text is redacted.
-type transportError struct {
-	msg string
-	err error
-}
-
-func (e *transportError) Error() string { return e.msg }
-func (e *transportError) Unwrap() error { return e.err }
-
-// retryAfter parses a Retry-After header (seconds or HTTP date).
-func retryAfter(h string, now time.Time) (time.Duration, bool) {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseInt(h, 10, 64); err == nil {
-		if s < 0 {
-			return 0, false
-		}
-		if s > 1<<31 {
-			s = 1 << 31
-		}
-		return time.Duration(s) * time.Second, true
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
-	}
-	return 0, false
-}
-
-// redactSecrets removes the given secrets from s.
-func redactSecrets(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if len(sec) >= 4 && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, "[redacted]")
-		}
-	}
-	return s
 }
 
 // limitedTransport waits for the rate limiter before each request,
