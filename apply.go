@@ -406,7 +406,6 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	// between them: an error is saved by withRecord with what went through,
 	// a crash is recovered from the intents.
 	earlierComment := rec.PendingComment
-	tryComment := func() {}
 	for _, l := range add {
 		if link, ok := rec.Lines[l.ID]; !ok || link.ROItemID == 0 {
 			rec.Lines[l.ID] = LineLink{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price}
@@ -414,10 +413,10 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		}
 	}
 	commentIntent := earlierComment == "" && len(comments) > 0
+	commentTried := false
 	if commentIntent {
 		rec.PendingComment = comments[0]
 		unsaved = true
-		commentTried := false
 		defer func() {
 			// A comment never sent is no longer pending once this
 			// attempt ends (an error before it): the next attempt works
@@ -426,7 +425,6 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 				rec.PendingComment = ""
 			}
 		}()
-		tryComment = func() { commentTried = true }
 	}
 	if unsaved {
 		if err := save(); err != nil {
@@ -494,7 +492,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 				return err
 			}
 		} else {
-			tryComment()
+			commentTried = true
 		}
 		if err := s.ro.AddComment(ctx, rec.ROOrderID, text); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"sync"
@@ -214,43 +215,11 @@ func (s *Syncer) listIdentities(ctx context.Context, l ROIndexLister, since time
 		wg         sync.WaitGroup
 		errs       [3]error
 	)
-	collect := func(i int, what string, f func() error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := f(); err != nil {
-				errs[i] = fmt.Errorf("list %s: %w", what, err)
-				cancel()
-			}
-		}()
-	}
-	collect(0, "contacts", func() error {
-		for c, err := range l.ListContacts(ctx, since, s.settings.DefaultRegion) {
-			if err != nil {
-				return err
-			}
-			contacts = append(contacts, c)
-		}
-		return nil
+	wg.Go(func() {
+		contacts, errs[0] = collectList(l.ListContacts(ctx, since, s.settings.DefaultRegion), "contacts", cancel)
 	})
-	collect(1, "products", func() error {
-		for p, err := range l.ListProducts(ctx, since) {
-			if err != nil {
-				return err
-			}
-			products = append(products, p)
-		}
-		return nil
-	})
-	collect(2, "categories", func() error {
-		for c, err := range l.ListCategories(ctx) {
-			if err != nil {
-				return err
-			}
-			categories = append(categories, c)
-		}
-		return nil
-	})
+	wg.Go(func() { products, errs[1] = collectList(l.ListProducts(ctx, since), "products", cancel) })
+	wg.Go(func() { categories, errs[2] = collectList(l.ListCategories(ctx), "categories", cancel) })
 	wg.Wait()
 	for _, err := range errs {
 		// The first list that failed, not one cancelled because of it.
@@ -262,6 +231,19 @@ func (s *Syncer) listIdentities(ctx context.Context, l ROIndexLister, since time
 		return nil, nil, nil, err
 	}
 	return contacts, products, categories, nil
+}
+
+// collectList gathers a list; on an error it cancels the other lists.
+func collectList[T any](seq iter.Seq2[T, error], what string, cancel func()) ([]T, error) {
+	var out []T
+	for v, err := range seq {
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("list %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // putContactLocked inserts or replaces a contact; ix.mu is held.

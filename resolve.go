@@ -294,8 +294,8 @@ func (s *Syncer) resolveProduct(ctx context.Context, p Product, doubt bool) (int
 // it is repeated (ENG-1).
 func (s *Syncer) findOrCreate(ctx context.Context, key string, doubt bool,
 	find func(doubt bool) (int64, error), create func() (int64, error)) (int64, error) {
-	if id, ok := s.cataloged(key); ok {
-		return id, nil
+	if id, ok := s.catalog.Load(key); ok {
+		return id.(int64), nil
 	}
 	unlock, err := s.lockAll(ctx, key)
 	if err != nil {
@@ -304,7 +304,7 @@ func (s *Syncer) findOrCreate(ctx context.Context, key string, doubt bool,
 	defer unlock()
 	got, err := s.store.Identity(ctx, key)
 	if err == nil && got.Hash != pendingCreate {
-		s.catalogue(key, got.ID)
+		s.catalog.Store(key, got.ID)
 		return got.ID, nil
 	}
 	if err != nil && !errors.Is(err, ErrNotFound) {
@@ -334,24 +334,8 @@ func (s *Syncer) putCatalogued(ctx context.Context, key string, id int64) error 
 	if err := s.putIdentities(ctx, []string{key}, Identity{ID: id}); err != nil {
 		return err
 	}
-	s.catalogue(key, id)
+	s.catalog.Store(key, id)
 	return nil
-}
-
-func (s *Syncer) cataloged(key string) (int64, bool) {
-	s.catalogMu.Lock()
-	defer s.catalogMu.Unlock()
-	id, ok := s.catalog[key]
-	return id, ok
-}
-
-func (s *Syncer) catalogue(key string, id int64) {
-	s.catalogMu.Lock()
-	defer s.catalogMu.Unlock()
-	if s.catalog == nil {
-		s.catalog = map[string]int64{}
-	}
-	s.catalog[key] = id
 }
 
 // resolveCategory returns the RO App id of the last category of path,

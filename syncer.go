@@ -178,8 +178,7 @@ type Syncer struct {
 	// found in the Store or made, so that an order's lines cost no Store
 	// read: an identity without a pending create never changes, and there
 	// are as many as the catalogue has entries, not as orders.
-	catalogMu sync.Mutex
-	catalog   map[string]int64
+	catalog sync.Map // identity key -> int64
 }
 
 // New returns a Syncer for the shop behind p. It does not call any API;
