@@ -339,7 +339,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		case !ok || link.ROItemID == 0:
 			add = append(add, l)
 			pendingItems = pendingItems || ok
-		case link.Quantity != l.Quantity || !link.Price.Equal(l.Price):
+		case link.changed(l):
 			upd = append(upd, l)
 		}
 	}
@@ -408,7 +408,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	earlierComment := rec.PendingComment
 	for _, l := range add {
 		if link, ok := rec.Lines[l.ID]; !ok || link.ROItemID == 0 {
-			rec.Lines[l.ID] = LineLink{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price}
+			rec.Lines[l.ID] = LineLink{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price, Discount: l.Discount}
 			unsaved = true
 		}
 	}
@@ -435,24 +435,24 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	for _, l := range add {
 		if link := rec.Lines[l.ID]; link.ROItemID != 0 {
 			// Claimed from an earlier attempt's add; bring it up to date.
-			if link.Quantity != l.Quantity || !link.Price.Equal(l.Price) {
+			if link.changed(l) {
 				upd = append(upd, l)
 			}
 			continue
 		}
-		id, err := s.ro.AddItem(ctx, rec.ROOrderID, ROItem{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price})
+		id, err := s.ro.AddItem(ctx, rec.ROOrderID, s.item(0, products[l.ID], l))
 		if err != nil {
 			return err
 		}
-		rec.Lines[l.ID] = LineLink{ROItemID: id, ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price}
+		rec.Lines[l.ID] = LineLink{ROItemID: id, ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price, Discount: l.Discount}
 	}
 	for _, l := range upd {
 		link := rec.Lines[l.ID]
 		// PRD-7: quantities (and prices) changed before deduction follow.
-		if err := s.ro.UpdateItem(ctx, rec.ROOrderID, ROItem{ID: link.ROItemID, ProductID: link.ProductID, Quantity: l.Quantity, Price: l.Price}); err != nil {
+		if err := s.ro.UpdateItem(ctx, rec.ROOrderID, s.item(link.ROItemID, link.ProductID, l)); err != nil {
 			return err
 		}
-		link.Quantity, link.Price = l.Quantity, l.Price
+		link.Quantity, link.Price, link.Discount = l.Quantity, l.Price, l.Discount
 		rec.Lines[l.ID] = link
 	}
 	for _, id := range del {
@@ -546,7 +546,7 @@ func (s *Syncer) claimPendingItems(rec *Record, ro *ROOrder, lines []LineItem) {
 		for _, it := range ro.Items {
 			if !claimed[it.ID] && it.ProductID == link.ProductID {
 				claimed[it.ID] = true
-				rec.Lines[lineID] = LineLink{ROItemID: it.ID, ProductID: it.ProductID, Quantity: it.Quantity, Price: it.Price}
+				rec.Lines[lineID] = LineLink{ROItemID: it.ID, ProductID: it.ProductID, Quantity: it.Quantity, Price: it.Price, Discount: it.Discount}
 				break
 			}
 		}
@@ -593,4 +593,18 @@ func (s *Syncer) commented(rec *Record, text string) {
 		rec.DeliveryHash = commentHash(text)
 	}
 	rec.PendingComment = ""
+}
+
+// item is the RO App item for an order line: its product, quantity, unit
+// price and value discount (ORD-3, PRD-6), assigned to the configured
+// employee (RO App requires an assignee), at no cost price.
+func (s *Syncer) item(id, productID int64, l LineItem) ROItem {
+	return ROItem{ID: id, ProductID: productID, Quantity: l.Quantity, Price: l.Price, Discount: l.Discount,
+		AssigneeID: s.settings.AssigneeID}
+}
+
+// changed reports whether the line differs from what its RO App item was
+// given: quantity (PRD-7), unit price or discount.
+func (k LineLink) changed(l LineItem) bool {
+	return k.Quantity != l.Quantity || !k.Price.Equal(l.Price) || !k.Discount.Equal(l.Discount)
 }

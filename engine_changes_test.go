@@ -94,7 +94,7 @@ func TestEngine_QuantityChange(t *testing.T) { // PRD-7, ORD-5
 			e.sync(t, "1001")
 
 			items := e.emu.Snapshot().Orders[0].Items
-			want := []roapptest.Item{{ProductID: 1, Quantity: 5, Price: "499.50"}}
+			want := []roapptest.Item{{ProductID: 1, Quantity: 5, Price: "499.50", Discount: "0.00"}}
 			patches := 1
 			if deducted {
 				want[0].Quantity, want[0].Deducted, patches = 2, true, 0

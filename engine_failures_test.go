@@ -27,7 +27,7 @@ func requireOneOrder(t *testing.T, e *env, o rosync.Order) {
 		ID: snap.Orders[0].ID, Platform: "fake", PlatformOrderID: o.ID, PlatformNumber: o.Number,
 		PlatformCreatedAt: o.CreatedAt.Format(time.RFC3339), ClientID: snap.Contacts[0].ID, OrderTypeID: 1,
 		Status:   "New",
-		Items:    []roapptest.Item{{ProductID: snap.Products[0].ID, Quantity: 2, Price: "499.50"}},
+		Items:    []roapptest.Item{{ProductID: snap.Products[0].ID, Quantity: 2, Price: "499.50", Discount: "0.00"}},
 		Comments: []string{o.Delivery.Comment()},
 	}
 	if diff := cmp.Diff(want, snap.Orders[0]); diff != "" {

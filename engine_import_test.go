@@ -44,7 +44,7 @@ func TestEngine_NewOrderAfterConnect(t *testing.T) { // ORD-1
 			want := roapptest.Order{
 				ID: got.ID, Platform: "fake", PlatformOrderID: "101", PlatformNumber: "N-101",
 				PlatformCreatedAt: o.CreatedAt.Format(time.RFC3339), ClientID: got.ClientID, OrderTypeID: 1, Status: "New",
-				Items:    []roapptest.Item{{ProductID: got.Items[0].ProductID, Quantity: 2, Price: "499.50"}},
+				Items:    []roapptest.Item{{ProductID: got.Items[0].ProductID, Quantity: 2, Price: "499.50", Discount: "0.00"}},
 				Comments: []string{o.Delivery.Comment()},
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
@@ -101,7 +101,7 @@ func TestEngine_PermissionRight(t *testing.T) { // ORD-2
 	require.NoError(t, e.syncer.Retry(ctx))
 	snap := e.emu.Snapshot()
 	require.Len(t, snap.Orders, 1, "ORD-2: exactly one RO App order after Retry")
-	want := []roapptest.Item{{ProductID: snap.Products[0].ID, Quantity: 2, Price: "499.50"}}
+	want := []roapptest.Item{{ProductID: snap.Products[0].ID, Quantity: 2, Price: "499.50", Discount: "0.00"}}
 	if diff := cmp.Diff(want, snap.Orders[0].Items); diff != "" {
 		t.Errorf("ORD-2: items after Retry (-want +got):\n%s", diff)
 	}
@@ -141,8 +141,8 @@ func TestEngine_TransferredFields(t *testing.T) { // ORD-3, CUS-2, PRD-3, PRD-4,
 		ID: 1, Platform: "fake", PlatformOrderID: "301", PlatformNumber: "1001",
 		PlatformCreatedAt: "2026-11-27T12:03:00Z", ClientID: 1, OrderTypeID: 1, Status: "New",
 		Items: []roapptest.Item{
-			{ProductID: 1, Quantity: 2, Price: "499.50"}, // PRD-6: without deduction
-			{ProductID: 2, Quantity: 1, Price: "120.00"},
+			{ProductID: 1, Quantity: 2, Price: "499.50", Discount: "0.00"}, // PRD-6: without deduction
+			{ProductID: 2, Quantity: 1, Price: "120.00", Discount: "0.00"},
 		},
 		Comments: []string{o.Delivery.Comment()},
 	}}
@@ -255,7 +255,7 @@ func TestEngine_ExactMoney(t *testing.T) { // ENG-5
 	}
 	// What went over the wire are exact JSON numbers, not float renderings.
 	bodies := strings.Join(e.bodies.get("POST /orders/{id}/items"), "\n")
-	for _, want := range []string{`"price":0.1}`, `"price":19.99}`, `"price":0.3}`, `"price":999999999.99}`} {
+	for _, want := range []string{`"price":0.1,`, `"price":19.99,`, `"price":0.3,`, `"price":999999999.99,`} {
 		require.Contains(t, bodies, want, "ENG-5")
 	}
 	rec := e.record(t, "501")

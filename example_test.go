@@ -84,5 +84,5 @@ func Example() {
 	// event: imported 1001
 	// [{"id":1,"first_name":"Olena","last_name":"Kovalenko","phones":["+380501112233"],"email":"olena@example.com","address":""}]
 	// [{"id":1,"title":"Phone X","description":"","sku":"PHX-128","code":"11","category_id":null,"uom":"piece"},{"id":2,"title":"USB-C cable","description":"","sku":"CBL-USBC","code":"12","category_id":null,"uom":"piece"}]
-	// [{"id":1,"platform":"woocommerce","platform_order_id":"1001","platform_number":"1001","platform_created_at":"2026-11-02T10:00:00Z","client_id":1,"order_type_id":1,"status":"New","items":[{"product_id":1,"quantity":1,"price":"12999.00","deducted":false},{"product_id":2,"quantity":2,"price":"199.00","deducted":false}],"comments":[]}]
+	// [{"id":1,"platform":"woocommerce","platform_order_id":"1001","platform_number":"1001","platform_created_at":"2026-11-02T10:00:00Z","client_id":1,"order_type_id":1,"status":"New","items":[{"product_id":1,"quantity":1,"price":"12999.00","discount":"0.00","deducted":false},{"product_id":2,"quantity":2,"price":"199.00","discount":"0.00","deducted":false}],"comments":[]}]
 }

@@ -59,6 +59,10 @@ func (f *fakePlatform) put(o rosync.Order) {
 	if o.UpdatedAt.IsZero() {
 		o.UpdatedAt = o.CreatedAt
 	}
+	// The fake states the product total as a platform does: what its lines
+	// amount to. Order.Validate's check of a wrong total is tested on its
+	// own and through the real adapters.
+	o.Total = o.LinesTotal()
 	f.orders[o.ID] = o
 }
 

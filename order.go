@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -42,7 +43,14 @@ type Order struct {
 	// Lines are the order's products with their current quantities (after
 	// edits and refunds). A line whose quantity fell to 0 is removed.
 	Lines []LineItem
-	// Total is the order amount as the platform states it.
+	// Total is what the customer pays for the products, as the platform
+	// states it: after line and order discounts, without delivery. The
+	// adapter sets it from the platform's own figure (Cartum total_sum,
+	// WooCommerce line totals, Shopify's current subtotal); Validate
+	// checks that the lines add up to it (ORD-3), so an order whose
+	// discount an adapter failed to carry is refused, never imported at a
+	// wrong amount. Zero with lines whose amounts are not zero is an
+	// adapter that did not state it: Validate refuses that too.
 	Total decimal.Decimal
 	// Delivery is nil when the order has no delivery details.
 	Delivery *Delivery
@@ -54,8 +62,99 @@ type LineItem struct {
 	ID       string
 	Product  Product
 	Quantity int64
-	// Price is the unit price.
+	// Price is the unit price, with no more decimals than the currency
+	// has (see LinePrice for platforms whose unit price is uneven).
 	Price decimal.Decimal
+	// Discount is the value taken off the whole line (not per unit), so
+	// that Price×Quantity−Discount is exactly what the customer pays for
+	// the line (ORD-3). It is sent to RO App as the item's value discount.
+	Discount decimal.Decimal
+}
+
+// Amount is what the customer pays for the line: Price×Quantity−Discount.
+func (l LineItem) Amount() decimal.Decimal {
+	return l.Price.Mul(decimal.NewFromInt(l.Quantity)).Sub(l.Discount)
+}
+
+// LinesTotal is the sum of the lines' amounts.
+func (o *Order) LinesTotal() decimal.Decimal {
+	sum := decimal.Zero
+	for _, l := range o.Lines {
+		sum = sum.Add(l.Amount())
+	}
+	return sum
+}
+
+// LinePrice splits a line the platform states as totals into what RO App
+// takes: a unit price with the currency's decimals and a value discount
+// for the whole line (ORD-3). subtotal is the line's amount before
+// discounts and total what the customer pays for it (WooCommerce's
+// subtotal and total; equal when the line has no discount). The unit price
+// is subtotal/quantity rounded up to the currency, so that the discount
+// is never negative: 100.00 over 3 units is a unit price of 33.34 and a
+// discount of 0.02. It returns an error when a figure is negative, when
+// total exceeds subtotal, or when quantity is not positive.
+func LinePrice(subtotal, total decimal.Decimal, quantity int64, digits int32) (price, discount decimal.Decimal, err error) {
+	switch {
+	case quantity <= 0:
+		return decimal.Zero, decimal.Zero, fmt.Errorf("quantity %d is not positive", quantity)
+	case subtotal.IsNegative() || total.IsNegative():
+		return decimal.Zero, decimal.Zero, fmt.Errorf("line amounts %s and %s must not be negative", subtotal, total)
+	case total.GreaterThan(subtotal):
+		return decimal.Zero, decimal.Zero, fmt.Errorf("line total %s exceeds its subtotal %s", total, subtotal)
+	}
+	subtotal, total = subtotal.Round(digits), total.Round(digits)
+	q := decimal.NewFromInt(quantity)
+	price = subtotal.Div(q).RoundCeil(digits)
+	return price, price.Mul(q).Sub(total), nil
+}
+
+// SpreadDiscount takes an order-level discount (a coupon, a manager's
+// discount: Cartum's total_sum below the lines' sum) off the lines, in
+// proportion to their amounts, as value discounts in whole minor units of
+// the currency: the lines' amounts then add up to exactly their former sum
+// minus discount (ORD-3). The largest remainders get the leftover cents,
+// earlier lines first on a tie. It returns an error when discount is
+// negative or larger than the lines' sum.
+func SpreadDiscount(lines []LineItem, discount decimal.Decimal, digits int32) error {
+	if discount.IsZero() {
+		return nil
+	}
+	if discount.IsNegative() {
+		return fmt.Errorf("order discount %s is negative", discount)
+	}
+	discount = discount.Round(digits)
+	sum := decimal.Zero
+	for _, l := range lines {
+		sum = sum.Add(l.Amount())
+	}
+	if discount.GreaterThan(sum) {
+		return fmt.Errorf("order discount %s exceeds the lines' amount %s", discount, sum)
+	}
+	unit := decimal.New(1, -digits)
+	type share struct {
+		i    int
+		rest decimal.Decimal
+	}
+	shares := make([]share, 0, len(lines))
+	given := decimal.Zero
+	for i, l := range lines {
+		exact := discount.Mul(l.Amount()).Div(sum)
+		part := exact.RoundFloor(digits)
+		lines[i].Discount = lines[i].Discount.Add(part)
+		given = given.Add(part)
+		shares = append(shares, share{i, exact.Sub(part)})
+	}
+	sort.SliceStable(shares, func(a, b int) bool { return shares[a].rest.GreaterThan(shares[b].rest) })
+	for k := 0; given.LessThan(discount); k++ {
+		i := shares[k%len(shares)].i
+		if lines[i].Amount().LessThan(unit) {
+			continue
+		}
+		lines[i].Discount = lines[i].Discount.Add(unit)
+		given = given.Add(unit)
+	}
+	return nil
 }
 
 // Delivery holds what DEL-1 transfers as a comment: service, fee, address.
@@ -143,6 +242,12 @@ func (o *Order) Validate() error {
 		if err := checkMoney(l.Price, digits); err != nil {
 			return bad(f+".price", "%v", err)
 		}
+		if err := checkMoney(l.Discount, digits); err != nil {
+			return bad(f+".discount", "%v", err)
+		}
+		if l.Amount().IsNegative() {
+			return bad(f+".discount", "discount %s exceeds the line's %s", l.Discount, l.Price.Mul(decimal.NewFromInt(l.Quantity)))
+		}
 		if strings.TrimSpace(l.Product.Name) == "" && l.Product.SKU == "" && l.Product.ID == "" {
 			return bad(f+".product", "line names no product")
 		}
@@ -150,6 +255,12 @@ func (o *Order) Validate() error {
 	if o.Delivery != nil {
 		if err := checkMoney(o.Delivery.Fee, digits); err != nil {
 			return bad("delivery.fee", "%v", err)
+		}
+	}
+	if len(o.Lines) > 0 {
+		// ORD-3: the lines carry what the customer pays, to the cent.
+		if sum := o.LinesTotal(); !sum.Equal(o.Total) {
+			return bad("total", "the lines amount to %s but the platform states %s", sum.StringFixed(digits), o.Total.StringFixed(digits))
 		}
 	}
 	return nil

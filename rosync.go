@@ -182,7 +182,15 @@ type ROItem struct {
 	ID        int64
 	ProductID int64 // catalogue entity id
 	Quantity  int64
-	Price     decimal.Decimal
+	// Price is the unit price; Discount a value discount on the whole
+	// item, so that the item amounts to Price×Quantity−Discount (ORD-3).
+	Price    decimal.Decimal
+	Discount decimal.Decimal
+	// Cost is the item's cost price; zero unless the catalogue has one.
+	Cost decimal.Decimal
+	// AssigneeID is the RO App employee the item is assigned to
+	// (Settings.AssigneeID); RO App requires one on every item.
+	AssigneeID int64
 	// Deducted is true once the item is written off stock in RO App.
 	Deducted bool
 }

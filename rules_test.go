@@ -83,6 +83,80 @@ func validOrder() Order {
 	return Order{
 		ID: "1", Number: "1", Currency: "UAH", CreatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC),
 		Lines: []LineItem{{ID: "a", Quantity: 2, Price: decimal.RequireFromString("10.50"), Product: Product{Name: "Cup"}}},
+		Total: decimal.RequireFromString("21.00"),
+	}
+}
+
+func TestLinePrice(t *testing.T) { // ORD-3: an uneven unit price is a rounded price plus a value discount
+	d := decimal.RequireFromString
+	tests := []struct {
+		subtotal, total string
+		qty             int64
+		digits          int32
+		price, discount string
+	}{
+		{"100.00", "100.00", 3, 2, "33.34", "0.02"}, // WooCommerce: 100.00 over 3 units
+		{"17.65", "17.65", 1, 2, "17.65", "0"},
+		{"199.00", "179.10", 1, 2, "199.00", "19.90"}, // a 10 % coupon
+		{"20.00", "0", 2, 2, "10.00", "20.00"},        // a free line
+		{"1000", "999", 7, 0, "143", "2"},             // JPY
+		{"10.000", "9.999", 3, 3, "3.334", "0.003"},   // KWD
+	}
+	for _, tt := range tests {
+		price, discount, err := LinePrice(d(tt.subtotal), d(tt.total), tt.qty, tt.digits)
+		if err != nil {
+			t.Fatalf("LinePrice(%s, %s, %d): %v", tt.subtotal, tt.total, tt.qty, err)
+		}
+		if !price.Equal(d(tt.price)) || !discount.Equal(d(tt.discount)) {
+			t.Errorf("LinePrice(%s, %s, %d) = %s, %s; want %s, %s", tt.subtotal, tt.total, tt.qty, price, discount, tt.price, tt.discount)
+		}
+		l := LineItem{Quantity: tt.qty, Price: price, Discount: discount}
+		if !l.Amount().Equal(d(tt.total)) {
+			t.Errorf("line amount %s, want the platform's total %s to the cent", l.Amount(), tt.total)
+		}
+	}
+	for _, bad := range [][2]string{{"10", "11"}, {"-1", "-1"}, {"10", "-1"}} {
+		if _, _, err := LinePrice(d(bad[0]), d(bad[1]), 1, 2); err == nil {
+			t.Errorf("LinePrice(%s, %s) = nil error", bad[0], bad[1])
+		}
+	}
+	if _, _, err := LinePrice(d("1"), d("1"), 0, 2); err == nil {
+		t.Error("LinePrice with quantity 0 = nil error")
+	}
+}
+
+func TestSpreadDiscount(t *testing.T) { // ORD-3: an order discount lands on the lines to the cent
+	d := decimal.RequireFromString
+	lines := []LineItem{
+		{ID: "a", Quantity: 1, Price: d("799.00")},
+		{ID: "b", Quantity: 3, Price: d("33.33")},
+		{ID: "c", Quantity: 1, Price: d("0.01")},
+	}
+	before := decimal.Zero
+	for _, l := range lines {
+		before = before.Add(l.Amount())
+	}
+	if err := SpreadDiscount(lines, d("200.00"), 2); err != nil {
+		t.Fatal(err)
+	}
+	after := decimal.Zero
+	for _, l := range lines {
+		if l.Discount.IsNegative() || l.Amount().IsNegative() || !l.Discount.Equal(l.Discount.Truncate(2)) {
+			t.Errorf("line %s: discount %s, amount %s", l.ID, l.Discount, l.Amount())
+		}
+		after = after.Add(l.Amount())
+	}
+	if want := before.Sub(d("200.00")); !after.Equal(want) {
+		t.Errorf("lines amount to %s after the discount, want %s", after, want)
+	}
+	if !lines[0].Discount.GreaterThan(lines[1].Discount) {
+		t.Errorf("discounts %s, %s: not in proportion to the lines", lines[0].Discount, lines[1].Discount)
+	}
+	if err := SpreadDiscount(lines, d("10000"), 2); err == nil {
+		t.Error("a discount over the order's amount: nil error")
+	}
+	if err := SpreadDiscount(lines, d("-1"), 2); err == nil {
+		t.Error("a negative discount: nil error")
 	}
 }
 
@@ -108,11 +182,22 @@ func TestOrderValidate(t *testing.T) { // ORD-3, ENG-5: exact money, sane quanti
 		{"duplicate line", func(o *Order) { o.Lines = append(o.Lines, o.Lines[0]) }, "lines[1].id"},
 		{"line without product", func(o *Order) { o.Lines[0].Product = Product{} }, "lines[0].product"},
 		{"bad delivery fee", func(o *Order) { o.Delivery = &Delivery{Fee: decimal.RequireFromString("0.001")} }, "delivery.fee"},
+		// ORD-3: a line discount carries an exact line total below price×quantity.
+		{"line discount", func(o *Order) { o.Lines[0].Discount = decimal.RequireFromString("0.01") }, ""},
+		{"discount over the line", func(o *Order) { o.Lines[0].Discount = decimal.RequireFromString("21.01") }, "lines[0].discount"},
+		{"negative discount", func(o *Order) { o.Lines[0].Discount = decimal.RequireFromString("-1") }, "lines[0].discount"},
+		{"discount with three decimals", func(o *Order) { o.Lines[0].Discount = decimal.RequireFromString("0.005") }, "lines[0].discount"},
+		// ORD-3: an amount the platform states wrongly is refused.
+		{"total not the lines' amount", func(o *Order) { o.Total = decimal.RequireFromString("21.01") }, "total"},
+		{"total not stated", func(o *Order) { o.Total = decimal.Zero }, "total"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := validOrder()
 			tt.edit(&o)
+			if tt.field != "total" {
+				o.Total = o.LinesTotal()
+			}
 			err := o.Validate()
 			if tt.field == "" {
 				if err != nil {

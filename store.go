@@ -30,6 +30,8 @@ type LineLink struct {
 	ProductID int64
 	Quantity  int64
 	Price     decimal.Decimal
+	// Discount is the item's value discount (LineItem.Discount).
+	Discount decimal.Decimal
 }
 
 // Record is what the Store keeps per platform order: the link to the RO App

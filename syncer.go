@@ -30,6 +30,10 @@ type Settings struct {
 	// OrderTypeID is the RO App order type of imported orders; its
 	// settings give the initial status (SHO-3).
 	OrderTypeID int64
+	// AssigneeID is the RO App employee that the products added to
+	// imported orders are assigned to: RO App requires an assignee on
+	// every order item. Connect checks that the employee exists.
+	AssigneeID int64
 	// StatusMap maps a platform status (Order.Status) to an RO App status
 	// name, for the directions the platform's Policy.StatusSync allows
 	// (CAR-2; WooCommerce reads it in reverse, RO App -> platform).

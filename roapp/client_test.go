@@ -423,9 +423,13 @@ func TestOrderWireFormat(t *testing.T) {
 		t.Errorf("POST /orders body\n got %s\nwant %s", got, wantBody)
 	}
 
-	_, err = c.AddItem(ctx, oid, rosync.ROItem{ProductID: 20, Quantity: 1, Price: decimal.RequireFromString("0.1").Add(decimal.RequireFromString("0.2"))})
+	_, err = c.AddItem(ctx, oid, rosync.ROItem{ProductID: 20, Quantity: 1, AssigneeID: 5,
+		Price: decimal.RequireFromString("0.1").Add(decimal.RequireFromString("0.2")), Discount: decimal.RequireFromString("0.01")})
 	require.NoError(t, err)
-	if got, want := rec.last("POST").Body, `{"entity_id":20,"quantity":1,"price":0.3}`; got != want {
+	// Every field create-order-item marks required, with exact JSON numbers;
+	// the discount is a value for the whole item (ORD-3).
+	if got, want := rec.last("POST").Body, `{"entity_id":20,"assignee_id":5,"quantity":1,"price":0.3,"cost":0,`+
+		`"discount":{"type":"value","percentage":0,"amount":0.01,"sponsor":"company"},"warranty":{"period":"0","periodUnits":"days"}}`; got != want {
 		t.Errorf("POST items body = %s, want %s (an exact JSON number)", got, want)
 	}
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
+	"github.com/shopspring/decimal"
 )
 
 // FindOrderSkew widens the created_at filter of FindOrder backwards, so that
@@ -157,7 +158,23 @@ type wireItem struct {
 	Entity   idRef       `json:"entity"`
 	Quantity flexDecimal `json:"quantity"`
 	Price    flexDecimal `json:"price"`
-	Deducted flexBool    `json:"deducted"`
+	Discount struct {
+		Type       flexString  `json:"type"`
+		Amount     flexDecimal `json:"amount"`
+		Percentage flexDecimal `json:"percentage"`
+	} `json:"discount"`
+	Deducted flexBool `json:"deducted"`
+}
+
+// discount is the item's discount as a value for the whole item: a
+// percentage discount (set by a person in RO App) is converted at the
+// price's precision.
+func (w wireItem) discount() decimal.Decimal {
+	if string(w.Discount.Type) == "percentage" {
+		whole := w.Price.Mul(w.Quantity.Decimal)
+		return whole.Mul(w.Discount.Percentage.Decimal).Div(decimal.NewFromInt(100)).Round(max(w.Price.Exponent()*-1, 2))
+	}
+	return w.Discount.Amount.Decimal
 }
 
 func (c *Client) items(ctx context.Context, orderID int64) ([]rosync.ROItem, error) {
@@ -178,6 +195,7 @@ func (c *Client) items(ctx context.Context, orderID int64) ([]rosync.ROItem, err
 			ProductID: cmp.Or(int64(w.EntityID), int64(w.Entity)),
 			Quantity:  w.Quantity.IntPart(),
 			Price:     w.Price.Decimal,
+			Discount:  w.discount(),
 			Deducted:  bool(w.Deducted),
 		})
 	}
@@ -210,38 +228,72 @@ func (c *Client) OrdersModified(ctx context.Context, since time.Time) iter.Seq2[
 	}
 }
 
-// wireNewItem is the body of POST /orders/{id}/items.
+// wireNewItem is the body of POST /orders/{id}/items. RO App's reference
+// (create-order-item) marks entity_id, assignee_id, quantity, price, cost,
+// discount and warranty as required; a production client sends cost 0, a
+// zero discount and a warranty of 0 days, as this one does.
 type wireNewItem struct {
-	EntityID int64       `json:"entity_id"`
-	Quantity int64       `json:"quantity"`
-	Price    json.Number `json:"price"`
+	EntityID   int64        `json:"entity_id"`
+	AssigneeID int64        `json:"assignee_id"`
+	Quantity   int64        `json:"quantity"`
+	Price      json.Number  `json:"price"`
+	Cost       json.Number  `json:"cost"`
+	Discount   wireDiscount `json:"discount"`
+	Warranty   wireWarranty `json:"warranty"`
 }
 
-// wireItemUpdate is the body of PATCH /orders/{id}/items/{item_id}.
+// wireDiscount is an item's discount: a value discount carries the
+// platform's exact line total (ORD-3). Sponsor "company": the shop, not
+// an employee, gave it.
+type wireDiscount struct {
+	Type       string      `json:"type"` // "value" or "percentage"
+	Percentage json.Number `json:"percentage"`
+	Amount     json.Number `json:"amount"`
+	Sponsor    string      `json:"sponsor"` // "staff" or "company"
+}
+
+// wireWarranty is an item's warranty; imported products carry none.
+type wireWarranty struct {
+	Period      string `json:"period"`
+	PeriodUnits string `json:"periodUnits"`
+}
+
+// itemDiscount is the wire discount of an item: its value discount for the
+// whole line.
+func itemDiscount(it rosync.ROItem) wireDiscount {
+	return wireDiscount{Type: "value", Percentage: "0", Amount: money(it.Discount), Sponsor: "company"}
+}
+
+// wireItemUpdate is the body of PATCH /orders/{id}/items/{item_id} (every
+// field optional).
 type wireItemUpdate struct {
-	Quantity int64       `json:"quantity"`
-	Price    json.Number `json:"price"`
+	Quantity int64        `json:"quantity"`
+	Price    json.Number  `json:"price"`
+	Discount wireDiscount `json:"discount"`
 }
 
 // AddItem adds a product without deduction with POST /orders/{id}/items
-// {entity_id, quantity, price} and returns the item id. A 403 is a
+// {entity_id, assignee_id, quantity, price, cost, discount, warranty} and
+// returns the item id. A 403 is a
 // *rosync.PermissionError for rosync.RightAddWithoutDeduction (ORD-2). It
 // is a create call: on doubt it returns an *rosync.AmbiguousError and the
 // caller reads the order's items before adding again.
 func (c *Client) AddItem(ctx context.Context, orderID int64, it rosync.ROItem) (int64, error) {
 	return c.create(ctx, EndpointAddItem, []int64{orderID}, wireNewItem{
-		EntityID: it.ProductID, Quantity: it.Quantity, Price: money(it.Price),
+		EntityID: it.ProductID, AssigneeID: it.AssigneeID, Quantity: it.Quantity,
+		Price: money(it.Price), Cost: money(it.Cost), Discount: itemDiscount(it),
+		Warranty: wireWarranty{Period: "0", PeriodUnits: "days"},
 	})
 }
 
-// UpdateItem sets an item's quantity and price with PATCH
+// UpdateItem sets an item's quantity, price and discount with PATCH
 // /orders/{id}/items/{item_id} (PRD-7).
 func (c *Client) UpdateItem(ctx context.Context, orderID int64, it rosync.ROItem) error {
 	if it.ID <= 0 {
 		return errors.New("roapp: UpdateItem: item has no id")
 	}
 	_, err := c.do(ctx, call{ep: EndpointUpdateItem, args: []int64{orderID, it.ID},
-		body: wireItemUpdate{Quantity: it.Quantity, Price: money(it.Price)}})
+		body: wireItemUpdate{Quantity: it.Quantity, Price: money(it.Price), Discount: itemDiscount(it)}})
 	return err
 }
 

@@ -130,13 +130,9 @@ func (d decoder) decode(raw []byte) (rosync.Order, error) {
 		return rosync.Order{}, err.(*fieldError).in(&o)
 	}
 
-	// orders/get documents no order total: it is the lines plus delivery.
-	for _, l := range o.Lines {
-		o.Total = o.Total.Add(l.Price.Mul(decimal.NewFromInt(l.Quantity)))
-	}
-	if o.Delivery != nil {
-		o.Total = o.Total.Add(o.Delivery.Fee)
-	}
+	// The product total: for now what the lines amount to (total_sum and
+	// its discount come with issue 11).
+	o.Total = o.LinesTotal()
 	if err := o.Validate(); err != nil {
 		return rosync.Order{}, err
 	}

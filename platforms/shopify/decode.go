@@ -239,6 +239,7 @@ func decodeOrder(raw []byte, limited bool) (*decoded, error) {
 	if err := d.addLines(n.LineItems.Nodes, n.LineItems.PageInfo.HasNextPage, str(n.LineItems.PageInfo.EndCursor)); err != nil {
 		return nil, err
 	}
+	o.Total = o.LinesTotal() // for now; the discounted totals come with issue 11
 	return d, nil
 }
 

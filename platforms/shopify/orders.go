@@ -228,6 +228,7 @@ func (p *Platform) build(ctx context.Context, raw []byte, limited bool) (rosync.
 			break
 		}
 	}
+	d.order.Total = d.order.LinesTotal() // for now; the discounted totals come with issue 11
 	if err := d.order.Validate(); err != nil {
 		return rosync.Order{}, err
 	}

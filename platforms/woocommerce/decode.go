@@ -248,6 +248,7 @@ func decodeOrder(raw []byte) (*decoded, error) {
 		o.Delivery = &del
 	}
 	d.hasRefunds = len(n.Refunds) > 0
+	o.Total = o.LinesTotal() // for now; the exact line totals come with issue 11
 	return d, nil
 }
 

@@ -48,7 +48,7 @@ func fixtureOrder() rosync.Order {
 			// WOO-P1: product_id 30 -> Product.ID (RO App Code), sku -> SKU.
 			Product: rosync.Product{ID: "30", SKU: "woo-album", Name: "Album"},
 		}},
-		Total: dec("17.70"),
+		Total: dec("15.00"),
 		// No shipping lines; the empty shipping block falls back to billing.
 		Delivery: &rosync.Delivery{
 			Fee:     dec("0"),
@@ -111,7 +111,7 @@ func TestDecodeOrder_TestOrder(t *testing.T) {
 			ID: "1007", Quantity: 2, Price: dec("100"),
 			Product: rosync.Product{ID: "30", SKU: "case-30", Name: "Phone case"},
 		}},
-		Total:    dec("250"),
+		Total: dec("200.00"),
 		Delivery: &rosync.Delivery{Service: "Nova Poshta", Fee: dec("50"), Address: "vul. Khreshchatyk 1, Kyiv, 01001, UA"},
 	}
 	if diff := cmp.Diff(want, got, decimalEqual); diff != "" {

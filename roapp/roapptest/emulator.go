@@ -183,6 +183,7 @@ type order struct {
 type item struct {
 	id, productID, quantity int64
 	price                   decimal.Decimal
+	discount                decimal.Decimal // a value discount for the whole item
 	deducted                bool
 }
 

@@ -97,8 +97,8 @@ func TestSnapshot(t *testing.T) {
 			ID: 1, Platform: "woocommerce", PlatformOrderID: "o1001", PlatformNumber: "1001",
 			PlatformCreatedAt: "2026-11-01T08:00:00Z", ClientID: 4, OrderTypeID: 1, Status: "New",
 			Items: []roapptest.Item{
-				{ProductID: 8, Quantity: 2, Price: "10.50", Deducted: true},
-				{ProductID: 7, Quantity: 1, Price: "100.00", Deducted: true},
+				{ProductID: 8, Quantity: 2, Price: "10.50", Discount: "0.00", Deducted: true},
+				{ProductID: 7, Quantity: 1, Price: "100.00", Discount: "0.00", Deducted: true},
 			},
 			Comments: []string{"Delivery: Nova Poshta"},
 		}},

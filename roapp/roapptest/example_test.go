@@ -43,6 +43,6 @@ func Example() {
 	fmt.Println("API calls:", snap.APICalls.Total)
 	// Output:
 	// add item: <nil>
-	// [{"id":1,"platform":"woocommerce","platform_order_id":"77","platform_number":"1001","platform_created_at":"2026-11-20T09:00:00Z","client_id":1,"order_type_id":1,"status":"New","items":[{"product_id":1,"quantity":2,"price":"499.50","deducted":false}],"comments":[]}]
+	// [{"id":1,"platform":"woocommerce","platform_order_id":"77","platform_number":"1001","platform_created_at":"2026-11-20T09:00:00Z","client_id":1,"order_type_id":1,"status":"New","items":[{"product_id":1,"quantity":2,"price":"499.50","discount":"0.00","deducted":false}],"comments":[]}]
 	// API calls: 4
 }

@@ -571,6 +571,8 @@ func (e *Emulator) listItems(w http.ResponseWriter, r *http.Request) {
 		out = append(out, map[string]any{"id": it.id, "entity_id": it.productID,
 			"entity":   map[string]any{"id": it.productID, "title": title},
 			"quantity": it.quantity, "price": json.Number(it.price.StringFixed(e.digits())),
+			"discount": map[string]any{"type": "value", "percentage": 0, "sponsor": "company",
+				"amount": json.Number(it.discount.StringFixed(e.digits()))},
 			"deducted": it.deducted})
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -583,26 +585,65 @@ type itemBody struct {
 	EntityID int64           `json:"entity_id"`
 	Quantity json.Number     `json:"quantity"`
 	Price    json.RawMessage `json:"price"`
+	Discount *struct {
+		Type       string          `json:"type"`
+		Percentage json.RawMessage `json:"percentage"`
+		Amount     json.RawMessage `json:"amount"`
+		Sponsor    string          `json:"sponsor"`
+	} `json:"discount"`
 }
 
-// check validates quantity and price; it answers 422 itself.
-func (e *Emulator) check(w http.ResponseWriter, b itemBody) (int64, decimal.Decimal, bool) {
-	q, err := strconv.ParseInt(b.Quantity.String(), 10, 64)
-	if err != nil || q <= 0 {
-		writeValidation(w, "quantity", "must be a positive integer")
-		return 0, decimal.Zero, false
-	}
-	raw := bytes.TrimSpace(b.Price)
+// amount parses a JSON number (not a string) that must be a non-negative
+// amount in the currency's precision; it answers 422 itself.
+func (e *Emulator) amount(w http.ResponseWriter, field string, b json.RawMessage) (decimal.Decimal, bool) {
+	raw := bytes.TrimSpace(b)
 	if len(raw) == 0 || !(raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')) {
-		writeValidation(w, "price", "must be a number")
-		return 0, decimal.Zero, false
+		writeValidation(w, field, "must be a number")
+		return decimal.Zero, false
 	}
 	p, err := decimal.NewFromString(string(raw))
 	if err != nil || p.IsNegative() || !p.Equal(p.Truncate(e.digits())) {
-		writeValidation(w, "price", "must be a non-negative amount in the currency's precision")
-		return 0, decimal.Zero, false
+		writeValidation(w, field, "must be a non-negative amount in the currency's precision")
+		return decimal.Zero, false
 	}
-	return q, p, true
+	return p, true
+}
+
+// check validates quantity, price and discount (a value discount that is
+// not over the item's amount, or a zero percentage); it answers 422
+// itself.
+func (e *Emulator) check(w http.ResponseWriter, b itemBody) (q int64, price, discount decimal.Decimal, ok bool) {
+	q, err := strconv.ParseInt(b.Quantity.String(), 10, 64)
+	if err != nil || q <= 0 {
+		writeValidation(w, "quantity", "must be a positive integer")
+		return 0, price, discount, false
+	}
+	if price, ok = e.amount(w, "price", b.Price); !ok {
+		return 0, price, discount, false
+	}
+	if d := b.Discount; d != nil {
+		switch d.Type {
+		case "value":
+			if discount, ok = e.amount(w, "discount.amount", d.Amount); !ok {
+				return 0, price, discount, false
+			}
+			if discount.GreaterThan(price.Mul(decimal.NewFromInt(q))) {
+				writeValidation(w, "discount.amount", "must not exceed the item's amount")
+				return 0, price, discount, false
+			}
+		case "percentage":
+			if pct, ok := e.amount(w, "discount.percentage", d.Percentage); !ok {
+				return 0, price, discount, false
+			} else if !pct.IsZero() {
+				writeValidation(w, "discount.percentage", "the emulator takes value discounts only")
+				return 0, price, discount, false
+			}
+		default:
+			writeValidation(w, "discount.type", `must be "percentage" or "value"`)
+			return 0, price, discount, false
+		}
+	}
+	return q, price, discount, true
 }
 
 func (e *Emulator) addItem(w http.ResponseWriter, r *http.Request) {
@@ -625,11 +666,11 @@ func (e *Emulator) addItem(w http.ResponseWriter, r *http.Request) {
 			writeValidation(w, "entity_id", "unknown product")
 			return 0
 		}
-		q, p, ok := e.check(w, b)
+		q, p, d, ok := e.check(w, b)
 		if !ok {
 			return 0
 		}
-		it := &item{id: e.newID("item"), productID: b.EntityID, quantity: q, price: p}
+		it := &item{id: e.newID("item"), productID: b.EntityID, quantity: q, price: p, discount: d}
 		o.items = append(o.items, it)
 		o.modified = e.clock()
 		return it.id
@@ -672,11 +713,11 @@ func (e *Emulator) patchItem(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, "item", "a deducted item cannot be changed")
 		return
 	}
-	q, p, ok := e.check(w, b)
+	q, p, d, ok := e.check(w, b)
 	if !ok {
 		return
 	}
-	o.items[i].quantity, o.items[i].price = q, p
+	o.items[i].quantity, o.items[i].price, o.items[i].discount = q, p, d
 	o.modified = e.clock()
 	writeJSON(w, http.StatusOK, map[string]int64{"id": o.items[i].id})
 }

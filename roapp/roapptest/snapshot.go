@@ -47,7 +47,10 @@ type Item struct {
 	ProductID int64  `json:"product_id"`
 	Quantity  int64  `json:"quantity"`
 	Price     string `json:"price"`
-	Deducted  bool   `json:"deducted"`
+	// Discount is the item's value discount for the whole item (ORD-3):
+	// the item amounts to Price×Quantity−Discount.
+	Discount string `json:"discount"`
+	Deducted bool   `json:"deducted"`
 }
 
 // StatusUpdate is a status rosync pushed to the platform.
@@ -148,7 +151,7 @@ func (e *Emulator) Snapshot() Snapshot {
 		slices.SortFunc(items, func(a, b *item) int { return int(a.id - b.id) })
 		for _, it := range items {
 			so.Items = append(so.Items, Item{ProductID: it.productID, Quantity: it.quantity,
-				Price: it.price.StringFixed(digits), Deducted: it.deducted})
+				Price: it.price.StringFixed(digits), Discount: it.discount.StringFixed(digits), Deducted: it.deducted})
 		}
 		for _, c := range o.comments {
 			so.Comments = append(so.Comments, c.text)

@@ -104,9 +104,9 @@ func SampleRecord(shop, orderID string) rosync.Record {
 		ClientID:          8001,
 		IntentAt:          base.Add(time.Minute + 1),
 		Lines: map[string]rosync.LineLink{
-			"line-1": {ROItemID: 9001, ProductID: 501, Quantity: 2, Price: decimal.RequireFromString("10.50")},
+			"line-1": {ROItemID: 9001, ProductID: 501, Quantity: 2, Price: decimal.RequireFromString("10.50"), Discount: decimal.RequireFromString("0.02")},
 			"line-2": {ROItemID: 0, ProductID: 502, Quantity: 1, Price: decimal.RequireFromString("1999.99")},
-			"line-3": {ROItemID: 9003, ProductID: 503, Quantity: 1000000, Price: decimal.RequireFromString("0.001")},
+			"line-3": {ROItemID: 9003, ProductID: 503, Quantity: 1000000, Price: decimal.RequireFromString("0.001"), Discount: decimal.RequireFromString("0.5")},
 		},
 		DeliveryHash:   "d3l1v3ry",
 		PendingComment: "p3nd1ng",

@@ -63,6 +63,7 @@ type lineData struct {
 	ProductID int64  `json:"product_id"`
 	Quantity  int64  `json:"quantity"`
 	Price     string `json:"price"`
+	Discount  string `json:"discount,omitempty"`
 }
 
 // Encode returns the records.data JSON of r: the fields of rosync.Record
@@ -84,7 +85,7 @@ func Encode(r *rosync.Record) ([]byte, error) {
 	if len(r.Lines) > 0 {
 		d.Lines = make(map[string]lineData, len(r.Lines))
 		for id, l := range r.Lines {
-			d.Lines[id] = lineData{ROItemID: l.ROItemID, ProductID: l.ProductID, Quantity: l.Quantity, Price: l.Price.String()}
+			d.Lines[id] = lineData{ROItemID: l.ROItemID, ProductID: l.ProductID, Quantity: l.Quantity, Price: l.Price.String(), Discount: discountString(l.Discount)}
 		}
 	}
 	return json.Marshal(d)
@@ -119,8 +120,23 @@ func Decode(data []byte, r *rosync.Record) error {
 			if err != nil {
 				return fmt.Errorf("line %q: price: %w", id, err)
 			}
-			r.Lines[id] = rosync.LineLink{ROItemID: l.ROItemID, ProductID: l.ProductID, Quantity: l.Quantity, Price: price}
+			discount := decimal.Zero
+			if l.Discount != "" {
+				if discount, err = decimal.NewFromString(l.Discount); err != nil {
+					return fmt.Errorf("line %q: discount: %w", id, err)
+				}
+			}
+			r.Lines[id] = rosync.LineLink{ROItemID: l.ROItemID, ProductID: l.ProductID, Quantity: l.Quantity, Price: price, Discount: discount}
 		}
 	}
 	return nil
+}
+
+// discountString is a line discount as stored: "" for none, so that
+// records written before discounts existed read the same.
+func discountString(d decimal.Decimal) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
 }
