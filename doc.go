@@ -54,4 +54,12 @@
 //
 // Money is [github.com/shopspring/decimal.Decimal], never float64; times
 // are UTC; phones are E.164 where they can be read.
+//
+// # Documents
+//
+// The rules above are stated in full, with their IDs and the code and
+// tests that carry each one, in docs/rules.md in the repository; the
+// design (the flow of one order, the idempotency protocol, the replay
+// fixture and snapshot formats) in docs/design.md; and a guide for writing
+// a platform adapter in docs/adapters.md.
 package rosync
