@@ -36,6 +36,49 @@ func (c *Customer) HasContact() bool {
 	return c != nil && (strings.TrimSpace(c.Email) != "" || strings.TrimSpace(c.Phone) != "")
 }
 
+// minPhoneDigits is the fewest digits a phone number worth keeping has:
+// the shortest national numbers in use, with their area code, have six.
+const minPhoneDigits = 6
+
+// PhoneLike reports whether s can be a phone number at all (CUS-3, WOO-C1):
+// at least six digits, and nothing but digits, spaces and the signs people
+// write numbers with (+ ( ) - . /), with an optional extension ("ext",
+// "x", "#"). Placeholders such as "-", "n/a", "none" or "0" are no phone.
+// It does not say the number is valid in a region: NormalizePhone does.
+func PhoneLike(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, ext := range []string{"ext.", "ext", "x", "#"} {
+		if i := strings.Index(s, ext); i > 0 {
+			s = s[:i]
+			break
+		}
+	}
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune(" +()-./\t", r):
+		default:
+			return false
+		}
+	}
+	return digits >= minPhoneDigits
+}
+
+// EmailLike reports whether s can be an email address (CUS-3, WOO-C2): a
+// local part, one '@', and a domain with a dot, no spaces. "-", "n/a" and
+// "none@" are no email.
+func EmailLike(s string) bool {
+	e := NormalizeEmail(s)
+	if e == "" || strings.Count(e, "@") != 1 {
+		return false
+	}
+	domain := e[strings.IndexByte(e, '@')+1:]
+	dot := strings.LastIndexByte(domain, '.')
+	return dot > 0 && dot < len(domain)-1
+}
+
 // ErrInvalidPhone is returned by NormalizePhone for a number that is not a
 // valid phone number in any region tried.
 var ErrInvalidPhone = errors.New("rosync: phone number cannot be normalised")

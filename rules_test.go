@@ -305,3 +305,26 @@ func TestRetryable(t *testing.T) { // ENG-2: transient retried, permanent kept
 	}
 	_ = http.StatusOK
 }
+
+func TestPhoneLikeEmailLike(t *testing.T) { // CUS-3, WOO-C1, WOO-C2: junk is no contact data
+	for _, p := range []string{"-", "n/a", "none", "0", "12345", "+", "call me", "N/A", "000"} {
+		if PhoneLike(p) {
+			t.Errorf("PhoneLike(%q) = true, want false", p)
+		}
+	}
+	for _, p := range []string{"050 111 22 33", "+380 (50) 111-22-33", "(555) 555-5555", "555.555.5555 ext. 12", "+44 20 7946 0958"} {
+		if !PhoneLike(p) {
+			t.Errorf("PhoneLike(%q) = false, want true", p)
+		}
+	}
+	for _, e := range []string{"-", "n/a", "none", "a@b", "@x.ua", "a@.ua", "a@x.", "a b@x.ua", "a@b@x.ua"} {
+		if EmailLike(e) {
+			t.Errorf("EmailLike(%q) = true, want false", e)
+		}
+	}
+	for _, e := range []string{"o@x.ua", " Olena.K@Example.com ", "a+tag@sub.example.org"} {
+		if !EmailLike(e) {
+			t.Errorf("EmailLike(%q) = false, want true", e)
+		}
+	}
+}
