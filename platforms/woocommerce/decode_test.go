@@ -111,7 +111,7 @@ func TestDecodeOrder_TestOrder(t *testing.T) {
 			ID: "1007", Quantity: 2, Price: dec("100"),
 			Product: rosync.Product{ID: "30", SKU: "case-30", Name: "Phone case"},
 		}},
-		Total: dec("200.00"),
+		Total:    dec("200.00"),
 		Delivery: &rosync.Delivery{Service: "Nova Poshta", Fee: dec("50"), Address: "vul. Khreshchatyk 1, Kyiv, 01001, UA"},
 	}
 	if diff := cmp.Diff(want, got, decimalEqual); diff != "" {
