@@ -152,8 +152,13 @@ func (s *Server) AddOrder(raw json.RawMessage) error {
 	if err != nil {
 		return fmt.Errorf("woocommercetest: order: %w", err)
 	}
+	completed, err := completeLines(obj)
+	if err != nil {
+		return fmt.Errorf("woocommercetest: order %d: %w", id, err)
+	}
 	var refunds []json.RawMessage
-	if r, ok := obj[RefundsKey]; ok {
+	r, hasRefunds := obj[RefundsKey]
+	if hasRefunds {
 		if err := json.Unmarshal(r, &refunds); err != nil {
 			return fmt.Errorf("woocommercetest: order %d: %s is not an array: %w", id, RefundsKey, err)
 		}
@@ -165,6 +170,8 @@ func (s *Server) AddOrder(raw json.RawMessage) error {
 			}
 			obj["refunds"], _ = json.Marshal(summary)
 		}
+	}
+	if hasRefunds || completed {
 		if raw, err = json.Marshal(obj); err != nil {
 			return err
 		}
