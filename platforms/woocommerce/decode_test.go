@@ -348,7 +348,7 @@ func TestDecodeOrder_BadInput(t *testing.T) {
 		{"negative line total", mod(func(o map[string]any) { set(o, "line_items.0.total", "-200.00") }), "1", "line_items[0].total"},
 		{"negative line tax", mod(func(o map[string]any) { set(o, "line_items.0.subtotal_tax", "-1.00") }), "1", "line_items[0].subtotal_tax"},
 		{"non-numeric subtotal", mod(func(o map[string]any) { set(o, "line_items.0.subtotal", "two hundred") }), "1", "line_items[0].subtotal"},
-		{"number total", mod(func(o map[string]any) { set(o, "line_items.0.total", 200) }), "1", "line_items[0].total"},
+		{"number line total", mod(func(o map[string]any) { set(o, "line_items.0.total", 200) }), "1", "line_items[0].total"},
 		{"missing line total", mod(func(o map[string]any) { del(o, "line_items.0.total") }), "1", "line_items[0].total"},
 		{"null total_tax", mod(func(o map[string]any) { set(o, "line_items.0.total_tax", nil) }), "1", "line_items[0].total_tax"},
 		{"unknown currency", mod(func(o map[string]any) { set(o, "currency", "XYZ") }), "1", "currency"},
