@@ -167,6 +167,23 @@ type Company struct {
 type ROStatus struct {
 	ID   int64
 	Name string
+	// Group is the status group RO App puts the status in (the type of
+	// its "group" field): 1 new, 2 in progress, 3 deferred, 4 done,
+	// 5 delivery, 6 closed successfully, 7 closed unsuccessfully, 0 a
+	// custom group or none given. The numbering is UNVERIFIED (see package
+	// roapp).
+	Group int
+	// Closed reports whether the status is in a closed group (6 or 7): an
+	// order reaching it has, as RO App works, its products written off, a
+	// deduction signal (ORD-5).
+	Closed bool
+}
+
+// ROEmployee is an employee of the RO App account (GET
+// /company/employees), the kind of id Settings.AssigneeID holds.
+type ROEmployee struct {
+	ID   int64
+	Name string
 }
 
 // NewOrder is what the Syncer sends to create an RO App order.
