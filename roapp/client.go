@@ -275,56 +275,56 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("roapp: unknown endpoint %q", cl.ep)
 	}
-	tmpl := c.paths[cl.ep]
-	u := c.base + expand(tmpl, cl.args)
+	raw := c.paths[cl.ep]
+	tmpl := display(raw)
+	u, err := resolve(c.base, expand(raw, cl.args))
+	if err != nil {
+		return nil, err
+	}
 	if len(cl.query) > 0 {
 		u += "?" + cl.query.Encode()
 	}
 	var body []byte
 	if cl.body != nil {
-		var err error
 		if body, err = json.Marshal(cl.body); err != nil {
-			return nil, fmt.Errorf("roapp: %s %s: encoding the request: %w", info.method, tmpl, err)
+			return nil, fmt.Errorf("roapp: %s %s: encoding the request: %w", info.Method, tmpl, err)
 		}
 	}
-	ctx = context.WithValue(ctx, tmplKey{}, info.method+" "+tmpl)
+	ctx = context.WithValue(ctx, tmplKey{}, info.Method+" "+tmpl)
 	start := time.Now()
-	var (
-		resp *http.Response
-		err  error
-	)
-	if info.create {
-		resp, err = c.sendCreate(ctx, info.method, tmpl, u, body)
+	var resp *http.Response
+	if info.Create {
+		resp, err = c.sendCreate(ctx, info.Method, tmpl, u, body)
 	} else {
-		resp, err = c.sendRetried(ctx, info.method, tmpl, u, body)
+		resp, err = c.sendRetried(ctx, info.Method, tmpl, u, body)
 	}
 	if err != nil {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "roapp request failed",
-			slog.String("method", info.method), slog.String("path", tmpl), slog.String("error", err.Error()))
+			slog.String("method", info.Method), slog.String("path", tmpl), slog.String("error", err.Error()))
 		return nil, err
 	}
 	defer resp.Body.Close()
 	data, rerr := readLimited(resp.Body, MaxResponseBytes)
 	c.log.LogAttrs(ctx, slog.LevelDebug, "roapp request",
-		slog.String("method", info.method), slog.String("path", tmpl),
+		slog.String("method", info.Method), slog.String("path", tmpl),
 		slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if rerr != nil {
-			err := fmt.Errorf("roapp: %s %s: reading the answer: %w", info.method, tmpl, rerr)
-			if info.create {
+			err := fmt.Errorf("roapp: %s %s: reading the answer: %w", info.Method, tmpl, rerr)
+			if info.Create {
 				return nil, &rosync.AmbiguousError{Err: err}
 			}
 			return nil, err
 		}
 		return data, nil
 	}
-	apiErr := c.apiError(cl.ep, info.method, tmpl, resp, data)
-	if info.create && resp.StatusCode >= 500 {
+	apiErr := c.apiError(cl.ep, info.Method, tmpl, resp, data)
+	if info.Create && resp.StatusCode >= 500 {
 		return nil, &rosync.AmbiguousError{Err: apiErr}
 	}
 	if resp.StatusCode >= 400 && resp.StatusCode != http.StatusTooManyRequests {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "roapp error answer",
-			slog.String("method", info.method), slog.String("path", tmpl),
+			slog.String("method", info.Method), slog.String("path", tmpl),
 			slog.Int("status", resp.StatusCode), slog.String("error", apiErr.Error()))
 	}
 	return nil, apiErr
