@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -81,8 +83,21 @@ type Options struct {
 	// When set, CreateOrder also writes ExternalRef.Key() into it and
 	// FindOrder matches it.
 	ExternalRefField string
-	// Paths overrides path templates of the wire table (see Endpoint).
+	// Paths overrides path templates of the wire table (see Endpoint for
+	// the syntax: relative to BaseURL, or from the host root with a
+	// leading "/"). The keys are the Endpoint names ("create_product").
 	Paths map[Endpoint]string
+	// UOMID is the id of the unit of measure products are created with
+	// (PRD-4: "piece"). When 0, the client looks the unit up once in GET
+	// catalogs/uoms (UNVERIFIED) by its title: "piece", "pcs", "pc",
+	// "шт", "шт.", "штука", "szt", "ks", "Stk", compared case-insensitively.
+	UOMID int64
+	// DeductionFields names item fields that say the item is written off
+	// (ROItem.Deducted is set when one of them is true). No public source
+	// shows such a field, so the default is none: deduction is then known
+	// only from the order's status group (ROStatus.Closed) and from a
+	// refused item write (rosync.ErrItemLocked).
+	DeductionFields []string
 	// OnWait, when set, is called before every attempt (retries included)
 	// with how long the request waited on the rate limiter (zero when it
 	// did not wait), for metrics. It is called from several goroutines at
@@ -117,6 +132,15 @@ type Client struct {
 	paths    map[Endpoint]string
 	now      func() time.Time
 	ahead    int
+	uomID    int64
+	deducted []string
+
+	uomMu sync.Mutex
+	uoms  map[string]int64 // lower-cased title → id, once read
+
+	warnedEmails atomic.Bool // the emails[] filter was seen ignored
+	warnedPhones atomic.Bool // the phones[] filter was seen ignored
+	warnedNames  atomic.Bool // the names[] filter was seen ignored
 }
 
 var _ rosync.ROClient = (*Client)(nil)
@@ -140,6 +164,8 @@ func New(apiKey string, opts *Options) *Client {
 		paths:    resolvePaths(o.Paths),
 		now:      time.Now,
 		ahead:    o.ListReadAhead,
+		uomID:    o.UOMID,
+		deducted: slices.Clone(o.DeductionFields),
 	}
 	if c.ahead <= 0 {
 		c.ahead = DefaultListReadAhead

@@ -359,6 +359,7 @@ func TestPathsOverride(t *testing.T) {
 	t.Cleanup(srv.Close)
 	o := fastOptions(srv.URL)
 	o.Paths = map[roapp.Endpoint]string{roapp.EndpointCreateProduct: "warehouse/goods"}
+	o.UOMID = 4
 	c := roapp.New(testKey, o)
 	id, err := c.CreateProduct(context.Background(), rosync.ROProduct{Title: "T"})
 	require.NoError(t, err)
@@ -368,7 +369,7 @@ func TestPathsOverride(t *testing.T) {
 	if !roapp.EndpointCreateProduct.Unverified() || roapp.EndpointCreateOrder.Unverified() {
 		t.Error("Unverified flags wrong")
 	}
-	if got := roapp.DefaultPaths()[roapp.EndpointCreateProduct]; got != "/catalog/products" {
+	if got := roapp.DefaultPaths()[roapp.EndpointCreateProduct]; got != "catalog/products" {
 		t.Errorf("default path = %q", got)
 	}
 }
