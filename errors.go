@@ -25,12 +25,6 @@ var (
 	ErrSignature = errors.New("rosync: webhook signature missing or invalid")
 	// ErrBodyTooLarge means a webhook or API body passed the size limit.
 	ErrBodyTooLarge = errors.New("rosync: body too large")
-	// ErrItemLocked means RO App refused a write (an update or a removal)
-	// to an order item that is not a missing right (ORD-2): the item is
-	// written off or otherwise locked. It is a deduction signal (ORD-5):
-	// the order is to be frozen, never overwritten. Package roapp wraps it
-	// in the *APIError of a 422 answer to an item write.
-	ErrItemLocked = errors.New("rosync: RO App refused a write to an item: it is written off or locked")
 	// ErrCurrencyMismatch means the platform currency differs from RO App's (ORD-4).
 	ErrCurrencyMismatch = errors.New("rosync: currency differs from the RO App currency")
 )

@@ -167,15 +167,13 @@ type Company struct {
 type ROStatus struct {
 	ID   int64
 	Name string
-	// Group is the status group RO App puts the status in (the type of
-	// its "group" field): 1 new, 2 in progress, 3 deferred, 4 done,
-	// 5 delivery, 6 closed successfully, 7 closed unsuccessfully, 0 a
-	// custom group or none given. The numbering is UNVERIFIED (see package
-	// roapp).
+	// Group is the status group's type as RO App reports it (0 when the
+	// account does not say): package roapp reads 6 and 7 as the closed
+	// groups (closed successfully, closed unsuccessfully; UNVERIFIED
+	// numbering, see its package doc).
 	Group int
-	// Closed reports whether the status is in a closed group (6 or 7): an
-	// order reaching it has, as RO App works, its products written off, a
-	// deduction signal (ORD-5).
+	// Closed is true for a status of a closed group: an order there is
+	// closed or issued, and its products written off (DeductionSignal).
 	Closed bool
 }
 
