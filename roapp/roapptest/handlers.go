@@ -706,7 +706,6 @@ type itemFields struct {
 	assignee, quantity  *int64
 	price, cost         *decimal.Decimal
 	discount            *decimal.Decimal
-	warrantyDays        bool
 	entityID            int64
 	entityGiven         bool
 	quantityForDiscount int64
