@@ -48,7 +48,7 @@ func (s *Syncer) lockedRecord(ctx context.Context, orderID string, attempt bool,
 		s.outcome(ctx, &rec, ferr)
 	}
 	rec.UpdatedAt = s.clock()
-	if err := s.store.PutRecord(ctx, rec); err != nil {
+	if err := s.store.PutRecord(ctx, &rec); err != nil {
 		err = &storeError{fmt.Errorf("save record %s: %w", orderID, err)}
 		if attempt {
 			s.emit(ctx, Event{Kind: EventFailed, OrderID: orderID, Err: err})
@@ -247,7 +247,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	existed := rec.ROOrderID != 0
 	save := func() error {
 		rec.UpdatedAt = s.clock()
-		if err := s.store.PutRecord(ctx, *rec); err != nil {
+		if err := s.store.PutRecord(ctx, rec); err != nil {
 			return &storeError{fmt.Errorf("save record %s: %w", rec.OrderID, err)}
 		}
 		return nil
