@@ -37,10 +37,10 @@ ON CONFLICT (shop) DO UPDATE SET connected_at = excluded.connected_at, imported_
 // statements are the prepared statements of the hot paths. database/sql
 // prepares each on every pooled connection that runs it.
 type statements struct {
-	record, recordByRO            *sql.Stmt
-	insertRecord, updateRecord    *sql.Stmt
-	identity, putIdentity         *sql.Stmt
-	seenEvent                     *sql.Stmt
+	record, recordByRO         *sql.Stmt
+	insertRecord, updateRecord *sql.Stmt
+	identity, putIdentity      *sql.Stmt
+	seenEvent                  *sql.Stmt
 }
 
 func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
