@@ -128,6 +128,9 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 				return 0, err
 			}
 		}
+		if err := checkLock(ctx); err != nil {
+			return 0, err
+		}
 		nid, err := s.ro.CreateContact(ctx, ct)
 		if err != nil {
 			return 0, err
@@ -252,6 +255,9 @@ func (s *Syncer) createNamed(ctx context.Context, keys []string, ct Contact, has
 	} else if err := s.putIdentities(ctx, keys, Identity{Hash: pendingCreate}); err != nil {
 		return 0, err
 	}
+	if err := checkLock(ctx); err != nil {
+		return 0, err
+	}
 	id, err := s.ro.CreateContact(ctx, ct)
 	if err != nil {
 		return 0, err
@@ -278,6 +284,9 @@ func (s *Syncer) resolveProduct(ctx context.Context, p Product, doubt bool) (int
 			return 0, err
 		}
 		rp := roProductFor(p, catID)
+		if err := checkLock(ctx); err != nil {
+			return 0, err
+		}
 		if rp.ID, err = s.ro.CreateProduct(ctx, rp); err != nil {
 			return 0, err
 		}
@@ -363,6 +372,9 @@ func (s *Syncer) category(ctx context.Context, title string, parent int64, doubt
 		return found.ID, err
 	}
 	create := func() (int64, error) {
+		if err := checkLock(ctx); err != nil {
+			return 0, err
+		}
 		id, err := s.ro.CreateCategory(ctx, ROCategory{Title: title, ParentID: parent})
 		if err != nil {
 			return 0, err

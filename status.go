@@ -36,7 +36,7 @@ func (s *Syncer) HandleROEvent(ctx context.Context, ev ROEvent) error {
 // roStatusChanged handles an RO App order moving to statusID. ro is the
 // order when the caller already read it.
 func (s *Syncer) roStatusChanged(ctx context.Context, orderID string, statusID int64, ro *ROOrder) error {
-	return s.withRecordOnly(ctx, orderID, func(rec *Record) error {
+	return s.withRecordOnly(ctx, orderID, func(ctx context.Context, rec *Record) error {
 		if rec.ROOrderID == 0 || statusID == rec.ROStatusID {
 			return nil // our own change coming back, or nothing new
 		}
@@ -104,7 +104,7 @@ func (s *Syncer) pollRO(ctx context.Context, st *ShopState, start time.Time) err
 			return &storeError{err}
 		}
 		for _, r := range held {
-			err := s.withRecordOnly(ctx, r.OrderID, func(rec *Record) error { return s.pushHeld(ctx, rec, nil) })
+			err := s.withRecordOnly(ctx, r.OrderID, func(ctx context.Context, rec *Record) error { return s.pushHeld(ctx, rec, nil) })
 			if err != nil {
 				errs = append(errs, err)
 			}
@@ -130,7 +130,7 @@ func (s *Syncer) pollRO(ctx context.Context, st *ShopState, start time.Time) err
 		if o.StatusID != 0 && rec.ROStatusID == 0 {
 			// The order type's initial status, never seen before: learn it,
 			// it is not a change made by anyone.
-			err := s.withRecordOnly(ctx, rec.OrderID, func(r *Record) error {
+			err := s.withRecordOnly(ctx, rec.OrderID, func(ctx context.Context, r *Record) error {
 				if r.ROStatusID == 0 {
 					r.ROStatusID = o.StatusID
 				}
