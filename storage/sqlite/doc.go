@@ -41,8 +41,9 @@
 // than the package knows.
 //
 // Tables: records (one row per platform order: the columns the Store looks
-// up, filters and sorts by, and the other fields of rosync.Record as JSON
-// with decimals as strings), identities, shop_state and seen_events. Times
+// up, filters and sorts by, the record's version for PutRecord's
+// compare-and-swap, and the other fields of rosync.Record as JSON with
+// decimals as strings), identities, shop_state and seen_events. Times
 // are stored as UTC text, RFC 3339 with a fixed nine-digit fraction
 // ("2026-11-27T12:00:00.000000000Z"), which keeps full precision and sorts
 // as text; the zero time is stored as ”. Ids in seen_events are kept for 7

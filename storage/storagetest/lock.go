@@ -328,3 +328,54 @@ func testConcurrentRecords(t *testing.T, s rosync.Store) {
 			want, conflicts.Load(), got.Attempts, got.Version, want, want+1)
 	}
 }
+
+// testLockFenced checks a Store with the rosync.FencedLocker capability
+// (skipped for others): a fenced lock is the same lock as Lock's, its
+// context stays live and Check passes while it is held, and Unlock frees
+// the key and ends the context.
+func testLockFenced(t *testing.T, s rosync.Store) {
+	fl, ok := s.(rosync.FencedLocker)
+	if !ok {
+		t.Skip("the Store has no FencedLocker capability")
+	}
+	ctx := t.Context()
+	const key = "order/shop-a/1003"
+	hl, err := fl.LockFenced(ctx, key)
+	require.NoError(t, err)
+	requireBlocked(t, s, key)
+	if err := hl.Context().Err(); err != nil {
+		t.Fatalf("the context of a held lock is done: %v", err)
+	}
+	require.NoError(t, hl.Check(ctx), "Check of a held lock")
+	type ctxKey struct{}
+	vctx := context.WithValue(ctx, ctxKey{}, "v")
+	other, err := fl.LockFenced(vctx, "order/shop-a/1004")
+	require.NoError(t, err)
+	if other.Context().Value(ctxKey{}) != "v" {
+		t.Error("the lock's context does not carry the values of the context given to LockFenced")
+	}
+	other.Unlock()
+
+	// A plain Lock waiting on the key gets it on Unlock.
+	second := lockAsync(ctx, s, key)
+	hl.Unlock()
+	hl.Unlock() // a second call does nothing
+	r := await(t, second, "the waiting Lock after a fenced lock's Unlock")
+	require.NoError(t, r.err)
+	if hl.Context().Err() == nil {
+		t.Error("the context of an unlocked lock is not done")
+	}
+	if err := hl.Check(ctx); err == nil {
+		t.Error("Check of an unlocked lock returned nil")
+	}
+	// And a fenced lock waits for a plain one.
+	wctx, cancel := context.WithTimeout(ctx, blockedFor)
+	defer cancel()
+	if h, err := fl.LockFenced(wctx, key); err == nil {
+		h.Unlock()
+		t.Fatal("LockFenced was granted on a key that Lock holds")
+	} else if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("LockFenced with an expiring context: error = %v, want context.DeadlineExceeded", err)
+	}
+	r.unlock()
+}

@@ -65,6 +65,7 @@ func Run(t *testing.T, newStore func(t *testing.T) rosync.Store) {
 		{"Lock/KeysIndependent", testLockKeysIndependent},
 		{"Lock/UnlockThenRelock", testLockRelock},
 		{"Lock/Counter", testLockCounter},
+		{"Lock/Fenced", testLockFenced},
 		{"Concurrent/CompareAndSwap", testConcurrentRecords},
 	}
 	for _, tt := range tests {
