@@ -180,6 +180,7 @@ type Store interface {
 	// Lock takes an exclusive lock on key (an order, a contact key…),
 	// waiting until it is free or ctx is done. The returned func releases
 	// it and must be called exactly once. For a Store shared by several
-	// processes (PostgreSQL) the lock holds across them.
+	// processes (PostgreSQL) the lock holds across them; such a lock can be
+	// lost while held, and FencedLocker lets its holder learn it.
 	Lock(ctx context.Context, key string) (unlock func(), err error)
 }
