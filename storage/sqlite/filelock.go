@@ -67,7 +67,8 @@ func lockFile(path string, now time.Time) (*fileLock, error) {
 	}
 	host, _ := os.Hostname()
 	owner := fmt.Sprintf("pid=%d\nhost=%s\nsince=%s\n", os.Getpid(), host, now.UTC().Format(time.RFC3339Nano))
-	if err := f.Truncate(0); err == nil {
+	err = f.Truncate(0)
+	if err == nil {
 		_, err = f.WriteAt([]byte(owner), 0)
 	}
 	if err != nil {
