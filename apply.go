@@ -216,7 +216,7 @@ func (s *Syncer) admit(ctx context.Context, o Order) error {
 	}
 	if o.CreatedAt.Before(connectedAt) {
 		// The initial import: the window and the excluded statuses.
-		start := connectedAt.AddDate(0, -pol.ImportMonths, 0)
+		start := windowStart(connectedAt, pol.ImportMonths)
 		if o.CreatedAt.Before(start) {
 			return Reject(pol.WindowRule, "created %s, before the %d-month import window that starts %s",
 				o.CreatedAt.UTC().Format(time.RFC3339), pol.ImportMonths, start.UTC().Format(time.RFC3339))

@@ -328,3 +328,27 @@ func TestPhoneLikeEmailLike(t *testing.T) { // CUS-3, WOO-C1, WOO-C2: junk is no
 		}
 	}
 }
+
+func TestWindowStart(t *testing.T) { // WOO-1, CAR-1, SHO-1: two calendar months, clamped, same time of day
+	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		t      time.Time
+		months int
+		want   time.Time
+	}{
+		{at(2026, 4, 30, 12), 2, at(2026, 2, 28, 12)},
+		{at(2028, 4, 30, 12), 2, at(2028, 2, 29, 12)},
+		{at(2026, 5, 31, 12), 2, at(2026, 3, 31, 12)},
+		{at(2026, 3, 31, 12), 2, at(2026, 1, 31, 12)},
+		{at(2026, 7, 31, 12), 2, at(2026, 5, 31, 12)},
+		{at(2026, 12, 31, 12), 2, at(2026, 10, 31, 12)},
+		{at(2026, 1, 15, 0), 2, at(2025, 11, 15, 0)},
+		{at(2026, 2, 28, 9), 2, at(2025, 12, 28, 9)},
+		{at(2026, 3, 31, 12), 1, at(2026, 2, 28, 12)},
+	}
+	for _, tt := range tests {
+		if got := windowStart(tt.t, tt.months); !got.Equal(tt.want) {
+			t.Errorf("windowStart(%s, %d) = %s, want %s", tt.t, tt.months, got, tt.want)
+		}
+	}
+}
