@@ -69,6 +69,45 @@ func TestEngine_CustomerContact(t *testing.T) { // CUS-1, CUS-2, CUS-3
 			},
 			wantClient: 5, creates: 1,
 		},
+		{
+			name: "a foreign number is not matched to a local contact", // CUS-3
+			seed: []roapptest.Contact{{ID: 7, FirstName: "Olena", Phones: []string{"+380501112233"}}},
+			// The same digits, read in the country of the order's address.
+			customer: rosync.Customer{FirstName: "Jan", LastName: "Nowak", Phone: "501 112 233", Country: "PL"},
+			want: []roapptest.Contact{
+				{ID: 7, FirstName: "Olena", Phones: []string{"+380501112233"}},
+				{ID: 8, FirstName: "Jan", LastName: "Nowak", Phones: []string{"+48501112233"}},
+			},
+			wantClient: 8, creates: 1,
+		},
+		{
+			name:       "a number that cannot be normalised is not written as a phone", // CUS-3
+			customer:   rosync.Customer{FirstName: "Bob", Phone: "(555) 555-5555", Email: "bob@example.com"},
+			want:       []roapptest.Contact{{ID: 1, FirstName: "Bob", Phones: []string{}, Email: "bob@example.com"}},
+			wantClient: 1, creates: 1,
+		},
+		{
+			name:       "placeholders are no phone or email", // CUS-3, WOO-C1
+			customer:   rosync.Customer{FirstName: "Bob", Phone: "n/a", Email: "bob@example.com"},
+			want:       []roapptest.Contact{{ID: 1, FirstName: "Bob", Phones: []string{}, Email: "bob@example.com"}},
+			wantClient: 1, creates: 1,
+		},
+		{
+			name:       "an update writes no invented name over a real one", // CUS-3
+			matchEmail: true,
+			seed:       []roapptest.Contact{{ID: 7, FirstName: "Olena", LastName: "Kovalenko", Phones: []string{"+380501112233"}}},
+			customer:   rosync.Customer{Phone: "050 111 22 33", Email: "olena.k@example.com"},
+			want: []roapptest.Contact{{ID: 7, FirstName: "Olena", LastName: "Kovalenko",
+				Phones: []string{"+380501112233"}, Email: "olena.k@example.com"}},
+			wantClient: 7, updates: 1,
+		},
+		{
+			name:     "a contact created without a first name gets the placeholder", // CUS-2
+			customer: rosync.Customer{LastName: "Kovalenko", Email: "olena.k@example.com"},
+			want: []roapptest.Contact{{ID: 1, FirstName: rosync.UnnamedPrefix + "N-601", LastName: "Kovalenko",
+				Phones: []string{}, Email: "olena.k@example.com"}},
+			wantClient: 1, creates: 1,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,4 +169,24 @@ func TestEngine_RepeatCustomer(t *testing.T) { // CUS-3
 	for _, o := range snap.Orders {
 		require.Equal(t, int64(1), o.ClientID)
 	}
+}
+
+// TestEngine_NoContactData: WOO-C2, an order whose customer has a name but
+// only placeholders for phone and email ("-", "n/a") is not imported where
+// the policy requires contact data, and is kept with its reason.
+func TestEngine_NoContactData(t *testing.T) { // WOO-C2, WOO-2
+	pol := basePolicy()
+	pol.RequireCustomer, pol.RequireRule = true, "WOO-2"
+	e := newEnv(t, pol)
+	o := newOrder("621", time.Time{})
+	o.Customer = &rosync.Customer{FirstName: "Olena", LastName: "Kovalenko", Phone: "-", Email: "n/a"}
+	e.addOrder(o)
+	var rej *rosync.RejectedError
+	require.ErrorAs(t, e.syncer.Sync(t.Context(), "621"), &rej, "WOO-C2: no contact data, no order")
+	rec := e.record(t, "621")
+	require.Equal(t, rosync.StateRejected, rec.State)
+	require.Equal(t, "WOO-2", rec.Rule)
+	require.Contains(t, rec.Reason, "WOO-C2")
+	require.Empty(t, e.emu.Snapshot().Contacts, "WOO-C2: the customer is not created")
+	require.Empty(t, e.emu.Snapshot().Orders)
 }

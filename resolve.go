@@ -103,7 +103,7 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 	}
 	if id == 0 && phone == "" && !useEmail {
 		// Nothing to find it by after a doubtful create but its name.
-		return s.createNamed(ctx, keys, ct, hash, pending)
+		return s.createNamed(ctx, keys, unnamed(ct, o), hash, pending)
 	}
 	if id == 0 && (phone != "" || useEmail) {
 		emailQ := ""
@@ -128,7 +128,7 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 				return 0, err
 			}
 		}
-		nid, err := s.ro.CreateContact(ctx, ct)
+		nid, err := s.ro.CreateContact(ctx, unnamed(ct, o))
 		if err != nil {
 			return 0, err
 		}
@@ -138,7 +138,8 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 		return nid, s.putIdentities(ctx, keys, Identity{ID: nid, Hash: hash})
 	}
 	if fromRO || known.Hash != hash {
-		// CUS-3: the matching contact takes the order's customer data.
+		// CUS-3: the matching contact takes the order's customer data,
+		// its real, non-empty fields only (no placeholder name, no note).
 		upd := Contact{ID: id, FirstName: ct.FirstName, LastName: ct.LastName, Email: ct.Email, Address: ct.Address}
 		if !byPhone && len(ct.Phones) > 0 {
 			if !fromRO {
