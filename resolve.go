@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -16,9 +15,6 @@ func emailKey(email string) string { return "contact/email/" + email }
 const placeholderKey = "contact/placeholder"
 
 func productKey(by IdentifyBy, v string) string { return "product/" + string(by) + "/" + v }
-func categoryKey(parent int64, title string) string {
-	return "category/" + strconv.FormatInt(parent, 10) + "/" + strings.ToLower(strings.TrimSpace(title))
-}
 
 // lockAll takes the Store locks of keys in sorted order (so two callers
 // never wait on each other crosswise) and returns one release func.
@@ -337,39 +333,4 @@ func (s *Syncer) putCatalogued(ctx context.Context, key string, id int64) error 
 	}
 	s.catalog.Store(key, id)
 	return nil
-}
-
-// resolveCategory returns the RO App id of the last category of path,
-// using each existing level and creating the missing ones (PRD-5). An empty
-// path is no category (0).
-func (s *Syncer) resolveCategory(ctx context.Context, path []string, doubt bool) (int64, error) {
-	parent := int64(0)
-	for _, title := range path {
-		title = strings.TrimSpace(title)
-		if title == "" {
-			continue
-		}
-		id, err := s.category(ctx, title, parent, doubt)
-		if err != nil {
-			return 0, err
-		}
-		parent = id
-	}
-	return parent, nil
-}
-
-func (s *Syncer) category(ctx context.Context, title string, parent int64, doubt bool) (int64, error) {
-	find := func(doubt bool) (int64, error) {
-		found, err := s.findCategory(ctx, title, parent, doubt)
-		return found.ID, err
-	}
-	create := func() (int64, error) {
-		id, err := s.ro.CreateCategory(ctx, ROCategory{Title: title, ParentID: parent})
-		if err != nil {
-			return 0, err
-		}
-		s.indexCategory(ROCategory{ID: id, Title: title, ParentID: parent})
-		return id, nil
-	}
-	return s.findOrCreate(ctx, categoryKey(parent, title), doubt, find, create)
 }

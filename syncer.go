@@ -161,6 +161,7 @@ type Syncer struct {
 	noIndex       bool
 	indexMaxAge   time.Duration
 	index         *roIndex
+	cats          *categoryCache // RO App's categories (PRD-5)
 
 	mu       sync.Mutex
 	policy   Policy
@@ -201,7 +202,7 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		rbase: o.RetryBase, rmax: o.RetryMax, maxBody: o.MaxWebhookBody,
 		inlineRetries: o.InlineRetries, inlineWait: o.InlineWait, settle: o.SettleWait, sleep: o.Sleep,
 		replica: o.Replica, leaseTTL: o.PollLease, onEvent: o.OnEvent, progress: o.Progress,
-		noIndex: !o.WarmIndex, indexMaxAge: o.IndexMaxAge, index: &roIndex{},
+		noIndex: !o.WarmIndex, indexMaxAge: o.IndexMaxAge, index: &roIndex{}, cats: &categoryCache{},
 	}
 	switch {
 	case s.inlineRetries == 0:
