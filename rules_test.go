@@ -67,9 +67,9 @@ func TestContactFor(t *testing.T) { // CUS-2, CUS-3, WOO-C2
 		email string
 	}{
 		{
-			name: "CUS-2: first name, last name, phone, email",
-			in:   Customer{FirstName: " Olena ", LastName: "K", Phone: "050 111 22 33", Email: "O@X.UA", Address: "Kyiv"},
-			want: Contact{FirstName: "Olena", LastName: "K", Email: "o@x.ua", Phones: []string{"+380501112233"}, Address: "Kyiv"},
+			name:  "CUS-2: first name, last name, phone, email",
+			in:    Customer{FirstName: " Olena ", LastName: "K", Phone: "050 111 22 33", Email: "O@X.UA", Address: "Kyiv"},
+			want:  Contact{FirstName: "Olena", LastName: "K", Email: "o@x.ua", Phones: []string{"+380501112233"}, Address: "Kyiv"},
 			phone: "+380501112233", email: "o@x.ua",
 		},
 		{
@@ -97,9 +97,9 @@ func TestContactFor(t *testing.T) { // CUS-2, CUS-3, WOO-C2
 			phone: "+911234567890", email: "strange@erpnext.com",
 		},
 		{
-			name: "CUS-3: a phone that cannot be normalised is no phone, kept in the notes",
-			in:   Customer{FirstName: "Bob", Phone: "(555) 555-5555", Email: "bob@example.com"},
-			want: Contact{FirstName: "Bob", Email: "bob@example.com", Notes: PhoneNote + "(555) 555-5555"},
+			name:  "CUS-3: a phone that cannot be normalised is no phone, kept in the notes",
+			in:    Customer{FirstName: "Bob", Phone: "(555) 555-5555", Email: "bob@example.com"},
+			want:  Contact{FirstName: "Bob", Email: "bob@example.com", Notes: PhoneNote + "(555) 555-5555"},
 			email: "bob@example.com",
 		},
 		{

@@ -178,7 +178,7 @@ func TestWooCommerceDemoRules(t *testing.T) {
 		// a "Cables".
 		require.Equal(t, "Smartphones", categoryPath(t, s, product(t, s, "PHX-128").CategoryID)) // WOO-P2, PRD-5
 		require.Equal(t, "Cables", categoryPath(t, s, product(t, s, "CBL-USBC").CategoryID))     // WOO-P3, PRD-5
-		require.Equal(t, "Gifts", categoryPath(t, s, product(t, s, "GFT-STAND").CategoryID))                            // WOO-P4
+		require.Equal(t, "Gifts", categoryPath(t, s, product(t, s, "GFT-STAND").CategoryID))     // WOO-P4
 		require.Equal(t, "Clothing", categoryPath(t, s, product(t, s, "HOOD-BLUE-M").CategoryID), "a variation takes its parent's categories")
 	})
 	t.Run("general rules on the demo", func(t *testing.T) {
