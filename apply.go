@@ -284,6 +284,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		if err != nil {
 			return err
 		}
+		rec.CustomerHash, rec.CustomerPhone, _ = s.customerDigest(o)
 		ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: o.ID, Number: o.Number, CreatedAt: o.CreatedAt}
 		if rec.State == StatePending {
 			// An earlier attempt may have created it (ENG-1).
@@ -370,7 +371,10 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	if !pol.StatusSync.FromPlatform() || setStatus == 0 {
 		rec.PlatformStatus = o.Status
 	}
-	changes := len(add)+len(upd)+len(del)+len(comments) > 0 || rec.PendingComment != "" || setStatus != 0
+	// A corrected customer follows until deduction (CUS-3, PRD-7).
+	custHash, _, custOK := s.customerDigest(o)
+	custChanged := existed && custOK && custHash != rec.CustomerHash
+	changes := len(add)+len(upd)+len(del)+len(comments) > 0 || rec.PendingComment != "" || setStatus != 0 || custChanged
 	if !changes {
 		return nil
 	}
@@ -391,6 +395,11 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	}
 	if existed {
 		if err := resolveProducts(); err != nil {
+			return err
+		}
+	}
+	if custChanged {
+		if err := s.followCustomer(ctx, rec, o); err != nil {
 			return err
 		}
 	}

@@ -190,3 +190,76 @@ func TestEngine_NoContactData(t *testing.T) { // WOO-C2, WOO-2
 	require.Empty(t, e.emu.Snapshot().Contacts, "WOO-C2: the customer is not created")
 	require.Empty(t, e.emu.Snapshot().Orders)
 }
+
+// TestEngine_CustomerCorrection: CUS-3 with PRD-7, a correction of the
+// customer's name, phone or email on the platform before deduction updates
+// the order's contact (the new phone replacing the one written before,
+// the contact's other phones kept); an unchanged customer costs nothing;
+// after deduction nothing follows (ORD-5).
+func TestEngine_CustomerCorrection(t *testing.T) { // CUS-3, PRD-7, ORD-5
+	e := newEnv(t, basePolicy())
+	e.addOrder(newOrder("631", time.Time{}))
+	e.sync(t, "631")
+	require.Equal(t, 1, e.calls("POST /contacts/people"))
+	// Someone adds a second phone to the contact in RO App.
+	require.NoError(t, e.client.UpdateContact(t.Context(), rosync.Contact{ID: 1,
+		Phones: []string{"+380501112233", "+380441234567"}}))
+	patches := e.calls("PATCH /contacts/people/{id}")
+
+	e.clock.Advance(time.Minute)
+	e.change("631", func(o *rosync.Order) {
+		o.Customer = &rosync.Customer{FirstName: "Olena", LastName: "Shevchenko", Phone: "067 123 45 67", Email: "olena.s@example.com"}
+	})
+	e.sync(t, "631")
+	want := []roapptest.Contact{{ID: 1, FirstName: "Olena", LastName: "Shevchenko",
+		Phones: []string{"+380441234567", "+380671234567"}, Email: "olena.s@example.com"}}
+	if diff := cmp.Diff(want, e.emu.Snapshot().Contacts); diff != "" {
+		t.Errorf("CUS-3, PRD-7: the corrected customer is the contact's (-want +got):\n%s", diff)
+	}
+	require.Equal(t, patches+1, e.calls("PATCH /contacts/people/{id}"))
+	require.Equal(t, 1, e.calls("POST /contacts/people"), "CUS-3: the same contact, not a new one")
+
+	// Unchanged: no write. A placeholder phone is no correction.
+	e.sync(t, "631")
+	e.change("631", func(o *rosync.Order) { o.Customer.Phone = "n/a" })
+	e.sync(t, "631")
+	require.Equal(t, patches+2, e.calls("PATCH /contacts/people/{id}"))
+	if diff := cmp.Diff(want, e.emu.Snapshot().Contacts); diff != "" {
+		t.Errorf("CUS-3: a placeholder phone changes nothing (-want +got):\n%s", diff)
+	}
+
+	// A later order with the new phone finds the contact without a lookup.
+	o := newOrder("632", time.Time{})
+	o.Customer = &rosync.Customer{FirstName: "Olena", LastName: "Shevchenko", Phone: "+380671234567", Email: "olena.s@example.com"}
+	e.addOrder(o)
+	e.sync(t, "632")
+	require.Equal(t, 1, e.calls("POST /contacts/people"), "CUS-3: the corrected phone leads to the contact")
+
+	// After deduction nothing follows.
+	require.NoError(t, e.emu.Deduct(e.roOrderID(t, "N-631")))
+	e.change("631", func(o *rosync.Order) { o.Customer.LastName = "Bondarenko" })
+	before := e.writes()
+	e.sync(t, "631")
+	require.Equal(t, before, e.writes(), "ORD-5: no write after deduction")
+	require.Equal(t, "Shevchenko", e.emu.Snapshot().Contacts[0].LastName, "ORD-5")
+}
+
+// TestEngine_CorrectionNeverTouchesPlaceholder: SHO-C2 with CUS-3, an order
+// imported with the shared "Not specified" contact never writes a
+// customer over it when its data appears later.
+func TestEngine_CorrectionNeverTouchesPlaceholder(t *testing.T) { // SHO-C2, CUS-3
+	e := newEnv(t, basePolicy())
+	o := newOrder("641", time.Time{})
+	o.Customer, o.CustomerRedacted = nil, true
+	e.addOrder(o)
+	e.sync(t, "641")
+	e.change("641", func(o *rosync.Order) {
+		o.CustomerRedacted = false
+		o.Customer = &rosync.Customer{FirstName: "Olena", Phone: "050 111 22 33"}
+	})
+	e.sync(t, "641")
+	snap := e.emu.Snapshot()
+	require.Len(t, snap.Contacts, 1)
+	require.Equal(t, rosync.PlaceholderFirstName, snap.Contacts[0].FirstName, "SHO-C2: the placeholder stays")
+	require.Equal(t, 0, e.calls("PATCH /contacts/people/{id}"), "SHO-C2: the placeholder is not updated")
+}

@@ -163,6 +163,107 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 	return id, s.putIdentities(ctx, keys, Identity{ID: id, Hash: hash})
 }
 
+// customerDigest returns the digest of what the order's contact is given
+// (contactFor's real fields, Contact.hash) and its E.164 phone; ok is
+// false when the order has no customer data of its own (SHO-C2's
+// placeholder stands for it).
+func (s *Syncer) customerDigest(o Order) (hash, phone string, ok bool) {
+	if o.CustomerRedacted || o.Customer == nil || (!o.Customer.HasName() && !o.Customer.HasContact()) {
+		return "", "", false
+	}
+	ct, phone, _ := contactFor(o.Customer, s.settings.DefaultRegion)
+	if !s.pol().TransfersAddress {
+		ct.Address = ""
+	}
+	return ct.hash(), phone, true
+}
+
+// followCustomer writes a correction of the customer of an imported order
+// (not deducted: the caller checked, ORD-5) over the order's contact
+// (CUS-3, as PRD-7 does for quantities): the order's real, non-empty
+// fields; a new phone replaces the one rosync wrote before and keeps the
+// contact's others. The RO App order keeps its contact: should the new
+// phone or email be another contact's, that contact is not the order's
+// and keeps its own identity keys. The shared SHO-C2 placeholder is never
+// updated. It records the digest in rec.
+func (s *Syncer) followCustomer(ctx context.Context, rec *Record, o Order) error {
+	hash, phone, ok := s.customerDigest(o)
+	if !ok || rec.ClientID == 0 {
+		return nil
+	}
+	done := func() error { rec.CustomerHash, rec.CustomerPhone = hash, phone; return nil }
+	ph, err := s.store.Identity(ctx, placeholderKey)
+	switch {
+	case err == nil && ph.ID == rec.ClientID:
+		return done()
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return &storeError{err}
+	}
+	pol := s.pol()
+	ct, _, email := contactFor(o.Customer, s.settings.DefaultRegion)
+	if !pol.TransfersAddress {
+		ct.Address = ""
+	}
+	var keys []string
+	if phone != "" {
+		keys = append(keys, phoneKey(phone))
+	}
+	if email != "" && (pol.MatchEmail || phone == "") {
+		keys = append(keys, emailKey(email))
+	}
+	old := rec.CustomerPhone
+	locks := slices.Clone(keys)
+	if old != "" {
+		locks = append(locks, phoneKey(old))
+	}
+	unlock, err := s.lockAll(ctx, locks...)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	upd := Contact{ID: rec.ClientID, FirstName: ct.FirstName, LastName: ct.LastName, Email: ct.Email, Address: ct.Address}
+	if phone != "" && phone != old {
+		// The contact's phones, from RO App, found by the phone written
+		// before or by the email: without them the new phone is not
+		// written, since writing it alone would drop the others.
+		found, err := s.ro.FindContacts(ctx, old, email)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(found, func(c Contact) bool { return c.ID == rec.ClientID })
+		if i >= 0 {
+			phones := slices.DeleteFunc(slices.Clone(found[i].Phones), func(p string) bool { return p == old })
+			if !slices.Contains(phones, phone) {
+				phones = append(phones, phone)
+			}
+			upd.Phones = phones
+		} else {
+			s.log.WarnContext(ctx, "customer's new phone not written: the contact's phones could not be read",
+				"order", o.ID, "contact", rec.ClientID)
+			phone = old
+		}
+	}
+	if err := s.ro.UpdateContact(ctx, upd); err != nil {
+		return err
+	}
+	s.indexContactUpdate(upd)
+	// The new phone and email now lead to this contact, unless they
+	// already lead to another one.
+	for _, k := range keys {
+		got, err := s.store.Identity(ctx, k)
+		switch {
+		case errors.Is(err, ErrNotFound) || (err == nil && got.ID == rec.ClientID):
+			if err := s.store.PutIdentity(ctx, k, Identity{ID: rec.ClientID, Hash: hash}); err != nil {
+				return &storeError{err}
+			}
+		case err != nil:
+			return &storeError{err}
+		}
+	}
+	return done()
+}
+
 // pickContact chooses among RO App's matches: a phone match first, then an
 // email match, the oldest (lowest id) of each.
 func pickContact(found []Contact, phone, email string) (Contact, bool) {
