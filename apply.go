@@ -388,7 +388,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		}
 		ro = &got
 	}
-	if ro != nil && ro.Deducted() {
+	if s.deducted(ro) {
 		rec.Deducted = true
 		s.log.InfoContext(ctx, "order deducted in RO App; platform changes no longer synchronised", "order", o.ID)
 		return nil
@@ -459,6 +459,9 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		link := rec.Lines[l.ID]
 		// PRD-7: quantities (and prices) changed before deduction follow.
 		if err := s.ro.UpdateItem(ctx, rec.ROOrderID, s.item(link.ROItemID, link.ProductID, l)); err != nil {
+			if errors.Is(err, ErrItemLocked) {
+				return s.freeze(ctx, rec, err)
+			}
 			return err
 		}
 		link.Quantity, link.Price, link.Discount = l.Quantity, l.Price, l.Discount
@@ -468,6 +471,9 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		link := rec.Lines[id]
 		if link.ROItemID != 0 {
 			if err := s.ro.DeleteItem(ctx, rec.ROOrderID, link.ROItemID); err != nil && !errors.Is(err, ErrNotFound) {
+				if errors.Is(err, ErrItemLocked) {
+					return s.freeze(ctx, rec, err)
+				}
 				return err
 			}
 		}
@@ -616,4 +622,15 @@ func (s *Syncer) item(id, productID int64, l LineItem) ROItem {
 // given: quantity (PRD-7), unit price or discount.
 func (k LineLink) changed(l LineItem) bool {
 	return k.Quantity != l.Quantity || !k.Price.Equal(l.Price) || !k.Discount.Equal(l.Discount)
+}
+
+// freeze marks the order deducted after RO App refused a write to one of
+// its items as written off or locked (DeductionSignal): from then on
+// platform changes are not synchronised (ORD-5, PRD-7). The caller's
+// record is saved as it stands, with the writes that went through.
+func (s *Syncer) freeze(ctx context.Context, rec *Record, cause error) error {
+	rec.Deducted = true
+	s.log.InfoContext(ctx, "RO App refused an item write: order taken as deducted, platform changes no longer synchronised",
+		"order", rec.OrderID, "ro_order", rec.ROOrderID, "err", cause)
+	return nil
 }

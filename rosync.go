@@ -167,6 +167,12 @@ type Company struct {
 type ROStatus struct {
 	ID   int64
 	Name string
+	// Group is the status group's type as RO App reports it (0 when the
+	// account does not say).
+	Group int
+	// Closed is true for a status of a closed group: an order there is
+	// closed or issued, and its products written off (DeductionSignal).
+	Closed bool
 }
 
 // NewOrder is what the Syncer sends to create an RO App order.

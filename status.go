@@ -4,17 +4,28 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
 // HandleROEvent applies an RO App webhook event (package roapp verifies and
-// decodes them). Events about orders of other shops, or orders rosync did
-// not import, are ignored. An order status change is pushed to the platform
-// where the policy syncs statuses that way, through the status map read in
-// reverse (CAR-2; SHO-2: never for Shopify); a status held until deduction
-// (WOO-3) waits until RO App shows the order's products deducted.
+// decodes them). Events about orders of other shops, orders rosync did not
+// import, and events that are not about orders are ignored.
+//
+// RO App signs only the delivery id, not the body (ENG-4), and may deliver
+// an event late or again, so an event is a hint: a redelivered event id is
+// ignored, and otherwise the order is read back from the API and acted on
+// as RO App shows it now, never as the event says. A status change is
+// pushed to the platform where the policy syncs statuses that way, through
+// the status map read in reverse (CAR-2; SHO-2: never for Shopify); a
+// status held until deduction (WOO-3) waits until RO App shows the order's
+// products deducted (DeductionSignal).
+//
+// An error means the event's work did not happen; it needs no redelivery:
+// the next Poll reads every RO App order modified since the previous one
+// and does the same work.
 func (s *Syncer) HandleROEvent(ctx context.Context, ev ROEvent) error {
-	if ev.OrderID == 0 {
+	if ev.OrderID == 0 || !strings.HasPrefix(ev.Name, "Order.") {
 		return nil
 	}
 	if err := s.prepare(ctx, false); err != nil {
@@ -27,18 +38,42 @@ func (s *Syncer) HandleROEvent(ctx context.Context, ev ROEvent) error {
 	if err != nil {
 		return &storeError{err}
 	}
-	if ev.Name != "Order.Status.Changed" || ev.StatusID == 0 {
-		return nil
+	if ev.ID != "" {
+		seen, err := s.store.SeenEvent(ctx, s.shop, roEventKey(ev.ID))
+		if err != nil {
+			return &storeError{fmt.Errorf("record RO App event %s: %w", ev.ID, err)}
+		}
+		if seen {
+			s.log.DebugContext(ctx, "RO App event delivered again: ignored", "event", ev.ID, "ro_order", ev.OrderID)
+			return nil
+		}
 	}
-	return s.roStatusChanged(ctx, rec.OrderID, ev.StatusID, nil)
+	ro, err := s.ro.Order(ctx, ev.OrderID)
+	if err != nil {
+		return fmt.Errorf("rosync: read back RO App order %d after %s: %w", ev.OrderID, ev.Name, err)
+	}
+	if ro.StatusID == 0 {
+		return s.withRecordOnly(ctx, rec.OrderID, func(rec *Record) error { return s.pushHeld(ctx, rec, &ro) })
+	}
+	return s.roStatusChanged(ctx, rec.OrderID, ro.StatusID, &ro)
 }
 
-// roStatusChanged handles an RO App order moving to statusID. ro is the
-// order when the caller already read it.
+// roEventKey is the key under which an RO App event id is deduplicated in
+// the Store (Store.SeenEvent), apart from the platform's event ids.
+func roEventKey(id string) string { return "roapp/" + id }
+
+// roStatusChanged handles an RO App order being in statusID. ro is the
+// order when the caller already read it (with its items), so that a held
+// status push can see its deduction without another read.
 func (s *Syncer) roStatusChanged(ctx context.Context, orderID string, statusID int64, ro *ROOrder) error {
 	return s.withRecordOnly(ctx, orderID, func(rec *Record) error {
-		if rec.ROOrderID == 0 || statusID == rec.ROStatusID {
-			return nil // our own change coming back, or nothing new
+		if rec.ROOrderID == 0 {
+			return nil
+		}
+		if statusID == rec.ROStatusID {
+			// Our own change coming back, or nothing new; a held push may
+			// still be due if the order shows deducted now.
+			return s.pushHeld(ctx, rec, ro)
 		}
 		rec.ROStatusID = statusID
 		if !s.pol().StatusSync.ToPlatform() {
@@ -74,7 +109,7 @@ func (s *Syncer) pushHeld(ctx context.Context, rec *Record, ro *ROOrder) error {
 			}
 			ro = &got
 		}
-		if !ro.Deducted() {
+		if !s.deducted(ro) {
 			s.log.InfoContext(ctx, "status push held until the products are deducted", "order", rec.OrderID, "status", target)
 			return nil
 		}

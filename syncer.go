@@ -30,6 +30,10 @@ type Settings struct {
 	// OrderTypeID is the RO App order type of imported orders; its
 	// settings give the initial status (SHO-3).
 	OrderTypeID int64
+	// Deduction says how rosync tells that an order's products were
+	// written off in RO App (ORD-5, PRD-7, WOO-3); the zero value reads
+	// item fields, closed-group statuses and refused item writes.
+	Deduction DeductionSignal
 	// AssigneeID is the RO App employee that the products added to
 	// imported orders are assigned to: RO App requires an assignee on
 	// every order item. Connect checks that the employee exists.
@@ -169,6 +173,8 @@ type Syncer struct {
 	ready    bool
 	statusID map[string]int64 // RO status name (lower case) -> id
 	statusNm map[int64]string // RO status id -> name
+	// deductedStatus holds the RO status ids that mean deduction.
+	deductedStatus map[int64]bool
 	// initStatus is the initial status of Settings.OrderTypeID, learned
 	// from the first order created (0 until then).
 	initStatus int64
@@ -356,6 +362,10 @@ func (s *Syncer) prepare(ctx context.Context, force bool) error {
 	if err != nil {
 		return fmt.Errorf("rosync: list RO App statuses: %w", err)
 	}
+	deductedStatus, err := deductedStatuses(s.settings.Deduction, statuses)
+	if err != nil {
+		return err
+	}
 	byName := make(map[string]int64, len(statuses))
 	byID := make(map[int64]string, len(statuses))
 	for _, st := range statuses {
@@ -382,6 +392,7 @@ func (s *Syncer) prepare(ctx context.Context, force bool) error {
 	}
 	s.mu.Lock()
 	s.policy, s.currency, s.statusID, s.statusNm, s.ready = pol, co.Currency, byName, byID, true
+	s.deductedStatus = deductedStatus
 	s.mu.Unlock()
 	return nil
 }
