@@ -33,12 +33,13 @@ import (
 // not found.
 //
 // The create stays behind the title's identity key, its Store lock and a
-// pending intent (findOrCreate's protocol), so that two orders, two
-// replicas or a retry after a lost answer create one category (ENG-1).
+// timed pending intent with its quarantine (findOrCreate's protocol), so
+// that two orders, two replicas or a retry after a lost answer create one
+// category (ENG-1).
 
 // categoryKey is the identity key of a category title: the lock and the
 // pending-create intent of its create, and the id rosync created or found.
-func categoryKey(title string) string { return "category-title/" + normTitle(title) }
+func categoryKey(title string) string { return "category/title/" + normTitle(title) }
 
 // normTitle is a category title as PRD-5 compares them: HTML entities
 // decoded ("&amp;" is "&"), trimmed, lower-cased.
@@ -210,7 +211,7 @@ func (s *Syncer) resolveCategory(ctx context.Context, path []string, doubt bool)
 	defer unlock()
 	got, err := s.store.Identity(ctx, key)
 	switch {
-	case err == nil && got.Hash != pendingCreate:
+	case err == nil && !isPending(got.Hash):
 		// Created (or found) by rosync since this Syncer last listed.
 		s.cats.add(ROCategory{ID: got.ID, Title: title})
 		return got.ID, nil
@@ -226,14 +227,18 @@ func (s *Syncer) resolveCategory(ctx context.Context, path []string, doubt bool)
 	if id, ok := s.cats.pick(title, parents); ok {
 		return id, s.putIdentities(ctx, []string{key}, Identity{ID: id})
 	}
-	if !pending {
-		if err := s.putIdentities(ctx, []string{key}, Identity{Hash: pendingCreate}); err != nil {
+	if pending {
+		// Not in RO App's list yet: a create in doubt may still land.
+		if err := s.quarantined("category", got.Hash); err != nil {
 			return 0, err
 		}
 	}
+	if err := s.putIdentities(ctx, []string{key}, Identity{Hash: pendingMark(s.clock())}); err != nil {
+		return 0, err
+	}
 	id, err := create()
 	if err != nil {
-		return 0, err
+		return 0, s.createFailed(ctx, []string{key}, err)
 	}
 	return id, s.putIdentities(ctx, []string{key}, Identity{ID: id})
 }

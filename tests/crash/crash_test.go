@@ -91,7 +91,8 @@ type childConfig struct {
 func settings() rosync.Settings {
 	return rosync.Settings{
 		IdentifyProductsBy: rosync.IdentifyBySKU, DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1,
-		StatusMap: map[string]string{"completed": "Closed", "cancelled": "Cancelled"},
+		AssigneeID: roapptest.DefaultEmployee.ID,
+		StatusMap:  map[string]string{"completed": "Closed", "cancelled": "Cancelled"},
 	}
 }
 
