@@ -162,13 +162,21 @@ func TestWrite(t *testing.T) {
 			emu := roapptest.New(seed(), tc.opts)
 			rep := run(t, emu, func(c *doctor.Config) { c.Write = true })
 			require.False(t, rep.Failed())
-			for check, want := range map[string]doctor.Result{
-				"deduction item field": tc.field, "deduction refusal": tc.refusal, "endpoint delete_item": tc.deleteItem,
-				"right_add_without_deduction": doctor.OK, "endpoint add_comment": doctor.UnverifiedOK,
-				"endpoint comments": doctor.UnverifiedOK, "initial_status": doctor.OK, "write close": doctor.OK,
+			for check, want := range map[string]struct {
+				res  doctor.Result
+				rule string
+			}{
+				"deduction item field":        {tc.field, "ORD-5: the item field shows only where the account sends it"},
+				"deduction refusal":           {tc.refusal, "ORD-5: a refused write to a written-off item"},
+				"endpoint delete_item":        {tc.deleteItem, "delete_item probed"},
+				"right_add_without_deduction": {doctor.OK, "ORD-2"},
+				"endpoint add_comment":        {doctor.UnverifiedOK, "add_comment probed"},
+				"endpoint comments":           {doctor.UnverifiedOK, "comments read back"},
+				"initial_status":              {doctor.OK, "SHO-3"},
+				"write close":                 {doctor.OK, "the test order is closed"},
 			} {
-				if got := result(t, rep, check); got != want {
-					t.Errorf("%s is %s, want %s", check, got, want)
+				if got := result(t, rep, check); got != want.res {
+					t.Errorf("%s: %s is %s, want %s", want.rule, check, got, want.res)
 				}
 			}
 			row, _ := rep.Row("item_fields")
