@@ -24,11 +24,21 @@
 // UNVERIFIED ones could not be told apart from here. WriteJSON gives the
 // same report as JSON.
 //
-// Paths probed outside the client's table, as the public reference lists
-// them (GET company/locations, GET orders/types, GET orders/custom-fields:
-// roapp.readme.io via the reference summary the roapp package doc cites),
-// are read only; an account that does not serve them gets an UNVERIFIED
-// row, never a FAIL.
+// Three reads are outside the client's table, each read only, and an
+// account that does not serve one gets an UNVERIFIED row, never a FAIL:
+//
+//	GET company/locations     branches; roapp.readme.io get-company-locations
+//	                          (mindcloud-inc/universal-api-reference
+//	                          apis/r/rOApp/native-api/actions/list-locations.md)
+//	GET orders/types          order types; roapp.readme.io get-order-types
+//	                          (same repository, list-order-types.md)
+//	GET orders/custom-fields  order custom fields [{id,title,type}], not in the
+//	                          operation list; a public n8n node for RO App
+//	                          reads it and names each field "f"+id, the form
+//	                          of roapp.Options.ExternalRefField
+//
+// The filter probes compare a filtered first page with the unfiltered one
+// and keep only counts as evidence: a report holds no customer's data.
 package doctor
 
 import (

@@ -2,7 +2,9 @@ package doctor_test
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -221,4 +223,53 @@ func TestJSON(t *testing.T) {
 	require.NoError(t, rep.WriteJSON(&b))
 	require.Contains(t, b.String(), `"check": "filter find_contacts emails[]"`)
 	require.Contains(t, b.String(), `"result": "UNVERIFIED-NO"`)
+}
+
+// serveExtra answers the reads outside the client's table, which the
+// emulator does not serve, as the reference documents them.
+func serveExtra(endpoint string, w http.ResponseWriter, r *http.Request) bool {
+	var body string
+	switch strings.TrimPrefix(r.URL.Path, "/v2") {
+	case "/company/locations":
+		body = `{"data":[{"id":1,"name":"Main"}]}`
+	case "/orders/custom-fields":
+		body = `[{"id":5294178,"title":"Shop order","type":1}]`
+	default:
+		return false
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(body))
+	return true
+}
+
+// TestBranchAndRefField: with the documented reads served, a wrong branch
+// or custom field is a FAIL and the right ones are OK; with -write the
+// custom field is read back from the test order.
+func TestBranchAndRefField(t *testing.T) {
+	tests := []struct {
+		name          string
+		branch        int64
+		field         string
+		branch1, refF doctor.Result
+	}{
+		{"right", 1, "f5294178", doctor.OK, doctor.OK},
+		{"wrong", 2, "f1", doctor.Fail, doctor.Fail},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := roapptest.New(seed(), &roapptest.Options{APIKey: key, Intercept: serveExtra})
+			rep := run(t, emu, func(c *doctor.Config) {
+				c.Shops[0].Settings.BranchID = tc.branch
+				c.Client.ExternalRefField = tc.field
+			})
+			require.Equal(t, tc.branch1, result(t, rep, "branch["+strconv.FormatInt(tc.branch, 10)+"]"))
+			require.Equal(t, tc.refF, result(t, rep, "external_ref_field"))
+		})
+	}
+	t.Run("not served", func(t *testing.T) {
+		emu := roapptest.New(seed(), &roapptest.Options{APIKey: key})
+		rep := run(t, emu, func(c *doctor.Config) { c.Client.ExternalRefField = "f5294178"; c.Write = true })
+		require.Equal(t, doctor.Unverified, result(t, rep, "external_ref_field"), "an unserved read is never a FAIL")
+		require.Equal(t, doctor.OK, result(t, rep, "external_ref_field written"))
+	})
 }
