@@ -77,8 +77,8 @@ type roIndex struct {
 	refreshMu  sync.Mutex
 	mu         sync.Mutex
 	ready      bool
-	stale      bool      // a poll asked for a refresh, done at the next use
-	warmedAt   time.Time // when the last listing started (our clock)
+	stale      bool             // a poll asked for a refresh, done at the next use
+	warmedAt   time.Time        // when the last listing started (our clock)
 	categories map[string]int64 // categoryKey -> lowest category id
 }
 
