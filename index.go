@@ -181,15 +181,6 @@ func (ix *roIndex) putCategoryLocked(c ROCategory) {
 	}
 }
 
-// usable reports whether the mirror may answer a lookup: the Syncer keeps
-// one, and nothing about the lookup is in doubt (an earlier create under
-// the key, or an earlier failed attempt of the order). In doubt RO App is
-// asked too.
-func (s *Syncer) usable(ctx context.Context, doubt bool) bool {
-	_, _, on := s.mirrorOf()
-	return on && !doubt && ctx.Err() == nil
-}
-
 // findContacts is ROClient.FindContacts answered from the mirror: the
 // contacts with the phone (E.164) or the email, ascending ids. When the
 // mirror has no contact with the phone (or, without a phone, the email),
