@@ -87,9 +87,15 @@ func (s *Syncer) outcome(ctx context.Context, rec *Record, err error) {
 		rec.Attempts++
 		rec.LastError = err.Error()
 		rec.Permanent = !Retryable(err)
-		if rec.Permanent {
+		var dbt *InDoubtError
+		switch {
+		case rec.Permanent:
 			rec.NextRetry = time.Time{}
-		} else {
+		case errors.As(err, &dbt):
+			// Not sooner than the quarantine's end: a lookup before it
+			// would only find the same doubt again.
+			rec.NextRetry = maxTime(s.clock().Add(s.backoff(rec.Attempts)), dbt.Until)
+		default:
 			rec.NextRetry = s.clock().Add(s.backoff(rec.Attempts))
 		}
 		s.log.WarnContext(ctx, "order failed", "order", rec.OrderID, "attempts", rec.Attempts,
@@ -156,8 +162,12 @@ func (s *Syncer) importWithRetries(ctx context.Context, rec *Record, o Order) er
 		// not know: its lookups go to RO App (ENG-1).
 		doubt := attempt > 0 || rec.State == StatePending || rec.Attempts > 0
 		err := s.importOrder(ctx, rec, o, doubt)
-		var se *storeError
-		if err == nil || attempt >= s.inlineRetries || !Retryable(err) || errors.As(err, &se) {
+		var (
+			se  *storeError
+			dbt *InDoubtError
+		)
+		if err == nil || attempt >= s.inlineRetries || !Retryable(err) || errors.As(err, &se) || errors.As(err, &dbt) {
+			// In doubt: nothing to do before the quarantine ends.
 			return err
 		}
 		s.log.DebugContext(ctx, "retrying order in place", "order", o.ID, "attempt", attempt+1, "err", err)
@@ -242,11 +252,35 @@ func (s *Syncer) admit(ctx context.Context, o Order) error {
 // importOrder creates or updates the RO App order of o. rec is saved by the
 // caller; it is also saved here before and after every create, so that a
 // crash at any point leaves the intent to look up instead of a duplicate.
-func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bool) error {
+func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bool) (err error) {
 	ctx, looked := s.beginLooking(ctx) // creates wait for a mirror refresh that starts after this (mirror.go)
 	defer looked()
 	pol := s.pol()
 	existed := rec.ROOrderID != 0
+	// The writes of this attempt that may be in doubt when it fails: the
+	// line intents it recorded, and which of them it sent.
+	newIntents := map[string]bool{}
+	sent := map[string]bool{}
+	defer func() {
+		if err == nil {
+			rec.DoubtAt = time.Time{}
+			return
+		}
+		// Intents never sent are not in doubt: the next attempt plans
+		// them afresh. Those sent and left without an answer are, from
+		// now (ENG-1).
+		for id := range newIntents {
+			if link, ok := rec.Lines[id]; ok && link.ROItemID == 0 && !sent[id] {
+				delete(rec.Lines, id)
+			}
+		}
+		if inDoubt(err) && s.writesPending(rec) {
+			// This attempt's own write is in doubt: its quarantine
+			// starts now. An attempt that sent nothing leaves the
+			// earlier doubt's time as it was.
+			rec.DoubtAt = s.clock()
+		}
+	}()
 	save := func() error {
 		rec.UpdatedAt = s.clock()
 		if err := s.store.PutRecord(ctx, *rec); err != nil {
@@ -296,6 +330,11 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 				ro = &found
 			case !errors.Is(err, ErrNotFound):
 				return err
+			default:
+				// Not found yet: RO App may still execute that create.
+				if until := rec.IntentAt.Add(s.quarantine); s.clock().Before(until) {
+					return &InDoubtError{What: "order", Until: until}
+				}
 			}
 		}
 		if rec.ROOrderID == 0 {
@@ -307,6 +346,10 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 				BranchID: s.settings.BranchID, OrderTypeID: s.settings.OrderTypeID, ClientID: clientID, Ref: ref,
 			})
 			if err != nil {
+				if !inDoubt(err) {
+					// Refused, so not executed: no intent to honour.
+					rec.State, rec.IntentAt = StateNew, time.Time{}
+				}
 				return err
 			}
 			rec.ROOrderID = id
@@ -399,6 +442,17 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	if pendingItems && ro != nil {
 		s.claimPendingItems(rec, ro, o.Lines)
 	}
+	if pendingItems {
+		// An item RO App does not show yet may still be added by a late
+		// request: none is added again before the quarantine ends.
+		if until := s.doubtSince(rec).Add(s.quarantine); s.clock().Before(until) {
+			for _, l := range add {
+				if link, ok := rec.Lines[l.ID]; ok && link.ROItemID == 0 {
+					return &InDoubtError{What: "item", Until: until}
+				}
+			}
+		}
+	}
 
 	// One save records every write this attempt is about to make (ENG-1):
 	// the lines to add (a link without an item id: should the attempt die
@@ -411,6 +465,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	for _, l := range add {
 		if link, ok := rec.Lines[l.ID]; !ok || link.ROItemID == 0 {
 			rec.Lines[l.ID] = LineLink{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price, Discount: l.Discount}
+			newIntents[l.ID] = !ok
 			unsaved = true
 		}
 	}
@@ -443,6 +498,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 			continue
 		}
 		id, err := s.ro.AddItem(ctx, rec.ROOrderID, s.item(0, products[l.ID], l))
+		sent[l.ID] = inDoubt(err)
 		if err != nil {
 			return err
 		}
@@ -486,6 +542,9 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		}
 		pending := earlierComment
 		if !slices.ContainsFunc(texts, func(t string) bool { return commentHash(t) == commentHash(pending) }) {
+			if until := s.doubtSince(rec).Add(s.quarantine); s.clock().Before(until) {
+				return &InDoubtError{What: "comment", Until: until}
+			}
 			if err := s.ro.AddComment(ctx, rec.ROOrderID, pending); err != nil {
 				return err
 			}
@@ -503,6 +562,9 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 			commentTried = true
 		}
 		if err := s.ro.AddComment(ctx, rec.ROOrderID, text); err != nil {
+			if !inDoubt(err) && rec.PendingComment == text {
+				rec.PendingComment = "" // refused, so not added
+			}
 			return err
 		}
 		s.commented(rec, text)
@@ -626,4 +688,43 @@ func (s *Syncer) freeze(ctx context.Context, rec *Record, cause error) error {
 	s.log.InfoContext(ctx, "RO App refused an item write: order taken as deducted, platform changes no longer synchronised",
 		"order", rec.OrderID, "ro_order", rec.ROOrderID, "err", cause)
 	return nil
+}
+
+// writesPending reports whether the record holds writes whose outcome is
+// unknown: line intents without an item, or a pending comment.
+func (s *Syncer) writesPending(rec *Record) bool {
+	if rec.PendingComment != "" {
+		return true
+	}
+	for _, l := range rec.Lines {
+		if l.ROItemID == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// doubtSince is when the record's pending writes came into doubt: the end
+// of the attempt that left them, or, after a crash that left no such mark,
+// the record's last save (the intents were saved then).
+func (s *Syncer) doubtSince(rec *Record) time.Time {
+	if !rec.DoubtAt.IsZero() {
+		return rec.DoubtAt
+	}
+	return rec.UpdatedAt
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// inDoubt reports whether a create's error leaves its outcome unknown (RO
+// App may have executed it, or may yet): an *AmbiguousError. Any other
+// error is an answer that refused the create.
+func inDoubt(err error) bool {
+	var amb *AmbiguousError
+	return errors.As(err, &amb)
 }

@@ -136,6 +136,22 @@ type AmbiguousError struct{ Err error }
 func (e *AmbiguousError) Error() string { return "outcome unknown: " + e.Err.Error() }
 func (e *AmbiguousError) Unwrap() error { return e.Err }
 
+// InDoubtError says that an earlier create of What (an order, a contact, a
+// product, a category, an item, a comment) had an unknown outcome and RO App
+// may still execute it: RO App has no idempotency key, so nothing creates
+// that object again, on any replica, before Until (the quarantine,
+// Options.Quarantine) and a lookup made after it finds nothing (ENG-1). The
+// order stays pending and is retried at Until; Syncer.Failed lists it.
+type InDoubtError struct {
+	What  string
+	Until time.Time
+}
+
+func (e *InDoubtError) Error() string {
+	return fmt.Sprintf("rosync: an earlier create of the %s may still land in RO App: not repeated before %s",
+		e.What, e.Until.UTC().Format(time.RFC3339))
+}
+
 // Retryable reports whether err is transient (network, timeout, 5xx, 429,
 // ambiguous create) so that the order should be retried with back-off, as
 // opposed to permanent (rejected, invalid, permission, other 4xx), which is
@@ -150,6 +166,7 @@ func Retryable(err error) bool {
 		perm *PermissionError
 		rl   *RateLimitError
 		amb  *AmbiguousError
+		dbt  *InDoubtError
 		api  *APIError
 		ne   net.Error
 	)
@@ -157,7 +174,7 @@ func Retryable(err error) bool {
 	case errors.As(err, &rej), errors.As(err, &inv), errors.As(err, &perm),
 		errors.Is(err, ErrCurrencyMismatch), errors.Is(err, ErrSignature):
 		return false
-	case errors.As(err, &rl), errors.As(err, &amb):
+	case errors.As(err, &rl), errors.As(err, &amb), errors.As(err, &dbt):
 		return true
 	case errors.As(err, &api):
 		return api.Status == http.StatusRequestTimeout ||

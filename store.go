@@ -50,6 +50,12 @@ type Record struct {
 	ClientID  int64
 	// IntentAt is when the create intent was recorded (StatePending).
 	IntentAt time.Time
+	// DoubtAt is when an attempt ended with writes in doubt: item or
+	// comment intents whose create may or may not have been executed.
+	// Until DoubtAt plus the quarantine (Options.Quarantine) they are
+	// looked up but not created again (ENG-1). Zero when nothing is in
+	// doubt, or after a crash (UpdatedAt then stands for it).
+	DoubtAt time.Time
 	// Lines maps platform line ids to RO App items.
 	Lines map[string]LineLink
 	// DeliveryHash is the Delivery.Hash of the last delivery comment.

@@ -103,6 +103,15 @@ type Options struct {
 	// may still be executing it, and the retry looks it up before creating
 	// again. Default 2 s; negative for none.
 	SettleWait time.Duration
+	// Quarantine is how long a create whose outcome is unknown (a
+	// timeout, a lost answer, a crash after the intent was recorded) is
+	// not repeated: RO App has no idempotency key and may execute a
+	// request late, so until then no caller, on any replica, creates the
+	// same order, contact, product, category, item or comment again,
+	// however often it looks it up and misses it (ENG-1). It must exceed
+	// the RO App client's timeout plus RO App's own gateway timeout.
+	// Default 5 minutes; negative for none (tests).
+	Quarantine time.Duration
 	// Sleep waits for d or until ctx is done; default a timer. Tests and
 	// replays that run on a fake clock replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -155,6 +164,7 @@ type Syncer struct {
 	inlineRetries int
 	inlineWait    time.Duration
 	settle        time.Duration
+	quarantine    time.Duration
 	sleep         func(context.Context, time.Duration) error
 	replica       string
 	leaseTTL      time.Duration
@@ -223,6 +233,12 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		s.settle = 2 * time.Second
 	case s.settle < 0:
 		s.settle = 0
+	}
+	switch {
+	case o.Quarantine == 0:
+		s.quarantine = 5 * time.Minute
+	case o.Quarantine > 0:
+		s.quarantine = o.Quarantine
 	}
 	if s.sleep == nil {
 		s.sleep = sleepCtx

@@ -213,6 +213,11 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		// which lets a create still running in the emulator land before
 		// it is looked up.
 		SettleWait: replaySettle,
+		// The replay's faults execute a create before its answer is lost
+		// or never: none lands after the settle wait, whose lookup finds
+		// it. No quarantine is needed (the replay's clock does not move
+		// while an order is retried in place).
+		Quarantine: -1,
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			if d <= replaySettle {
 				time.Sleep(d)

@@ -60,7 +60,10 @@ func TestSandbox(t *testing.T) {
 	var order map[string]any
 	require.NoError(t, json.Unmarshal(fx.Shop.Orders[0], &order))
 	lines := order["line_items"].([]any)
-	lines[1].(map[string]any)["quantity"] = 3
+	cable := lines[1].(map[string]any)
+	cable["quantity"] = 3
+	// WooCommerce recalculates the line's totals with the quantity.
+	cable["subtotal"], cable["total"] = "597.00", "597.00"
 	raw, err := json.Marshal(order)
 	require.NoError(t, err)
 	created, err := sb.PutOrder(ctx, raw, host.URL+"/webhooks/shop")

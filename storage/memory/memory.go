@@ -247,6 +247,7 @@ func copyRecord(r rosync.Record) rosync.Record {
 	r.Lines = maps.Clone(r.Lines) // decimals are immutable values: a shallow copy of each is a copy
 	r.PlatformCreatedAt = utc(r.PlatformCreatedAt)
 	r.IntentAt = utc(r.IntentAt)
+	r.DoubtAt = utc(r.DoubtAt)
 	r.NextRetry = utc(r.NextRetry)
 	r.UpdatedAt = utc(r.UpdatedAt)
 	return r

@@ -35,6 +35,7 @@ func requireUTC(t *testing.T, r rosync.Record) {
 	for name, tm := range map[string]time.Time{
 		"PlatformCreatedAt": r.PlatformCreatedAt,
 		"IntentAt":          r.IntentAt,
+		"DoubtAt":           r.DoubtAt,
 		"NextRetry":         r.NextRetry,
 		"UpdatedAt":         r.UpdatedAt,
 	} {

@@ -107,6 +107,7 @@ func SampleRecord(shop, orderID string) rosync.Record {
 		ROOrderID:         7001,
 		ClientID:          8001,
 		IntentAt:          base.Add(time.Minute + 1),
+		DoubtAt:           base.Add(2*time.Minute + 3),
 		Lines: map[string]rosync.LineLink{
 			"line-1": {ROItemID: 9001, ProductID: 501, Quantity: 2, Price: decimal.RequireFromString("10.50"), Discount: decimal.RequireFromString("0.02")},
 			"line-2": {ROItemID: 0, ProductID: 502, Quantity: 1, Price: decimal.RequireFromString("1999.99")},
