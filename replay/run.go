@@ -30,7 +30,11 @@ const replaySettle = 10 * time.Millisecond
 const (
 	roKey           = "ro-replay-api-key-0123456789"
 	roWebhookSecret = "ro-replay-webhook-secret"
-	shopName        = "replay"
+	// replayDeductionField is the item field the emulator shows deduction
+	// in, and the client reads (ORD-5), until the engine reads the status
+	// group and refused writes instead.
+	replayDeductionField = "deducted"
+	shopName             = "replay"
 )
 
 // Options configure Run.
@@ -155,6 +159,9 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	emu := roapptest.New(fx.ROApp, &roapptest.Options{
 		APIKey: roKey, WebhookURL: host.URL + "/webhooks/roapp", WebhookSecret: roWebhookSecret,
 		WebhookClient: host.Client(), Now: clock.Now, Faults: o.Faults,
+		// Items show whether they are written off, and the client reads
+		// it: the engine's ORD-5 signal today (see roapp.Options).
+		DeductionField: replayDeductionField,
 	})
 	roSrv := httptest.NewServer(emu)
 	defer roSrv.Close()
@@ -187,7 +194,7 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 
 	ro := roapp.New(roKey, &roapp.Options{BaseURL: roSrv.URL, HTTPClient: roClient,
 		RequestsPerSecond: 10000, Logger: o.Logger, RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond,
-		RetryMax: roRetries, Timeout: roTimeout})
+		RetryMax: roRetries, Timeout: roTimeout, DeductionFields: []string{replayDeductionField}})
 	branch := fx.Settings.BranchID
 	if branch == 0 {
 		branch = 1
@@ -203,6 +210,7 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		Settings: rosync.Settings{
 			IdentifyProductsBy: fx.Settings.IdentifyProductsBy, DefaultRegion: fx.Settings.DefaultRegion,
 			BranchID: branch, OrderTypeID: fx.Settings.OrderTypeID, StatusMap: fx.Settings.StatusMap,
+			AssigneeID: fx.assignee(),
 		},
 		Now: clock.Now, Logger: o.Logger,
 		// Transient failures are retried in place on the replay's clock,

@@ -40,11 +40,11 @@ func TestSandbox(t *testing.T) {
 	shop, err := woocommerce.New(sb.ShopURL, woocommerce.Credentials{Key: sb.Shop.Key, Secret: sb.Shop.Secret},
 		&woocommerce.Options{WebhookSecret: sb.Shop.WebhookSecret})
 	require.NoError(t, err)
-	ro := roapp.New(sb.ROAppKey, &roapp.Options{BaseURL: sb.ROAppURL, RequestsPerSecond: 1000})
+	ro := roapp.New(sb.ROAppKey, &roapp.Options{BaseURL: sb.ROAppURL, RequestsPerSecond: 1000, DeductionFields: sb.DeductionFields})
 	syncer, err := rosync.New(shop, ro, memory.New(), &rosync.Options{
 		Shop: "sandbox", Now: sb.Now, Concurrency: 1,
 		Settings: rosync.Settings{IdentifyProductsBy: fx.Settings.IdentifyProductsBy, DefaultRegion: fx.Settings.DefaultRegion,
-			BranchID: 1, OrderTypeID: fx.Settings.OrderTypeID, StatusMap: fx.Settings.StatusMap},
+			BranchID: 1, OrderTypeID: fx.Settings.OrderTypeID, StatusMap: fx.Settings.StatusMap, AssigneeID: sb.AssigneeID},
 	})
 	require.NoError(t, err)
 	mux.Handle("POST /webhooks/shop", syncer.Webhook())

@@ -209,11 +209,12 @@ func newWorld(t *testing.T, dsn, schema string) *world {
 			t.Fatal(err)
 		}
 		syncer, err := rosync.New(gatedPlatform{plat, &w.gate}, ro, store, &rosync.Options{
-			Shop:     shop,
-			Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBy("sku"), DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1},
-			Now:      clk.Now,
-			Replica:  "replica-" + strconv.Itoa(i),
-			Sleep:    func(context.Context, time.Duration) error { return nil },
+			Shop: shop,
+			Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBy("sku"), DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1,
+				AssigneeID: roapptest.DefaultEmployee.ID},
+			Now:     clk.Now,
+			Replica: "replica-" + strconv.Itoa(i),
+			Sleep:   func(context.Context, time.Duration) error { return nil },
 		})
 		if err != nil {
 			t.Fatal(err)
