@@ -184,3 +184,21 @@ func TestEngine_MirrorClientCreatedWebhook(t *testing.T) {
 	c, _ = e.listCalls()
 	require.Equal(t, c0+1, c, "the order looked up a contact the webhook brought")
 }
+
+// An RO App Client.Deleted webhook makes the mirror forget the contact: a
+// later order with its phone gets a new contact instead of the deleted one
+// (CUS-3 matches what RO App has). The emulator cannot delete a contact;
+// an unmodified one is not listed again, as a deleted one is not.
+func TestEngine_MirrorClientDeletedWebhook(t *testing.T) {
+	e := newEnv(t, basePolicy(), withoutConnect(), withSeed(func(s *roapptest.Seed) {
+		s.Contacts = []roapptest.Contact{{ID: 7, FirstName: "Olena", Phones: []string{"+380501112233"}}}
+	}))
+	e.clock.Advance(time.Hour)
+	require.NoError(t, e.syncer.Connect(context.Background()))
+	require.NoError(t, e.syncer.HandleROEvent(context.Background(),
+		rosync.ROEvent{ID: "ev-1", Name: "Client.Deleted", ObjectID: 7, ObjectType: "client", At: t0}))
+	e.addOrder(newOrder("d-1", time.Time{})) // Olena's phone
+	e.sync(t, "d-1")
+	require.NotEqualValues(t, 7, e.record(t, "d-1").ClientID, "CUS-3: an order was matched to a contact RO App deleted")
+	require.Equal(t, 1, e.calls("POST /contacts/people"))
+}

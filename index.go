@@ -45,7 +45,16 @@ import (
 // create (generation counters, mirrorFeed). What the Syncer creates, finds
 // or updates is written into the mirror as well. An RO App Client.Created
 // webhook (HandleROEvent) triggers the same refresh unless the mirror
-// holds the contact already.
+// holds the contact already; Client.Deleted makes the mirror forget the
+// contact's phones and email.
+//
+// Sources: the filters of GET /contacts/people (names[], phones[],
+// created_at[], modified_at[]; no email filter) and the webhook events
+// (Client.Created, Client.Deleted, context.object_id) are RO App's public
+// reference, https://roapp.readme.io (API reference and Webhooks Guide).
+// modified_at[] on GET /catalog/products is UNVERIFIED: a server that
+// ignored it would make each refresh read the whole catalogue (pages, not
+// wrong matches).
 //
 // Doubt: after a create whose outcome was unknown (a pending marker under
 // the identity's keys, ENG-1) or an earlier failed attempt of the order,
@@ -55,14 +64,12 @@ import (
 // Memory: nothing of the mirror is held in the process; it is in the
 // Store, and grows with the account, not with the orders imported.
 //
-// Limits: a contact or product deleted in RO App stays in the mirror (RO
-// App lists no deletions); an order naming it fails when RO App refuses
-// the deleted id, and is kept with its error. Stored phone numbers without
-// a country code are read in Settings.DefaultRegion. A modified_at[]
-// filter that RO App ignored would cost whole lists, not correctness
-// (UNVERIFIED for products, see package roapp). Without a Mirror in the
-// Store or a lister in the ROClient, RO App is looked up per new customer
-// and product.
+// Limits: a product deleted in RO App stays in the mirror (RO App lists no
+// deletions), and so does a contact whose Client.Deleted webhook was lost;
+// an order naming it fails when RO App refuses the deleted id, and is kept
+// with its error. Stored phone numbers without a country code are read in
+// Settings.DefaultRegion. Without a Mirror in the Store or a lister in the
+// ROClient, RO App is looked up per new customer and product.
 //
 // Categories are not mirrored: they are few, listed at Connect and kept in
 // memory (see roIndex.categories).

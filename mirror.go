@@ -278,26 +278,39 @@ func mirrorList[T any](ctx context.Context, seq func(func(T, error) bool), conv 
 }
 
 // handleROObjectEvent handles an RO App webhook event that is not about an
-// order. Client.Created is a hint that the account has a new contact: the
-// mirror is refreshed (read back, shared with the refreshes under way)
-// unless it holds that contact already (one the Syncer created and listed
-// since, or a redelivery). Other events are ignored.
+// order (the events of roapp.readme.io's Webhooks Guide; the event is a
+// hint, its payload is not signed). Client.Created says the account has a
+// new contact: the mirror is refreshed (the contact read back, in a
+// refresh shared with those under way) unless it holds that contact
+// already (one the Syncer created and listed since, or a redelivery).
+// Client.Deleted empties the mirrored contact's phones and email, so that
+// nothing matches it any more (RO App lists no deletions). Other events
+// are ignored.
 func (s *Syncer) handleROObjectEvent(ctx context.Context, ev ROEvent) error {
-	if ev.Name != "Client.Created" {
-		return nil
-	}
 	m, _, on := s.mirrorOf()
 	if !on {
 		return nil
 	}
-	if ev.ObjectID != 0 && (ev.ObjectType == "" || strings.EqualFold(ev.ObjectType, "client")) {
-		got, err := m.MirrorContacts(ctx, ev.ObjectID, "", "")
-		if err != nil {
-			return &storeError{fmt.Errorf("mirrored contact: %w", err)}
+	object := ev.ObjectID != 0 && (ev.ObjectType == "" || strings.EqualFold(ev.ObjectType, "client"))
+	switch ev.Name {
+	case "Client.Created":
+		if object {
+			got, err := m.MirrorContacts(ctx, ev.ObjectID, "", "")
+			if err != nil {
+				return &storeError{fmt.Errorf("mirrored contact: %w", err)}
+			}
+			if len(got) > 0 {
+				return nil
+			}
 		}
-		if len(got) > 0 {
+		return s.ensureFresh(ctx, &s.index.contacts, s.index.ticket(&s.index.contacts), false)
+	case "Client.Deleted":
+		if !object {
 			return nil
 		}
+		if err := m.PutMirrorContacts(ctx, []Contact{{ID: ev.ObjectID}}); err != nil {
+			return &storeError{fmt.Errorf("forget mirrored contact: %w", err)}
+		}
 	}
-	return s.ensureFresh(ctx, &s.index.contacts, s.index.ticket(&s.index.contacts), false)
+	return nil
 }
