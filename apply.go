@@ -17,8 +17,10 @@ func (s *Syncer) orderLockKey(orderID string) string {
 // the outcome: success clears the error, a *RejectedError or
 // *InvalidOrderError rejects a not-yet-imported order, and any other error
 // is kept as failed with its attempts and next retry time (ENG-2). The
-// returned error is fn's, or a *storeError when the Store failed.
-func (s *Syncer) withRecord(ctx context.Context, orderID string, fn func(*Record) error) error {
+// returned error is fn's, or a *storeError when the Store failed. fn runs
+// under the lock's context (see FencedLocker) and must use the ctx it is
+// given.
+func (s *Syncer) withRecord(ctx context.Context, orderID string, fn func(context.Context, *Record) error) error {
 	return s.lockedRecord(ctx, orderID, true, fn)
 }
 
@@ -26,29 +28,45 @@ func (s *Syncer) withRecord(ctx context.Context, orderID string, fn func(*Record
 // status push, learning a status): the record's failure fields are left as
 // they are, and fn's error is only returned. Such work is retried by its own
 // state (HeldStatus), not by the failed-order back-off.
-func (s *Syncer) withRecordOnly(ctx context.Context, orderID string, fn func(*Record) error) error {
+func (s *Syncer) withRecordOnly(ctx context.Context, orderID string, fn func(context.Context, *Record) error) error {
 	return s.lockedRecord(ctx, orderID, false, fn)
 }
 
-func (s *Syncer) lockedRecord(ctx context.Context, orderID string, attempt bool, fn func(*Record) error) error {
-	unlock, err := s.store.Lock(ctx, s.orderLockKey(orderID))
+// lockedRecord is withRecord and withRecordOnly. The record is written with
+// the version read (Store.PutRecord is a compare-and-swap), so a replica
+// whose lock was lost cannot overwrite the work of the one that took over:
+// its write conflicts, and its attempt stops (conflicted).
+func (s *Syncer) lockedRecord(ctx context.Context, orderID string, attempt bool, fn func(context.Context, *Record) error) error {
+	lctx, unlock, err := s.lockOrder(ctx, s.orderLockKey(orderID))
 	if err != nil {
 		return &storeError{fmt.Errorf("lock order %s: %w", orderID, err)}
 	}
 	defer unlock()
-	rec, err := s.store.Record(ctx, s.shop, orderID)
+	rec, err := s.store.Record(lctx, s.shop, orderID)
 	if errors.Is(err, ErrNotFound) {
 		rec = Record{Shop: s.shop, OrderID: orderID, State: StateNew}
 	} else if err != nil {
 		return &storeError{fmt.Errorf("read record %s: %w", orderID, err)}
 	}
 	before := rec.ROOrderID
-	ferr := fn(&rec)
+	ferr := fn(lctx, &rec)
+	if isStoreConflict(ferr) {
+		return s.conflicted(ctx, orderID, ferr)
+	}
+	if lost := lockLost(lctx, orderID, ferr); lost != nil {
+		ferr = lost
+	}
 	if attempt {
 		s.outcome(ctx, &rec, ferr)
 	}
 	rec.UpdatedAt = s.clock()
-	if err := s.store.PutRecord(ctx, rec); err != nil {
+	// Saved under the caller's context, not the lock's: the outcome of an
+	// attempt whose lock was lost is recorded too, unless another replica
+	// wrote the record since (then the write conflicts).
+	if err := s.store.PutRecord(ctx, &rec); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return s.conflicted(ctx, orderID, err)
+		}
 		err = &storeError{fmt.Errorf("save record %s: %w", orderID, err)}
 		if attempt {
 			s.emit(ctx, Event{Kind: EventFailed, OrderID: orderID, Err: err})
@@ -119,7 +137,7 @@ func (s *Syncer) recordInvalid(ctx context.Context, inv *InvalidOrderError) erro
 		s.log.ErrorContext(ctx, "order without a readable id skipped", "err", inv)
 		return inv
 	}
-	return s.withRecord(ctx, inv.OrderID, func(rec *Record) error {
+	return s.withRecord(ctx, inv.OrderID, func(ctx context.Context, rec *Record) error {
 		if rec.Number == "" {
 			rec.Number = inv.Number
 		}
@@ -129,7 +147,7 @@ func (s *Syncer) recordInvalid(ctx context.Context, inv *InvalidOrderError) erro
 
 // apply brings one platform order into RO App (the data flow of DESIGN.md).
 func (s *Syncer) apply(ctx context.Context, o Order) error {
-	return s.withRecord(ctx, o.ID, func(rec *Record) error {
+	return s.withRecord(ctx, o.ID, func(ctx context.Context, rec *Record) error {
 		rec.Number = o.Number
 		rec.PlatformCreatedAt = o.CreatedAt.UTC()
 		if rec.Deducted {
@@ -166,7 +184,8 @@ func (s *Syncer) importWithRetries(ctx context.Context, rec *Record, o Order) er
 			se  *storeError
 			dbt *InDoubtError
 		)
-		if err == nil || attempt >= s.inlineRetries || !Retryable(err) || errors.As(err, &se) || errors.As(err, &dbt) {
+		if err == nil || attempt >= s.inlineRetries || !Retryable(err) || errors.As(err, &se) ||
+			errors.As(err, &dbt) || errors.Is(err, ErrLockLost) {
 			// In doubt: nothing to do before the quarantine ends.
 			return err
 		}
@@ -283,7 +302,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	}()
 	save := func() error {
 		rec.UpdatedAt = s.clock()
-		if err := s.store.PutRecord(ctx, *rec); err != nil {
+		if err := s.store.PutRecord(ctx, rec); err != nil {
 			return &storeError{fmt.Errorf("save record %s: %w", rec.OrderID, err)}
 		}
 		return nil
@@ -340,6 +359,9 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		if rec.ROOrderID == 0 {
 			rec.State, rec.IntentAt, rec.ClientID = StatePending, s.clock(), clientID
 			if err := save(); err != nil {
+				return err
+			}
+			if err := checkLock(ctx); err != nil {
 				return err
 			}
 			id, err := s.ro.CreateOrder(ctx, NewOrder{
@@ -721,10 +743,32 @@ func maxTime(a, b time.Time) time.Time {
 	return b
 }
 
-// inDoubt reports whether a create's error leaves its outcome unknown (RO
-// App may have executed it, or may yet): an *AmbiguousError. Any other
-// error is an answer that refused the create.
+// inDoubt reports whether a create's error leaves its outcome unknown: RO
+// App may have executed it, or may yet (a lost answer, a timeout, a 5xx, a
+// lock lost while the request was in flight). Only a create that was never
+// sent, or that RO App answered with a refusal (a 4xx other than 408, a
+// missing right, a rate limit), is known not to have happened.
 func inDoubt(err error) bool {
-	var amb *AmbiguousError
-	return errors.As(err, &amb)
+	if err == nil || errors.Is(err, errNotSent) {
+		return false
+	}
+	var (
+		api  *APIError
+		perm *PermissionError
+		rl   *RateLimitError
+		amb  *AmbiguousError
+	)
+	switch {
+	case errors.As(err, &amb):
+		return true
+	case errors.As(err, &perm), errors.As(err, &rl):
+		return false
+	case errors.As(err, &api):
+		return api.Status < 400 || api.Status >= 500 || api.Status == 408
+	}
+	return true
 }
+
+// errNotSent marks an error returned before a create was sent (the lock
+// check failed), so that its intent is not taken as in doubt.
+var errNotSent = errors.New("not sent")

@@ -132,6 +132,9 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 		if err := s.putIdentities(ctx, keys, Identity{Hash: pendingMark(s.clock())}); err != nil {
 			return 0, err
 		}
+		if err := checkLock(ctx); err != nil {
+			return 0, err
+		}
 		nid, err := s.ro.CreateContact(ctx, ct)
 		if err != nil {
 			return 0, s.createFailed(ctx, keys, err)
@@ -250,7 +253,9 @@ func (s *Syncer) createFailed(ctx context.Context, keys []string, err error) err
 	if inDoubt(err) {
 		return err
 	}
-	if perr := s.putIdentities(ctx, keys, Identity{Hash: pendingCreate}); perr != nil {
+	// Not bound to ctx: a lost lock ends it, and the note that nothing
+	// was sent must still be written.
+	if perr := s.putIdentities(context.WithoutCancel(ctx), keys, Identity{Hash: pendingCreate}); perr != nil {
 		return errors.Join(err, perr)
 	}
 	return err
@@ -302,6 +307,9 @@ func (s *Syncer) createNamed(ctx context.Context, keys []string, ct Contact, has
 	if err := s.putIdentities(ctx, keys, Identity{Hash: pendingMark(s.clock())}); err != nil {
 		return 0, err
 	}
+	if err := checkLock(ctx); err != nil {
+		return 0, err
+	}
 	id, err := s.ro.CreateContact(ctx, ct)
 	if err != nil {
 		return 0, s.createFailed(ctx, keys, err)
@@ -328,6 +336,9 @@ func (s *Syncer) resolveProduct(ctx context.Context, p Product, doubt bool) (int
 			return 0, err
 		}
 		rp := roProductFor(p, catID)
+		if err := checkLock(ctx); err != nil {
+			return 0, err
+		}
 		if rp.ID, err = s.ro.CreateProduct(ctx, rp); err != nil {
 			return 0, err
 		}
@@ -417,6 +428,9 @@ func (s *Syncer) category(ctx context.Context, title string, parent int64, doubt
 		return found.ID, err
 	}
 	create := func() (int64, error) {
+		if err := checkLock(ctx); err != nil {
+			return 0, err
+		}
 		id, err := s.ro.CreateCategory(ctx, ROCategory{Title: title, ParentID: parent})
 		if err != nil {
 			return 0, err

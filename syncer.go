@@ -553,7 +553,7 @@ func (s *Syncer) fetchFailed(ctx context.Context, orderID string, err error) err
 		s.log.InfoContext(ctx, "order not found on the platform (deleted?)", "order", orderID)
 		return nil
 	}
-	return s.withRecord(ctx, orderID, func(rec *Record) error { return err })
+	return s.withRecord(ctx, orderID, func(ctx context.Context, rec *Record) error { return err })
 }
 
 // Retry re-applies the given failed orders now, whatever their back-off or
