@@ -272,6 +272,8 @@ func (s *Syncer) admit(ctx context.Context, o Order) error {
 // caller; it is also saved here before and after every create, so that a
 // crash at any point leaves the intent to look up instead of a duplicate.
 func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bool) (err error) {
+	ctx, looked := s.beginLooking(ctx) // creates wait for a mirror refresh that starts after this (mirror.go)
+	defer looked()
 	pol := s.pol()
 	existed := rec.ROOrderID != 0
 	// The writes of this attempt that may be in doubt when it fails: the

@@ -63,25 +63,23 @@ type Options struct {
 	// the number of workers, bounds the calls per second. RO App ids are
 	// then not in the platform's order.
 	Concurrency int
-	// WarmIndex turns on the warm identity index (see ROIndexLister and
-	// index.go): the account's contacts, products and categories are
-	// listed once at Connect and kept fresh, so that a customer or product
-	// absent from them is created without a lookup. It saves one to three
-	// calls per new customer and product, at a price: a contact or product
-	// created in RO App by someone else within IndexMaxAge before an order
-	// names it is duplicated (CUS-3, PRD-2 hold only up to that window), a
-	// large account costs a page per 50 contacts at every start, and the
-	// refresh relies on RO App's modified_at[] filter (documented for
-	// contacts, UNVERIFIED for products). It holds the account's own
-	// contacts (email and phones, about 100 bytes each) and catalogue in
-	// memory, not what the Syncer creates (the Store answers for those).
-	// Off by default: correctness first; turn it on for large first
-	// imports into small accounts.
+	// WarmIndex is deprecated and ignored: the Syncer always mirrors the
+	// RO App account's contacts and products in the Store when the Store
+	// has the Mirror capability and the ROClient lists (ROIndexLister);
+	// see index.go. It was the opt-in in-memory index that this mirror
+	// replaced.
 	WarmIndex bool
-	// IndexMaxAge is how old the warm index may get before its next use
-	// refreshes it (contacts and products modified since, all
-	// categories); default 1 minute.
+	// IndexMaxAge is how old the listed categories may get before their
+	// next use lists them again; default 1 minute. (Contacts and products
+	// are mirrored, and refreshed before every create that relies on
+	// them.)
 	IndexMaxAge time.Duration
+	// MirrorOverlap is how far each refresh of the mirror reaches back
+	// before the time the previous listing started, for the difference
+	// between RO App's clock and the Syncer's and for late commits; default
+	// 10 seconds. Larger costs pages, smaller risks missing a contact whose
+	// modification RO App stamped that much earlier than we saw it.
+	MirrorOverlap time.Duration
 	// PollOverlap is how far each reconciliation poll reaches back before
 	// the previous poll's start, to catch late writes; default 5 minutes.
 	PollOverlap time.Duration
@@ -174,6 +172,7 @@ type Syncer struct {
 	progress      func(Progress)
 	noIndex       bool
 	indexMaxAge   time.Duration
+	mirrorOverlap time.Duration
 	index         *roIndex
 	cats          *categoryCache // RO App's categories (PRD-5)
 
@@ -218,7 +217,8 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		rbase: o.RetryBase, rmax: o.RetryMax, maxBody: o.MaxWebhookBody,
 		inlineRetries: o.InlineRetries, inlineWait: o.InlineWait, settle: o.SettleWait, sleep: o.Sleep,
 		replica: o.Replica, leaseTTL: o.PollLease, onEvent: o.OnEvent, progress: o.Progress,
-		noIndex: !o.WarmIndex, indexMaxAge: o.IndexMaxAge, index: &roIndex{}, cats: &categoryCache{},
+		indexMaxAge: o.IndexMaxAge, mirrorOverlap: o.MirrorOverlap, cats: &categoryCache{},
+		index: &roIndex{contacts: mirrorFeed{kind: MirrorContacts}, products: mirrorFeed{kind: MirrorProducts}},
 	}
 	switch {
 	case s.inlineRetries == 0:
@@ -251,6 +251,9 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 	}
 	if s.indexMaxAge <= 0 {
 		s.indexMaxAge = time.Minute
+	}
+	if s.mirrorOverlap <= 0 {
+		s.mirrorOverlap = 10 * time.Second
 	}
 	if s.leaseTTL <= 0 {
 		s.leaseTTL = 10 * time.Minute
@@ -314,7 +317,9 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	} else if err != nil {
 		return fmt.Errorf("rosync: read shop state: %w", err)
 	}
-	// Every Connect (a process start) warms the identity index afresh.
+	// Every Connect (a process start) brings the mirror of the RO App
+	// account up to date: listed whole the first time, refreshed from the
+	// stored time after that (index.go).
 	s.warmIndex(ctx, true)
 	if !st.ImportedAt.IsZero() {
 		return nil
@@ -487,9 +492,9 @@ func (s *Syncer) Poll(ctx context.Context) error {
 	}
 	start := s.clock()
 	since := st.PollCursor.Add(-s.overlap)
-	// Contacts and products created or changed in RO App since the last
-	// warm-up are listed before the index is next used (a full warm-up
-	// when this process has none yet).
+	// Categories created in RO App since they were listed are listed
+	// again before their next use; the mirror refreshes itself before
+	// every create that relies on it.
 	s.markIndexStale()
 	var errs []error
 	if _, err := s.run(ctx, "poll", s.p.Orders(ctx, Query{UpdatedSince: since})); err != nil {
