@@ -42,17 +42,8 @@ func ctxFor(t *testing.T) context.Context {
 func connect(t *testing.T, h Harness) rosync.Platform {
 	t.Helper()
 	p := h.Platform()
-	info, err := p.Shop(ctxFor(t))
-	if err != nil {
+	if _, err := p.Shop(ctxFor(t)); err != nil {
 		t.Fatalf("Shop (called first, as the Syncer does): %v", err)
-	}
-	if _, ok := rosync.CurrencyDigits(info.Currency); !ok {
-		t.Errorf("ShopInfo.Currency = %q, not an ISO 4217 code", info.Currency)
-	}
-	if info.Timezone != "" {
-		if _, err := time.LoadLocation(info.Timezone); err != nil {
-			t.Errorf("ShopInfo.Timezone = %q, not an IANA timezone: %v", info.Timezone, err)
-		}
 	}
 	return p
 }
@@ -328,8 +319,20 @@ func testExcluded(t *testing.T, h Harness) {
 var ruleID = regexp.MustCompile(RuleIDPattern)
 
 func testPolicy(t *testing.T, h Harness, f Features) {
-	p := connect(t, h)
-	pol := p.Policy()
+	p := h.Platform()
+	info, err := p.Shop(ctxFor(t))
+	if err != nil {
+		t.Fatalf("Shop: %v", err)
+	}
+	if _, ok := rosync.CurrencyDigits(info.Currency); !ok {
+		t.Errorf("ShopInfo.Currency = %q, not an ISO 4217 code", info.Currency)
+	}
+	if info.Timezone != "" { // information for dates shown to people: a name they can be converted with
+		if _, err := time.LoadLocation(info.Timezone); err != nil {
+			t.Errorf("ShopInfo.Timezone = %q, not an IANA timezone name: %v", info.Timezone, err)
+		}
+	}
+	pol := p.Policy() // after Shop, as the Syncer calls it
 	if pol.ImportMonths != ImportMonths {
 		t.Errorf("ImportMonths = %d, want %d (the last two calendar months)", pol.ImportMonths, ImportMonths)
 	}
