@@ -381,6 +381,9 @@ func (s *Syncer) prepare(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkAssignee(ctx); err != nil {
+		return err
+	}
 	byName := make(map[string]int64, len(statuses))
 	byID := make(map[int64]string, len(statuses))
 	for _, st := range statuses {
@@ -739,4 +742,45 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// EmployeeLister is an optional capability of an ROClient: listing the
+// account's employees. Connect uses it to check Settings.AssigneeID, so
+// that a wrong id fails once, clearly, instead of failing every order.
+type EmployeeLister interface {
+	// Employees lists the account's employees.
+	Employees(ctx context.Context) ([]ROEmployee, error)
+}
+
+// checkAssignee checks Settings.AssigneeID: RO App requires an assignee on
+// every order item, so an unset or unknown one would fail every order.
+func (s *Syncer) checkAssignee(ctx context.Context) error {
+	l, ok := s.ro.(EmployeeLister)
+	if s.settings.AssigneeID != 0 && !ok {
+		return nil
+	}
+	var known []string
+	if ok {
+		emps, err := l.Employees(ctx)
+		if err != nil {
+			return fmt.Errorf("rosync: list RO App employees (for Settings.AssigneeID): %w", err)
+		}
+		for _, e := range emps {
+			if e.ID == s.settings.AssigneeID {
+				return nil
+			}
+			if len(known) < 10 {
+				known = append(known, fmt.Sprintf("%d (%s)", e.ID, e.Name))
+			}
+		}
+	}
+	what := "is not set"
+	if s.settings.AssigneeID != 0 {
+		what = fmt.Sprintf("%d is no employee of the RO App account", s.settings.AssigneeID)
+	}
+	hint := ""
+	if len(known) > 0 {
+		hint = "; employees: " + strings.Join(known, ", ")
+	}
+	return fmt.Errorf("rosync: settings: AssigneeID %s: RO App requires an assignee on every order item%s", what, hint)
 }
