@@ -175,6 +175,7 @@ type Syncer struct {
 	noIndex       bool
 	indexMaxAge   time.Duration
 	index         *roIndex
+	cats          *categoryCache // RO App's categories (PRD-5)
 
 	mu       sync.Mutex
 	policy   Policy
@@ -217,7 +218,7 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		rbase: o.RetryBase, rmax: o.RetryMax, maxBody: o.MaxWebhookBody,
 		inlineRetries: o.InlineRetries, inlineWait: o.InlineWait, settle: o.SettleWait, sleep: o.Sleep,
 		replica: o.Replica, leaseTTL: o.PollLease, onEvent: o.OnEvent, progress: o.Progress,
-		noIndex: !o.WarmIndex, indexMaxAge: o.IndexMaxAge, index: &roIndex{},
+		noIndex: !o.WarmIndex, indexMaxAge: o.IndexMaxAge, index: &roIndex{}, cats: &categoryCache{},
 	}
 	switch {
 	case s.inlineRetries == 0:
@@ -319,7 +320,7 @@ func (s *Syncer) Connect(ctx context.Context) error {
 		return nil
 	}
 	pol := s.pol()
-	since := st.ConnectedAt.AddDate(0, -pol.ImportMonths, 0)
+	since := windowStart(st.ConnectedAt, pol.ImportMonths)
 	s.log.InfoContext(ctx, "initial import", "since", since)
 	if _, err := s.run(ctx, "import", s.p.Orders(ctx, Query{CreatedSince: since})); err != nil {
 		return err
@@ -730,6 +731,21 @@ func (s *Syncer) syncAll(ctx context.Context, ids []string) {
 	}
 	close(jobs)
 	wg.Wait()
+}
+
+// windowStart returns the start of the initial import window: months
+// calendar months before t, on the same day and time of day, or on the
+// last day of that month when it has no such day (connected 30 April
+// 12:00, two months: 28 February 12:00, 29 in a leap year; 31 May: 31
+// March). It is the one definition of "the last two months" for every
+// platform (CAR-1, SHO-1, WOO-1); time.AddDate would overflow into the
+// next month instead (30 April gives 2 March).
+func windowStart(t time.Time, months int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m-time.Month(months), 1, 0, 0, 0, 0, t.Location())
+	last := time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, t.Location()).Day()
+	hh, mm, ss := t.Clock()
+	return time.Date(first.Year(), first.Month(), min(d, last), hh, mm, ss, t.Nanosecond(), t.Location())
 }
 
 // sleepCtx waits for d or until ctx is done.
