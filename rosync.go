@@ -101,7 +101,13 @@ func (p Policy) Held(status string) bool {
 type ShopInfo struct {
 	Currency string // ISO 4217
 	Plan     string // Shopify plan display name; "" elsewhere
-	Timezone string // IANA name, "" when unknown
+	// Timezone is the shop's IANA timezone name ("Europe/Kyiv"), "" when
+	// the platform does not say. It is information for dates shown to
+	// people (a shop's local order time in a log, a note or a report):
+	// the engine computes in UTC and does not read it, and an adapter
+	// whose API speaks local time converts with its own setting (Cartum's
+	// Options.Timezone). platformtest checks that it loads.
+	Timezone string
 }
 
 // Query selects orders for Platform.Orders. Zero times are no bound.
@@ -112,7 +118,10 @@ type Query struct {
 	// (reconciliation poll).
 	UpdatedSince time.Time
 	// Until is the upper bound of creation (initial import) or
-	// modification (poll); zero for none.
+	// modification (poll); zero for none. Adapters must honour it
+	// (platformtest checks that an order created, or modified, a minute
+	// after it is not yielded; the edge second itself is not specified).
+	// The Syncer does not set it today.
 	Until time.Time
 }
 
