@@ -17,8 +17,10 @@ func (s *Syncer) orderLockKey(orderID string) string {
 // the outcome: success clears the error, a *RejectedError or
 // *InvalidOrderError rejects a not-yet-imported order, and any other error
 // is kept as failed with its attempts and next retry time (ENG-2). The
-// returned error is fn's, or a *storeError when the Store failed.
-func (s *Syncer) withRecord(ctx context.Context, orderID string, fn func(*Record) error) error {
+// returned error is fn's, or a *storeError when the Store failed. fn runs
+// under the lock's context (see FencedLocker) and must use the ctx it is
+// given.
+func (s *Syncer) withRecord(ctx context.Context, orderID string, fn func(context.Context, *Record) error) error {
 	return s.lockedRecord(ctx, orderID, true, fn)
 }
 
@@ -26,29 +28,45 @@ func (s *Syncer) withRecord(ctx context.Context, orderID string, fn func(*Record
 // status push, learning a status): the record's failure fields are left as
 // they are, and fn's error is only returned. Such work is retried by its own
 // state (HeldStatus), not by the failed-order back-off.
-func (s *Syncer) withRecordOnly(ctx context.Context, orderID string, fn func(*Record) error) error {
+func (s *Syncer) withRecordOnly(ctx context.Context, orderID string, fn func(context.Context, *Record) error) error {
 	return s.lockedRecord(ctx, orderID, false, fn)
 }
 
-func (s *Syncer) lockedRecord(ctx context.Context, orderID string, attempt bool, fn func(*Record) error) error {
-	unlock, err := s.store.Lock(ctx, s.orderLockKey(orderID))
+// lockedRecord is withRecord and withRecordOnly. The record is written with
+// the version read (Store.PutRecord is a compare-and-swap), so a replica
+// whose lock was lost cannot overwrite the work of the one that took over:
+// its write conflicts, and its attempt stops (conflicted).
+func (s *Syncer) lockedRecord(ctx context.Context, orderID string, attempt bool, fn func(context.Context, *Record) error) error {
+	lctx, unlock, err := s.lockOrder(ctx, s.orderLockKey(orderID))
 	if err != nil {
 		return &storeError{fmt.Errorf("lock order %s: %w", orderID, err)}
 	}
 	defer unlock()
-	rec, err := s.store.Record(ctx, s.shop, orderID)
+	rec, err := s.store.Record(lctx, s.shop, orderID)
 	if errors.Is(err, ErrNotFound) {
 		rec = Record{Shop: s.shop, OrderID: orderID, State: StateNew}
 	} else if err != nil {
 		return &storeError{fmt.Errorf("read record %s: %w", orderID, err)}
 	}
 	before := rec.ROOrderID
-	ferr := fn(&rec)
+	ferr := fn(lctx, &rec)
+	if isStoreConflict(ferr) {
+		return s.conflicted(ctx, orderID, ferr)
+	}
+	if lost := lockLost(lctx, orderID, ferr); lost != nil {
+		ferr = lost
+	}
 	if attempt {
 		s.outcome(ctx, &rec, ferr)
 	}
 	rec.UpdatedAt = s.clock()
-	if err := s.store.PutRecord(ctx, rec); err != nil {
+	// Saved under the caller's context, not the lock's: the outcome of an
+	// attempt whose lock was lost is recorded too, unless another replica
+	// wrote the record since (then the write conflicts).
+	if err := s.store.PutRecord(ctx, &rec); err != nil {
+		if errors.Is(err, ErrConflict) {
+			return s.conflicted(ctx, orderID, err)
+		}
 		err = &storeError{fmt.Errorf("save record %s: %w", orderID, err)}
 		if attempt {
 			s.emit(ctx, Event{Kind: EventFailed, OrderID: orderID, Err: err})
@@ -87,9 +105,15 @@ func (s *Syncer) outcome(ctx context.Context, rec *Record, err error) {
 		rec.Attempts++
 		rec.LastError = err.Error()
 		rec.Permanent = !Retryable(err)
-		if rec.Permanent {
+		var dbt *InDoubtError
+		switch {
+		case rec.Permanent:
 			rec.NextRetry = time.Time{}
-		} else {
+		case errors.As(err, &dbt):
+			// Not sooner than the quarantine's end: a lookup before it
+			// would only find the same doubt again.
+			rec.NextRetry = maxTime(s.clock().Add(s.backoff(rec.Attempts)), dbt.Until)
+		default:
 			rec.NextRetry = s.clock().Add(s.backoff(rec.Attempts))
 		}
 		s.log.WarnContext(ctx, "order failed", "order", rec.OrderID, "attempts", rec.Attempts,
@@ -113,7 +137,7 @@ func (s *Syncer) recordInvalid(ctx context.Context, inv *InvalidOrderError) erro
 		s.log.ErrorContext(ctx, "order without a readable id skipped", "err", inv)
 		return inv
 	}
-	return s.withRecord(ctx, inv.OrderID, func(rec *Record) error {
+	return s.withRecord(ctx, inv.OrderID, func(ctx context.Context, rec *Record) error {
 		if rec.Number == "" {
 			rec.Number = inv.Number
 		}
@@ -123,7 +147,7 @@ func (s *Syncer) recordInvalid(ctx context.Context, inv *InvalidOrderError) erro
 
 // apply brings one platform order into RO App (the data flow of DESIGN.md).
 func (s *Syncer) apply(ctx context.Context, o Order) error {
-	return s.withRecord(ctx, o.ID, func(rec *Record) error {
+	return s.withRecord(ctx, o.ID, func(ctx context.Context, rec *Record) error {
 		rec.Number = o.Number
 		rec.PlatformCreatedAt = o.CreatedAt.UTC()
 		if rec.Deducted {
@@ -156,8 +180,13 @@ func (s *Syncer) importWithRetries(ctx context.Context, rec *Record, o Order) er
 		// not know: its lookups go to RO App (ENG-1).
 		doubt := attempt > 0 || rec.State == StatePending || rec.Attempts > 0
 		err := s.importOrder(ctx, rec, o, doubt)
-		var se *storeError
-		if err == nil || attempt >= s.inlineRetries || !Retryable(err) || errors.As(err, &se) {
+		var (
+			se  *storeError
+			dbt *InDoubtError
+		)
+		if err == nil || attempt >= s.inlineRetries || !Retryable(err) || errors.As(err, &se) ||
+			errors.As(err, &dbt) || errors.Is(err, ErrLockLost) {
+			// In doubt: nothing to do before the quarantine ends.
 			return err
 		}
 		s.log.DebugContext(ctx, "retrying order in place", "order", o.ID, "attempt", attempt+1, "err", err)
@@ -242,12 +271,36 @@ func (s *Syncer) admit(ctx context.Context, o Order) error {
 // importOrder creates or updates the RO App order of o. rec is saved by the
 // caller; it is also saved here before and after every create, so that a
 // crash at any point leaves the intent to look up instead of a duplicate.
-func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bool) error {
+func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bool) (err error) {
 	pol := s.pol()
 	existed := rec.ROOrderID != 0
+	// The writes of this attempt that may be in doubt when it fails: the
+	// line intents it recorded, and which of them it sent.
+	newIntents := map[string]bool{}
+	sent := map[string]bool{}
+	defer func() {
+		if err == nil {
+			rec.DoubtAt = time.Time{}
+			return
+		}
+		// Intents never sent are not in doubt: the next attempt plans
+		// them afresh. Those sent and left without an answer are, from
+		// now (ENG-1).
+		for id := range newIntents {
+			if link, ok := rec.Lines[id]; ok && link.ROItemID == 0 && !sent[id] {
+				delete(rec.Lines, id)
+			}
+		}
+		if inDoubt(err) && s.writesPending(rec) {
+			// This attempt's own write is in doubt: its quarantine
+			// starts now. An attempt that sent nothing leaves the
+			// earlier doubt's time as it was.
+			rec.DoubtAt = s.clock()
+		}
+	}()
 	save := func() error {
 		rec.UpdatedAt = s.clock()
-		if err := s.store.PutRecord(ctx, *rec); err != nil {
+		if err := s.store.PutRecord(ctx, rec); err != nil {
 			return &storeError{fmt.Errorf("save record %s: %w", rec.OrderID, err)}
 		}
 		return nil
@@ -294,6 +347,11 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 				ro = &found
 			case !errors.Is(err, ErrNotFound):
 				return err
+			default:
+				// Not found yet: RO App may still execute that create.
+				if until := rec.IntentAt.Add(s.quarantine); s.clock().Before(until) {
+					return &InDoubtError{What: "order", Until: until}
+				}
 			}
 		}
 		if rec.ROOrderID == 0 {
@@ -301,10 +359,17 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 			if err := save(); err != nil {
 				return err
 			}
+			if err := checkLock(ctx); err != nil {
+				return err
+			}
 			id, err := s.ro.CreateOrder(ctx, NewOrder{
 				BranchID: s.settings.BranchID, OrderTypeID: s.settings.OrderTypeID, ClientID: clientID, Ref: ref,
 			})
 			if err != nil {
+				if !inDoubt(err) {
+					// Refused, so not executed: no intent to honour.
+					rec.State, rec.IntentAt = StateNew, time.Time{}
+				}
 				return err
 			}
 			rec.ROOrderID = id
@@ -397,6 +462,17 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	if pendingItems && ro != nil {
 		s.claimPendingItems(rec, ro, o.Lines)
 	}
+	if pendingItems {
+		// An item RO App does not show yet may still be added by a late
+		// request: none is added again before the quarantine ends.
+		if until := s.doubtSince(rec).Add(s.quarantine); s.clock().Before(until) {
+			for _, l := range add {
+				if link, ok := rec.Lines[l.ID]; ok && link.ROItemID == 0 {
+					return &InDoubtError{What: "item", Until: until}
+				}
+			}
+		}
+	}
 
 	// One save records every write this attempt is about to make (ENG-1):
 	// the lines to add (a link without an item id: should the attempt die
@@ -409,6 +485,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	for _, l := range add {
 		if link, ok := rec.Lines[l.ID]; !ok || link.ROItemID == 0 {
 			rec.Lines[l.ID] = LineLink{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price, Discount: l.Discount}
+			newIntents[l.ID] = !ok
 			unsaved = true
 		}
 	}
@@ -441,6 +518,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 			continue
 		}
 		id, err := s.ro.AddItem(ctx, rec.ROOrderID, s.item(0, products[l.ID], l))
+		sent[l.ID] = inDoubt(err)
 		if err != nil {
 			return err
 		}
@@ -484,6 +562,9 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		}
 		pending := earlierComment
 		if !slices.ContainsFunc(texts, func(t string) bool { return commentHash(t) == commentHash(pending) }) {
+			if until := s.doubtSince(rec).Add(s.quarantine); s.clock().Before(until) {
+				return &InDoubtError{What: "comment", Until: until}
+			}
 			if err := s.ro.AddComment(ctx, rec.ROOrderID, pending); err != nil {
 				return err
 			}
@@ -501,6 +582,9 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 			commentTried = true
 		}
 		if err := s.ro.AddComment(ctx, rec.ROOrderID, text); err != nil {
+			if !inDoubt(err) && rec.PendingComment == text {
+				rec.PendingComment = "" // refused, so not added
+			}
 			return err
 		}
 		s.commented(rec, text)
@@ -625,3 +709,64 @@ func (s *Syncer) freeze(ctx context.Context, rec *Record, cause error) error {
 		"order", rec.OrderID, "ro_order", rec.ROOrderID, "err", cause)
 	return nil
 }
+
+// writesPending reports whether the record holds writes whose outcome is
+// unknown: line intents without an item, or a pending comment.
+func (s *Syncer) writesPending(rec *Record) bool {
+	if rec.PendingComment != "" {
+		return true
+	}
+	for _, l := range rec.Lines {
+		if l.ROItemID == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// doubtSince is when the record's pending writes came into doubt: the end
+// of the attempt that left them, or, after a crash that left no such mark,
+// the record's last save (the intents were saved then).
+func (s *Syncer) doubtSince(rec *Record) time.Time {
+	if !rec.DoubtAt.IsZero() {
+		return rec.DoubtAt
+	}
+	return rec.UpdatedAt
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// inDoubt reports whether a create's error leaves its outcome unknown: RO
+// App may have executed it, or may yet (a lost answer, a timeout, a 5xx, a
+// lock lost while the request was in flight). Only a create that was never
+// sent, or that RO App answered with a refusal (a 4xx other than 408, a
+// missing right, a rate limit), is known not to have happened.
+func inDoubt(err error) bool {
+	if err == nil || errors.Is(err, errNotSent) {
+		return false
+	}
+	var (
+		api  *APIError
+		perm *PermissionError
+		rl   *RateLimitError
+		amb  *AmbiguousError
+	)
+	switch {
+	case errors.As(err, &amb):
+		return true
+	case errors.As(err, &perm), errors.As(err, &rl):
+		return false
+	case errors.As(err, &api):
+		return api.Status < 400 || api.Status >= 500 || api.Status == 408
+	}
+	return true
+}
+
+// errNotSent marks an error returned before a create was sent (the lock
+// check failed), so that its intent is not taken as in doubt.
+var errNotSent = errors.New("not sent")

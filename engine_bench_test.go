@@ -76,7 +76,7 @@ type countingStore struct {
 	writes atomic.Int64
 }
 
-func (c *countingStore) PutRecord(ctx context.Context, r rosync.Record) error {
+func (c *countingStore) PutRecord(ctx context.Context, r *rosync.Record) error {
 	c.writes.Add(1)
 	return c.Store.PutRecord(ctx, r)
 }

@@ -158,7 +158,7 @@ func TestEngine_CrashAfterCreate(t *testing.T) { // ENG-1
 				Email: "olena.k@example.com", Phones: []string{"+380501112233"}})
 			require.NoError(t, err)
 			intent := e.clock.Now()
-			require.NoError(t, e.store.PutRecord(ctx, rosync.Record{
+			require.NoError(t, e.store.PutRecord(ctx, &rosync.Record{
 				Shop: shopName, OrderID: "1401", Number: o.Number, State: rosync.StatePending,
 				PlatformCreatedAt: o.CreatedAt, ClientID: clientID, IntentAt: intent,
 				LastError: "process killed", Attempts: 1, NextRetry: intent,

@@ -143,6 +143,7 @@ func newEnv(t *testing.T, policy rosync.Policy, options ...envOption) *env {
 			DefaultRegion:      "UA",
 			BranchID:           1,
 			OrderTypeID:        1,
+			AssigneeID:         roapptest.DefaultEmployee.ID, // RO App requires an item's assignee
 		},
 		// One attempt per Sync, so that tests see each failure recorded;
 		// TestEngine_InlineRetry covers the retries in place.
@@ -180,6 +181,9 @@ func newEnv(t *testing.T, policy rosync.Policy, options ...envOption) *env {
 		Now:           e.clock.Now,
 		WebhookURL:    hookSrv.URL,
 		WebhookSecret: roHookToken,
+		// Items show whether they are written off, read by the client
+		// below: the engine's ORD-5 signal until it reads the others.
+		DeductionField: "deducted",
 		Intercept: func(endpoint string, w http.ResponseWriter, r *http.Request) bool {
 			e.bodies.record(endpoint, r)
 			if e.down.Load() {
@@ -197,6 +201,7 @@ func newEnv(t *testing.T, policy rosync.Policy, options ...envOption) *env {
 		RetryMax:          2,
 		RetryWaitMin:      time.Millisecond,
 		RetryWaitMax:      2 * time.Millisecond,
+		DeductionFields:   []string{"deducted"},
 	})
 	var ro rosync.ROClient = e.client
 	if cfg.wrap != nil {

@@ -230,7 +230,7 @@ func TestEngine_ROWebhookAuth(t *testing.T) { // ENG-4
 	require.NoError(t, e.emu.Deduct(roID))
 	body := []byte(`{"id":"e1","event_name":"Order.Status.Changed","context":{"object_id":` +
 		strconv.FormatInt(roID, 10) + `,"object_type":"order"},"metadata":{"new":{"id":3}}}`)
-	for _, sig := range []string{"", "deadbeef", roapp.Sign([]byte("other secret"), body)} {
+	for _, sig := range []string{"", "deadbeef", roapp.Sign([]byte("other secret"), "e1")} {
 		req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
 		if sig != "" {
 			req.Header.Set(roapp.SignatureHeader, sig)

@@ -138,6 +138,22 @@ type AmbiguousError struct{ Err error }
 func (e *AmbiguousError) Error() string { return "outcome unknown: " + e.Err.Error() }
 func (e *AmbiguousError) Unwrap() error { return e.Err }
 
+// InDoubtError says that an earlier create of What (an order, a contact, a
+// product, a category, an item, a comment) had an unknown outcome and RO App
+// may still execute it: RO App has no idempotency key, so nothing creates
+// that object again, on any replica, before Until (the quarantine,
+// Options.Quarantine) and a lookup made after it finds nothing (ENG-1). The
+// order stays pending and is retried at Until; Syncer.Failed lists it.
+type InDoubtError struct {
+	What  string
+	Until time.Time
+}
+
+func (e *InDoubtError) Error() string {
+	return fmt.Sprintf("rosync: an earlier create of the %s may still land in RO App: not repeated before %s",
+		e.What, e.Until.UTC().Format(time.RFC3339))
+}
+
 // Retryable reports whether err is transient (network, timeout, 5xx, 429,
 // ambiguous create, a 2xx answer that is not JSON) so that the order should
 // be retried with back-off, as opposed to permanent (rejected, invalid,
@@ -158,6 +174,7 @@ func Retryable(err error) bool {
 		perm *PermissionError
 		rl   *RateLimitError
 		amb  *AmbiguousError
+		dbt  *InDoubtError
 		api  *APIError
 		ne   net.Error
 	)
@@ -169,7 +186,7 @@ func Retryable(err error) bool {
 		return true
 	case errors.As(err, &inv):
 		return false
-	case errors.As(err, &rl), errors.As(err, &amb):
+	case errors.As(err, &rl), errors.As(err, &amb), errors.As(err, &dbt):
 		return true
 	case errors.As(err, &api):
 		return api.Status == http.StatusRequestTimeout ||

@@ -59,7 +59,7 @@ func Example() {
 	syncer, err := rosync.New(shop, ro, memory.New(), &rosync.Options{
 		Shop: "example",
 		Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBySKU, DefaultRegion: "UA",
-			BranchID: 1, OrderTypeID: 1},
+			BranchID: 1, OrderTypeID: 1, AssigneeID: 1 /* an employee: RO App requires one per item */},
 		Concurrency: 1,
 		Now:         func() time.Time { return time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) },
 		OnEvent: func(ev rosync.Event) {

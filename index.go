@@ -183,7 +183,7 @@ func (s *Syncer) notInStore(ctx context.Context, contacts []Contact) ([]Contact,
 			case err != nil:
 				return nil, &storeError{err}
 			default:
-				known = got.ID == c.ID && got.Hash != pendingCreate
+				known = got.ID == c.ID && !isPending(got.Hash)
 			}
 		}
 		if !known {

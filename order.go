@@ -161,7 +161,11 @@ func SpreadDiscount(lines []LineItem, discount decimal.Decimal, digits int32) er
 type Delivery struct {
 	Service string
 	Fee     decimal.Decimal
-	Address string
+	// FeeNotCalculated says the platform did not calculate the delivery
+	// cost (Cartum's delivery_price -1): Fee is zero and the comment says
+	// "Fee: not calculated" instead of a sum.
+	FeeNotCalculated bool
+	Address          string
 }
 
 // IsZero reports whether d carries nothing worth a comment.
@@ -182,7 +186,11 @@ func (d *Delivery) Comment() string {
 	if s := strings.TrimSpace(d.Service); s != "" {
 		b.WriteString(": " + s)
 	}
-	b.WriteString("\nFee: " + d.Fee.StringFixed(2))
+	if d.FeeNotCalculated && d.Fee.IsZero() {
+		b.WriteString("\nFee: not calculated")
+	} else {
+		b.WriteString("\nFee: " + d.Fee.StringFixed(2))
+	}
 	if a := strings.TrimSpace(d.Address); a != "" {
 		b.WriteString("\nAddress: " + a)
 	}

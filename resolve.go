@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Identity index keys. They are per RO App account (see Store).
@@ -84,7 +85,7 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 		byPhone     bool
 		knownPhones []string
 		fromRO      bool
-		pending     bool
+		mark        string // the hash of a pending create under a key
 	)
 	for _, k := range keys {
 		got, err := s.store.Identity(ctx, k)
@@ -94,8 +95,8 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 		if err != nil {
 			return 0, &storeError{err}
 		}
-		if got.Hash == pendingCreate {
-			pending = true
+		if isPending(got.Hash) {
+			mark = got.Hash
 			continue
 		}
 		id, known, byPhone = got.ID, got, phone != "" && k == phoneKey(phone)
@@ -103,14 +104,14 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 	}
 	if id == 0 && phone == "" && !useEmail {
 		// Nothing to find it by after a doubtful create but its name.
-		return s.createNamed(ctx, keys, ct, hash, pending)
+		return s.createNamed(ctx, keys, ct, hash, mark)
 	}
 	if id == 0 && (phone != "" || useEmail) {
 		emailQ := ""
 		if useEmail {
 			emailQ = email
 		}
-		found, err := s.findContacts(ctx, phone, emailQ, pending || doubt)
+		found, err := s.findContacts(ctx, phone, emailQ, mark != "" || doubt)
 		if err != nil {
 			return 0, err
 		}
@@ -123,14 +124,20 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 		// The intent first: should the create's outcome be unknown, the
 		// next attempt (of any replica) looks RO App up instead of
 		// trusting the warm index (ENG-1).
-		if !pending {
-			if err := s.putIdentities(ctx, keys, Identity{Hash: pendingCreate}); err != nil {
+		if mark != "" {
+			if err := s.quarantined("contact", mark); err != nil {
 				return 0, err
 			}
 		}
+		if err := s.putIdentities(ctx, keys, Identity{Hash: pendingMark(s.clock())}); err != nil {
+			return 0, err
+		}
+		if err := checkLock(ctx); err != nil {
+			return 0, err
+		}
 		nid, err := s.ro.CreateContact(ctx, ct)
 		if err != nil {
-			return 0, err
+			return 0, s.createFailed(ctx, keys, err)
 		}
 		s.log.DebugContext(ctx, "contact created", "contact", nid)
 		// Not put into the warm index: the Store's identities below
@@ -210,18 +217,59 @@ func (s *Syncer) placeholder(ctx context.Context) (int64, error) {
 	}
 	defer unlock()
 	got, err := s.store.Identity(ctx, placeholderKey)
-	if err == nil && got.Hash != pendingCreate {
+	if err == nil && !isPending(got.Hash) {
 		return got.ID, nil
 	}
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return 0, &storeError{err}
 	}
-	return s.createNamed(ctx, []string{placeholderKey}, Contact{FirstName: PlaceholderFirstName}, "", err == nil)
+	return s.createNamed(ctx, []string{placeholderKey}, Contact{FirstName: PlaceholderFirstName}, "", got.Hash)
 }
 
-// pendingCreate is the Hash of an index entry whose contact create was
-// sent but not confirmed.
+// pendingCreate starts the Hash of an index entry whose create was sent but
+// not confirmed: "pending-create@<time>", the time the create was sent
+// (entries written before the time was kept have none).
 const pendingCreate = "pending-create"
+
+// pendingMark is the Hash of a create intent recorded at t.
+func pendingMark(t time.Time) string { return pendingCreate + "@" + t.UTC().Format(time.RFC3339Nano) }
+
+// isPending reports whether an index entry's hash marks a create in doubt.
+func isPending(hash string) bool { return strings.HasPrefix(hash, pendingCreate) }
+
+// pendingSince returns when a pending entry's create was sent (zero when
+// the entry does not say).
+func pendingSince(hash string) time.Time {
+	_, at, _ := strings.Cut(hash, "@")
+	t, _ := time.Parse(time.RFC3339Nano, at)
+	return t
+}
+
+// createFailed records, when RO App refused a create outright (not in
+// doubt), that the intent under keys needs no quarantine: the next attempt
+// looks the object up once and creates it. A create in doubt keeps its
+// timed mark. It returns err.
+func (s *Syncer) createFailed(ctx context.Context, keys []string, err error) error {
+	if inDoubt(err) {
+		return err
+	}
+	// Not bound to ctx: a lost lock ends it, and the note that nothing
+	// was sent must still be written.
+	if perr := s.putIdentities(context.WithoutCancel(ctx), keys, Identity{Hash: pendingCreate}); perr != nil {
+		return errors.Join(err, perr)
+	}
+	return err
+}
+
+// quarantined returns an *InDoubtError while the create of what, marked
+// pending by hash, may still land in RO App (Options.Quarantine, ENG-1);
+// nil once it may be repeated.
+func (s *Syncer) quarantined(what, hash string) error {
+	if until := pendingSince(hash).Add(s.quarantine); s.clock().Before(until) {
+		return &InDoubtError{What: what, Until: until}
+	}
+	return nil
+}
 
 // createNamed creates a contact that nothing but its name identifies (the
 // SHO-C2 placeholder, a customer without phone or email), with the keys
@@ -229,8 +277,11 @@ const pendingCreate = "pending-create"
 // whose outcome is unknown, so the intent is recorded under keys first,
 // and when an earlier attempt left it (pending), the contact is looked up
 // by name (ContactNameFinder) before it is created again (ENG-1).
-func (s *Syncer) createNamed(ctx context.Context, keys []string, ct Contact, hash string, pending bool) (int64, error) {
-	if pending {
+//
+// mark is the pending entry's hash when an earlier create is in doubt ("" when
+// none): until its quarantine ends the contact is looked up, not created.
+func (s *Syncer) createNamed(ctx context.Context, keys []string, ct Contact, hash, mark string) (int64, error) {
+	if isPending(mark) {
 		if f, ok := s.ro.(ContactNameFinder); ok {
 			found, err := f.FindContactsByName(ctx, ct.FirstName, ct.LastName)
 			if err != nil {
@@ -249,12 +300,19 @@ func (s *Syncer) createNamed(ctx context.Context, keys []string, ct Contact, has
 				return best, s.putIdentities(ctx, keys, Identity{ID: best, Hash: hash})
 			}
 		}
-	} else if err := s.putIdentities(ctx, keys, Identity{Hash: pendingCreate}); err != nil {
+		if err := s.quarantined("contact", mark); err != nil {
+			return 0, err
+		}
+	}
+	if err := s.putIdentities(ctx, keys, Identity{Hash: pendingMark(s.clock())}); err != nil {
+		return 0, err
+	}
+	if err := checkLock(ctx); err != nil {
 		return 0, err
 	}
 	id, err := s.ro.CreateContact(ctx, ct)
 	if err != nil {
-		return 0, err
+		return 0, s.createFailed(ctx, keys, err)
 	}
 	return id, s.putIdentities(ctx, keys, Identity{ID: id, Hash: hash})
 }
@@ -278,6 +336,9 @@ func (s *Syncer) resolveProduct(ctx context.Context, p Product, doubt bool) (int
 			return 0, err
 		}
 		rp := roProductFor(p, catID)
+		if err := checkLock(ctx); err != nil {
+			return 0, err
+		}
 		if rp.ID, err = s.ro.CreateProduct(ctx, rp); err != nil {
 			return 0, err
 		}
@@ -303,7 +364,7 @@ func (s *Syncer) findOrCreate(ctx context.Context, key string, doubt bool,
 	}
 	defer unlock()
 	got, err := s.store.Identity(ctx, key)
-	if err == nil && got.Hash != pendingCreate {
+	if err == nil && !isPending(got.Hash) {
 		s.catalog.Store(key, got.ID)
 		return got.ID, nil
 	}
@@ -318,13 +379,17 @@ func (s *Syncer) findOrCreate(ctx context.Context, key string, doubt bool,
 	case !errors.Is(err, ErrNotFound):
 		return 0, err
 	}
-	if !pending {
-		if err := s.putIdentities(ctx, []string{key}, Identity{Hash: pendingCreate}); err != nil {
+	if pending {
+		what, _, _ := strings.Cut(key, "/")
+		if err := s.quarantined(what, got.Hash); err != nil {
 			return 0, err
 		}
 	}
-	if id, err = create(); err != nil {
+	if err := s.putIdentities(ctx, []string{key}, Identity{Hash: pendingMark(s.clock())}); err != nil {
 		return 0, err
+	}
+	if id, err = create(); err != nil {
+		return 0, s.createFailed(ctx, []string{key}, err)
 	}
 	return id, s.putCatalogued(ctx, key, id)
 }
@@ -363,6 +428,9 @@ func (s *Syncer) category(ctx context.Context, title string, parent int64, doubt
 		return found.ID, err
 	}
 	create := func() (int64, error) {
+		if err := checkLock(ctx); err != nil {
+			return 0, err
+		}
 		id, err := s.ro.CreateCategory(ctx, ROCategory{Title: title, ParentID: parent})
 		if err != nil {
 			return 0, err

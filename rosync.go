@@ -182,11 +182,20 @@ type ROStatus struct {
 	ID   int64
 	Name string
 	// Group is the status group's type as RO App reports it (0 when the
-	// account does not say).
+	// account does not say): package roapp reads 6 and 7 as the closed
+	// groups (closed successfully, closed unsuccessfully; UNVERIFIED
+	// numbering, see its package doc).
 	Group int
 	// Closed is true for a status of a closed group: an order there is
 	// closed or issued, and its products written off (DeductionSignal).
 	Closed bool
+}
+
+// ROEmployee is an employee of the RO App account (GET
+// /company/employees), the kind of id Settings.AssigneeID holds.
+type ROEmployee struct {
+	ID   int64
+	Name string
 }
 
 // NewOrder is what the Syncer sends to create an RO App order.

@@ -53,7 +53,7 @@ func (s *Syncer) HandleROEvent(ctx context.Context, ev ROEvent) error {
 		return fmt.Errorf("rosync: read back RO App order %d after %s: %w", ev.OrderID, ev.Name, err)
 	}
 	if ro.StatusID == 0 {
-		return s.withRecordOnly(ctx, rec.OrderID, func(rec *Record) error { return s.pushHeld(ctx, rec, &ro) })
+		return s.withRecordOnly(ctx, rec.OrderID, func(ctx context.Context, rec *Record) error { return s.pushHeld(ctx, rec, &ro) })
 	}
 	return s.roStatusChanged(ctx, rec.OrderID, ro.StatusID, &ro)
 }
@@ -66,7 +66,7 @@ func roEventKey(id string) string { return "roapp/" + id }
 // order when the caller already read it (with its items), so that a held
 // status push can see its deduction without another read.
 func (s *Syncer) roStatusChanged(ctx context.Context, orderID string, statusID int64, ro *ROOrder) error {
-	return s.withRecordOnly(ctx, orderID, func(rec *Record) error {
+	return s.withRecordOnly(ctx, orderID, func(ctx context.Context, rec *Record) error {
 		if rec.ROOrderID == 0 {
 			return nil
 		}
@@ -139,7 +139,7 @@ func (s *Syncer) pollRO(ctx context.Context, st *ShopState, start time.Time) err
 			return &storeError{err}
 		}
 		for _, r := range held {
-			err := s.withRecordOnly(ctx, r.OrderID, func(rec *Record) error { return s.pushHeld(ctx, rec, nil) })
+			err := s.withRecordOnly(ctx, r.OrderID, func(ctx context.Context, rec *Record) error { return s.pushHeld(ctx, rec, nil) })
 			if err != nil {
 				errs = append(errs, err)
 			}
@@ -165,7 +165,7 @@ func (s *Syncer) pollRO(ctx context.Context, st *ShopState, start time.Time) err
 		if o.StatusID != 0 && rec.ROStatusID == 0 {
 			// The order type's initial status, never seen before: learn it,
 			// it is not a change made by anyone.
-			err := s.withRecordOnly(ctx, rec.OrderID, func(r *Record) error {
+			err := s.withRecordOnly(ctx, rec.OrderID, func(ctx context.Context, r *Record) error {
 				if r.ROStatusID == 0 {
 					r.ROStatusID = o.StatusID
 				}

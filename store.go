@@ -50,6 +50,12 @@ type Record struct {
 	ClientID  int64
 	// IntentAt is when the create intent was recorded (StatePending).
 	IntentAt time.Time
+	// DoubtAt is when an attempt ended with writes in doubt: item or
+	// comment intents whose create may or may not have been executed.
+	// Until DoubtAt plus the quarantine (Options.Quarantine) they are
+	// looked up but not created again (ENG-1). Zero when nothing is in
+	// doubt, or after a crash (UpdatedAt then stands for it).
+	DoubtAt time.Time
 	// Lines maps platform line ids to RO App items.
 	Lines map[string]LineLink
 	// DeliveryHash is the Delivery.Hash of the last delivery comment.
@@ -81,6 +87,13 @@ type Record struct {
 
 	// UpdatedAt is when the record was last written.
 	UpdatedAt time.Time
+
+	// Version is the Store's version of the record: 0 for a record not yet
+	// stored, then 1, 2… as Store.PutRecord replaces it. A writer carries
+	// the version it read, so that a write based on a stale read (a replica
+	// whose lock was lost while another took over the order) fails with
+	// ErrConflict instead of overwriting the newer record.
+	Version int64
 }
 
 // Failed reports whether the last attempt on the order failed.
@@ -141,9 +154,17 @@ type Store interface {
 	// RecordByRO returns the record linked to an RO App order id, or an
 	// error wrapping ErrNotFound.
 	RecordByRO(ctx context.Context, roOrderID int64) (Record, error)
-	// PutRecord inserts or replaces the record (Shop, OrderID). It sets
-	// UpdatedAt when zero. Records are never deleted.
-	PutRecord(ctx context.Context, r Record) error
+	// PutRecord writes the record (r.Shop, r.OrderID) as a compare-and-swap
+	// on r.Version, atomically:
+	//   - r.Version 0 inserts it; if the record exists, nothing is written
+	//     and the error wraps ErrConflict (two inserts: one wins);
+	//   - r.Version n > 0 replaces the whole record only if the stored
+	//     version is n; otherwise (a newer version, or no record) nothing
+	//     is written and the error wraps ErrConflict.
+	// On success it sets r.Version to the new version (1 after an insert,
+	// n+1 after a replace) and r.UpdatedAt when zero; on error r is left
+	// as it was. Records are never deleted.
+	PutRecord(ctx context.Context, r *Record) error
 	// Records lists a shop's records that match f, ordered by OrderID.
 	Records(ctx context.Context, shop string, f RecordFilter) ([]Record, error)
 
@@ -167,6 +188,7 @@ type Store interface {
 	// Lock takes an exclusive lock on key (an order, a contact key…),
 	// waiting until it is free or ctx is done. The returned func releases
 	// it and must be called exactly once. For a Store shared by several
-	// processes (PostgreSQL) the lock holds across them.
+	// processes (PostgreSQL) the lock holds across them; such a lock can be
+	// lost while held, and FencedLocker lets its holder learn it.
 	Lock(ctx context.Context, key string) (unlock func(), err error)
 }

@@ -108,6 +108,15 @@ type Options struct {
 	// may still be executing it, and the retry looks it up before creating
 	// again. Default 2 s; negative for none.
 	SettleWait time.Duration
+	// Quarantine is how long a create whose outcome is unknown (a
+	// timeout, a lost answer, a crash after the intent was recorded) is
+	// not repeated: RO App has no idempotency key and may execute a
+	// request late, so until then no caller, on any replica, creates the
+	// same order, contact, product, category, item or comment again,
+	// however often it looks it up and misses it (ENG-1). It must exceed
+	// the RO App client's timeout plus RO App's own gateway timeout.
+	// Default 5 minutes; negative for none (tests).
+	Quarantine time.Duration
 	// Sleep waits for d or until ctx is done; default a timer. Tests and
 	// replays that run on a fake clock replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -160,6 +169,7 @@ type Syncer struct {
 	inlineRetries int
 	inlineWait    time.Duration
 	settle        time.Duration
+	quarantine    time.Duration
 	sleep         func(context.Context, time.Duration) error
 	replica       string
 	leaseTTL      time.Duration
@@ -229,6 +239,12 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		s.settle = 2 * time.Second
 	case s.settle < 0:
 		s.settle = 0
+	}
+	switch {
+	case o.Quarantine == 0:
+		s.quarantine = 5 * time.Minute
+	case o.Quarantine > 0:
+		s.quarantine = o.Quarantine
 	}
 	if s.sleep == nil {
 		s.sleep = sleepCtx
@@ -654,7 +670,7 @@ func (s *Syncer) fetchFailed(ctx context.Context, orderID string, err error) err
 		s.log.InfoContext(ctx, "order not found on the platform (deleted?)", "order", orderID)
 		return nil
 	}
-	return s.withRecord(ctx, orderID, func(rec *Record) error { return err })
+	return s.withRecord(ctx, orderID, func(ctx context.Context, rec *Record) error { return err })
 }
 
 // Retry re-applies the given failed orders now, whatever their back-off or
@@ -795,7 +811,7 @@ func (s *Syncer) run(ctx context.Context, phase string, orders func(func(Order, 
 			if errors.As(err, &inv) && inv.OrderID != "" {
 				// Not JSON at all: a transient failure of this order's
 				// answer, kept as failed and retried with back-off.
-				_ = s.withRecord(ctx, inv.OrderID, func(*Record) error { return err })
+				_ = s.withRecord(ctx, inv.OrderID, func(context.Context, *Record) error { return err })
 				continue
 			}
 			streamErr = fmt.Errorf("rosync: read %s orders: %w", s.p.Name(), err)

@@ -3,15 +3,18 @@ package replay
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosync/rosync/roapp/roapptest"
@@ -229,4 +232,56 @@ func TestCartumDemoRules(t *testing.T) {
 		// The fake shop's tokens are 32 hex digits.
 		require.False(t, regexp.MustCompile(`(^|[^0-9a-f])[0-9a-f]{32}([^0-9a-f]|$)`).MatchString(logs), "a token in the logs") // ENG-6
 	})
+}
+
+// TestCartumRealShapes replays testdata/replay/cartum-real.json, orders
+// in the shapes of live Cartum shops (delivery_price -1, total_sum after a
+// 25 % coupon and manager discounts, null fields, line total_price and
+// discount_marker), through the real adapter and the RO App emulator:
+// every order is imported, and each RO App order amounts to the platform's
+// total_sum to the cent (ORD-3).
+func TestCartumRealShapes(t *testing.T) {
+	fx, err := loadFile(filepath.Join(demoDir, "cartum-real.json"))
+	require.NoError(t, err)
+	want := map[string]decimal.Decimal{} // order_id -> total_sum
+	raws := slices.Clone(fx.Shop.Orders)
+	for _, ev := range fx.Events {
+		raws = append(raws, ev.Order)
+	}
+	for _, raw := range raws {
+		var head struct {
+			OrderID  int64           `json:"order_id"`
+			TotalSum decimal.Decimal `json:"total_sum"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &head))
+		want[strconv.FormatInt(head.OrderID, 10)] = head.TotalSum
+	}
+	require.Len(t, want, 5)
+
+	res, _ := runLogged(fx)
+	s := res.Snapshot
+	require.Empty(t, s.Rejected, "ORD-3: no real order is rejected")
+	require.Empty(t, s.Failed)
+	for id, total := range want {
+		o := cartumOrder(t, s, id)
+		amount := decimal.Zero
+		for _, it := range o.Items {
+			price, err := decimal.NewFromString(it.Price)
+			require.NoError(t, err)
+			discount := decimal.Zero
+			if it.Discount != "" {
+				discount, err = decimal.NewFromString(it.Discount)
+				require.NoError(t, err)
+			}
+			amount = amount.Add(price.Mul(decimal.NewFromInt(it.Quantity)).Sub(discount))
+		}
+		require.True(t, amount.Equal(total), "ORD-3: order %s amounts to %s in RO App, the platform's total_sum is %s", id, amount, total) // ORD-3
+	}
+	// The measured coupon order: 799 with 25 % off is 599, the price kept.
+	coupon := cartumOrder(t, s, "3001")
+	require.Equal(t, []string{"799.00"}, []string{coupon.Items[0].Price})
+	require.Equal(t, "200.00", coupon.Items[0].Discount) // ORD-3: the coupon is the item's discount
+	// delivery_price -1: no fee, and the comment says so (DEL-1).
+	require.Equal(t, []string{"Delivery: Нова Пошта\nFee: not calculated\nAddress: Київ, Відділення №12"}, coupon.Comments)             // DEL-1
+	require.Equal(t, []string{"Delivery: Укрпошта\nFee: 0.00\nAddress: Львів, вул. Городоцька, 5"}, cartumOrder(t, s, "3003").Comments) // DEL-1
 }

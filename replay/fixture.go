@@ -36,9 +36,25 @@ type Settings struct {
 	BranchID           int64             `json:"branch_id,omitempty"`
 	OrderTypeID        int64             `json:"order_type_id"`
 	StatusMap          map[string]string `json:"status_map"`
+	// AssigneeID is the RO App employee the imported products are
+	// assigned to (rosync.Settings.AssigneeID); 0 means the first of
+	// roapp.employees, or roapptest.DefaultEmployee when the fixture seeds
+	// none.
+	AssigneeID int64 `json:"assignee_id,omitempty"`
 	// Timezone is the shop's IANA timezone, for platforms whose dates are
 	// local (Cartum).
 	Timezone string `json:"timezone,omitempty"`
+}
+
+// assignee is the RO App employee items are assigned to.
+func (fx *Fixture) assignee() int64 {
+	switch {
+	case fx.Settings.AssigneeID != 0:
+		return fx.Settings.AssigneeID
+	case len(fx.ROApp.Employees) > 0:
+		return fx.ROApp.Employees[0].ID
+	}
+	return roapptest.DefaultEmployee.ID
 }
 
 // Shop is the platform side of a fixture. Orders, products, categories and

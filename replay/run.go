@@ -30,7 +30,11 @@ const replaySettle = 10 * time.Millisecond
 const (
 	roKey           = "ro-replay-api-key-0123456789"
 	roWebhookSecret = "ro-replay-webhook-secret"
-	shopName        = "replay"
+	// replayDeductionField is the item field the emulator shows deduction
+	// in, and the client reads (ORD-5), until the engine reads the status
+	// group and refused writes instead.
+	replayDeductionField = "deducted"
+	shopName             = "replay"
 )
 
 // Options configure Run.
@@ -157,6 +161,9 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	emu := roapptest.New(fx.ROApp, &roapptest.Options{
 		APIKey: roKey, WebhookURL: host.URL + "/webhooks/roapp", WebhookSecret: roWebhookSecret,
 		WebhookClient: host.Client(), Now: clock.Now, Faults: o.Faults,
+		// Items show whether they are written off, and the client reads
+		// it: the engine's ORD-5 signal today (see roapp.Options).
+		DeductionField: replayDeductionField,
 	})
 	roSrv := httptest.NewServer(emu)
 	defer roSrv.Close()
@@ -190,7 +197,7 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 
 	ro := roapp.New(roKey, &roapp.Options{BaseURL: roSrv.URL, HTTPClient: roClient,
 		RequestsPerSecond: 10000, Logger: o.Logger, RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond,
-		RetryMax: roRetries, Timeout: roTimeout})
+		RetryMax: roRetries, Timeout: roTimeout, DeductionFields: []string{replayDeductionField}})
 	branch := fx.Settings.BranchID
 	if branch == 0 {
 		branch = 1
@@ -206,6 +213,7 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		Settings: rosync.Settings{
 			IdentifyProductsBy: fx.Settings.IdentifyProductsBy, DefaultRegion: fx.Settings.DefaultRegion,
 			BranchID: branch, OrderTypeID: fx.Settings.OrderTypeID, StatusMap: fx.Settings.StatusMap,
+			AssigneeID: fx.assignee(),
 		},
 		Now: clock.Now, Logger: o.Logger,
 		// Transient failures are retried in place on the replay's clock,
@@ -216,6 +224,11 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		// which lets a create still running in the emulator land before
 		// it is looked up.
 		SettleWait: replaySettle,
+		// The replay's faults execute a create before its answer is lost
+		// or never: none lands after the settle wait, whose lookup finds
+		// it. No quarantine is needed (the replay's clock does not move
+		// while an order is retried in place).
+		Quarantine: -1,
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			if d <= replaySettle {
 				time.Sleep(d)

@@ -64,6 +64,13 @@ type Sandbox struct {
 	ROAppURL           string
 	ROAppKey           string
 	ROAppWebhookSecret string
+	// AssigneeID is the RO App employee items are assigned to
+	// (Settings.assignee_id, or the first seeded employee).
+	AssigneeID int64
+	// DeductionFields are the item fields the emulator shows deduction
+	// in, for roapp.Options.DeductionFields: the engine's ORD-5 signal
+	// today (a real account shows none, see roapp).
+	DeductionFields []string
 	// Emulator is the RO App emulator, for direct inspection.
 	Emulator *roapptest.Emulator
 	// Now is the sandbox's clock (SandboxOptions.Now).
@@ -100,12 +107,13 @@ func NewSandbox(fx *Fixture, opts *SandboxOptions) (*Sandbox, error) {
 	}
 	emu := roapptest.New(fx.ROApp, &roapptest.Options{
 		APIKey: roKey, WebhookURL: o.ROAppWebhookURL, WebhookSecret: roWebhookSecret,
-		WebhookClient: o.Client, Now: o.Now,
+		WebhookClient: o.Client, Now: o.Now, DeductionField: replayDeductionField,
 	})
 	sb := &Sandbox{
 		Fixture: fx, Platform: fx.Platform, Currency: fx.Shop.Currency, Timezone: fx.Settings.Timezone,
-		ROAppKey: roKey, ROAppWebhookSecret: roWebhookSecret, Emulator: emu, Now: o.Now,
-		h: h, client: o.Client,
+		ROAppKey: roKey, ROAppWebhookSecret: roWebhookSecret, AssigneeID: fx.assignee(), Emulator: emu, Now: o.Now,
+		DeductionFields: []string{replayDeductionField},
+		h:               h, client: o.Client,
 	}
 	switch fx.Platform {
 	case "woocommerce":

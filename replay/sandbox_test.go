@@ -40,11 +40,11 @@ func TestSandbox(t *testing.T) {
 	shop, err := woocommerce.New(sb.ShopURL, woocommerce.Credentials{Key: sb.Shop.Key, Secret: sb.Shop.Secret},
 		&woocommerce.Options{WebhookSecret: sb.Shop.WebhookSecret})
 	require.NoError(t, err)
-	ro := roapp.New(sb.ROAppKey, &roapp.Options{BaseURL: sb.ROAppURL, RequestsPerSecond: 1000})
+	ro := roapp.New(sb.ROAppKey, &roapp.Options{BaseURL: sb.ROAppURL, RequestsPerSecond: 1000, DeductionFields: sb.DeductionFields})
 	syncer, err := rosync.New(shop, ro, memory.New(), &rosync.Options{
 		Shop: "sandbox", Now: sb.Now, Concurrency: 1,
 		Settings: rosync.Settings{IdentifyProductsBy: fx.Settings.IdentifyProductsBy, DefaultRegion: fx.Settings.DefaultRegion,
-			BranchID: 1, OrderTypeID: fx.Settings.OrderTypeID, StatusMap: fx.Settings.StatusMap},
+			BranchID: 1, OrderTypeID: fx.Settings.OrderTypeID, StatusMap: fx.Settings.StatusMap, AssigneeID: sb.AssigneeID},
 	})
 	require.NoError(t, err)
 	mux.Handle("POST /webhooks/shop", syncer.Webhook())
@@ -60,7 +60,10 @@ func TestSandbox(t *testing.T) {
 	var order map[string]any
 	require.NoError(t, json.Unmarshal(fx.Shop.Orders[0], &order))
 	lines := order["line_items"].([]any)
-	lines[1].(map[string]any)["quantity"] = 3
+	cable := lines[1].(map[string]any)
+	cable["quantity"] = 3
+	// WooCommerce recalculates the line's totals with the quantity.
+	cable["subtotal"], cable["total"] = "597.00", "597.00"
 	raw, err := json.Marshal(order)
 	require.NoError(t, err)
 	created, err := sb.PutOrder(ctx, raw, host.URL+"/webhooks/shop")

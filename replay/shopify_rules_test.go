@@ -3,13 +3,16 @@ package replay
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosync/rosync"
@@ -197,4 +200,59 @@ func TestShopifyBasicPlan(t *testing.T) { // SHO-C2
 	for _, secret := range []string{shopifyToken, shopifyWebhookSecret} {
 		require.NotContains(t, logs, secret) // ENG-6
 	}
+}
+
+// TestShopifyRealShapes replays orders in the shapes the GraphQL Admin API
+// really sends (testdata/replay/shopify-real.json): Shopify's documented
+// order #1001 after two of its three lines were refunded, with the code
+// TENOFF; an order whose code discount was allocated to a line that was
+// then partly refunded, with a free-shipping code; and a tax-inclusive
+// shop's order with a line discount and a half-price shipping line. Each
+// RO App order amounts, to the cent, to what the customer pays for the
+// products (ORD-3), and each delivery comment carries the discounted fee
+// (DEL-1).
+func TestShopifyRealShapes(t *testing.T) {
+	path := filepath.Join(demoDir, "shopify-real.json")
+	fx, err := loadFile(path)
+	require.NoError(t, err)
+	res, _ := runLogged(fx)
+	s := res.Snapshot
+	require.Empty(t, s.Rejected, "ORD-3: no real order is refused")
+	require.Empty(t, s.Failed)
+
+	// What the platform states: currentSubtotalPriceSet of each order node.
+	var raw struct {
+		Shop struct {
+			Orders []struct {
+				Name     string `json:"name"`
+				Subtotal struct {
+					ShopMoney struct {
+						Amount string `json:"amount"`
+					} `json:"shopMoney"`
+				} `json:"currentSubtotalPriceSet"`
+			} `json:"orders"`
+		} `json:"shop"`
+	}
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &raw))
+	require.Len(t, raw.Shop.Orders, 3)
+	for _, o := range raw.Shop.Orders {
+		number := strings.TrimPrefix(o.Name, "#")
+		ro := orderByNumber(t, s, number)
+		sum := decimal.Zero
+		for _, it := range ro.Items {
+			sum = sum.Add(decimal.RequireFromString(it.Price).Mul(decimal.NewFromInt(it.Quantity)).Sub(decimal.RequireFromString(it.Discount)))
+		}
+		require.Equal(t, o.Subtotal.ShopMoney.Amount, sum.StringFixed(2), "ORD-3: RO App order %s against currentSubtotalPriceSet", number)
+	}
+	require.Equal(t, "195.67", raw.Shop.Orders[0].Subtotal.ShopMoney.Amount, "Shopify's documented #1001 pays 195.67")
+	o := orderByNumber(t, s, "1001")
+	require.Len(t, o.Items, 1, "PRD-7: the refunded lines are not in RO App")
+	require.Equal(t, "3.33", o.Items[0].Discount, "ORD-3: the line's share of TENOFF")
+
+	require.Equal(t, []string{"Delivery: Standard\nFee: 0.00\nAddress: 1 Main St, Ottawa, Ontario, K1A 0B1, Canada"},
+		orderByNumber(t, s, "1002").Comments) // DEL-1: the free-shipping code applied
+	require.Equal(t, []string{"Delivery: DHL\nFee: 2.50\nAddress: Hauptstrasse 5, Berlin, 10115, Germany"},
+		orderByNumber(t, s, "1003").Comments) // DEL-1: half-price shipping
 }

@@ -139,6 +139,9 @@ func soakShop(t *testing.T, seed uint64) *Fixture {
 			lines := o["line_items"].([]any)
 			l := lines[0].(map[string]any)
 			l["quantity"] = l["quantity"].(int) + 1
+			// WooCommerce recalculates the line's totals with the quantity.
+			amount := fmt.Sprintf("%d.00", l["quantity"].(int)*l["price"].(int))
+			l["subtotal"], l["total"] = amount, amount
 		case 1: // a cancellation on the platform
 			o["status"] = "cancelled"
 		case 2: // ORD-5: deducted in RO App

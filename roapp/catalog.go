@@ -1,8 +1,10 @@
 package roapp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/url"
@@ -83,20 +85,73 @@ type wireNewProduct struct {
 	SKU         string `json:"sku,omitempty"`
 	Code        string `json:"code,omitempty"`
 	CategoryID  *int64 `json:"category_id"`
-	UOM         string `json:"uom"`
+	UOMID       int64  `json:"uom_id"`
+}
+
+// pieceTitles are the titles a "piece" unit goes by in RO App accounts.
+var pieceTitles = []string{"piece", "pieces", "pcs", "pc", "шт", "шт.", "штука", "szt", "szt.", "ks", "stk", "stk."}
+
+// ErrNoUOM means the account has no unit of measure the client can use;
+// set Options.UOMID.
+var ErrNoUOM = errors.New("roapp: no unit of measure for products: set Options.UOMID")
+
+// uom returns the id of the unit titled title (rosync.UOMPiece when empty):
+// Options.UOMID, else the unit GET catalogs/uoms lists under that title
+// (read once per client). Units are entities in RO App: the client never
+// sends a unit's title.
+func (c *Client) uom(ctx context.Context, title string) (int64, error) {
+	if c.uomID != 0 {
+		return c.uomID, nil
+	}
+	c.uomMu.Lock()
+	defer c.uomMu.Unlock()
+	if c.uoms == nil {
+		m := map[string]int64{}
+		for raw, err := range c.list(ctx, EndpointUOMs, nil, nil) {
+			if err != nil {
+				return 0, fmt.Errorf("roapp: reading the units of measure: %w", err)
+			}
+			var u struct {
+				ID    flexInt    `json:"id"`
+				Title flexString `json:"title"`
+				Name  flexString `json:"name"`
+			}
+			if err := json.Unmarshal(raw, &u); err != nil {
+				return 0, c.decodeError(EndpointUOMs, err)
+			}
+			t := strings.ToLower(strings.TrimSpace(firstNonEmpty(string(u.Title), string(u.Name))))
+			if _, dup := m[t]; !dup && u.ID != 0 {
+				m[t] = int64(u.ID)
+			}
+		}
+		c.uoms = m
+	}
+	title = strings.ToLower(strings.TrimSpace(cmp.Or(title, rosync.UOMPiece)))
+	if id, ok := c.uoms[title]; ok {
+		return id, nil
+	}
+	if title == rosync.UOMPiece {
+		for _, t := range pieceTitles {
+			if id, ok := c.uoms[t]; ok {
+				return id, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("%w (none titled %q among %d units)", ErrNoUOM, title, len(c.uoms))
 }
 
 // CreateProduct creates a catalogue product with POST /catalog/products
-// (UNVERIFIED: no public document creates products) and unit
-// rosync.UOMPiece unless p.UOM says otherwise. It is a create call.
+// (UNVERIFIED: no public document creates products) in the unit of
+// measure p.UOM names (rosync.UOMPiece when empty), sent as uom_id (see
+// Options.UOMID). It is a create call.
 func (c *Client) CreateProduct(ctx context.Context, p rosync.ROProduct) (int64, error) {
-	uom := p.UOM
-	if uom == "" {
-		uom = rosync.UOMPiece
+	uom, err := c.uom(ctx, p.UOM)
+	if err != nil {
+		return 0, err
 	}
 	return c.create(ctx, EndpointCreateProduct, nil, wireNewProduct{
 		Title: p.Title, Description: p.Description, SKU: p.SKU, Code: p.Code,
-		CategoryID: optID(p.CategoryID), UOM: uom,
+		CategoryID: optID(p.CategoryID), UOMID: uom,
 	})
 }
 

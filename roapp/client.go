@@ -12,7 +12,9 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -81,8 +83,21 @@ type Options struct {
 	// When set, CreateOrder also writes ExternalRef.Key() into it and
 	// FindOrder matches it.
 	ExternalRefField string
-	// Paths overrides path templates of the wire table (see Endpoint).
+	// Paths overrides path templates of the wire table (see Endpoint for
+	// the syntax: relative to BaseURL, or from the host root with a
+	// leading "/"). The keys are the Endpoint names ("create_product").
 	Paths map[Endpoint]string
+	// UOMID is the id of the unit of measure products are created with
+	// (PRD-4: "piece"). When 0, the client looks the unit up once in GET
+	// catalogs/uoms (UNVERIFIED) by its title: "piece", "pcs", "pc",
+	// "шт", "шт.", "штука", "szt", "ks", "Stk", compared case-insensitively.
+	UOMID int64
+	// DeductionFields names item fields that say the item is written off
+	// (ROItem.Deducted is set when one of them is true). No public source
+	// shows such a field, so the default is none: deduction is then known
+	// only from the order's status group (ROStatus.Closed) and from a
+	// refused item write (rosync.ErrItemLocked).
+	DeductionFields []string
 	// OnWait, when set, is called before every attempt (retries included)
 	// with how long the request waited on the rate limiter (zero when it
 	// did not wait), for metrics. It is called from several goroutines at
@@ -117,6 +132,15 @@ type Client struct {
 	paths    map[Endpoint]string
 	now      func() time.Time
 	ahead    int
+	uomID    int64
+	deducted []string
+
+	uomMu sync.Mutex
+	uoms  map[string]int64 // lower-cased title → id, once read
+
+	warnedEmails atomic.Bool // the emails[] filter was seen ignored
+	warnedPhones atomic.Bool // the phones[] filter was seen ignored
+	warnedNames  atomic.Bool // the names[] filter was seen ignored
 }
 
 var _ rosync.ROClient = (*Client)(nil)
@@ -140,6 +164,8 @@ func New(apiKey string, opts *Options) *Client {
 		paths:    resolvePaths(o.Paths),
 		now:      time.Now,
 		ahead:    o.ListReadAhead,
+		uomID:    o.UOMID,
+		deducted: slices.Clone(o.DeductionFields),
 	}
 	if c.ahead <= 0 {
 		c.ahead = DefaultListReadAhead
@@ -275,56 +301,56 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("roapp: unknown endpoint %q", cl.ep)
 	}
-	tmpl := c.paths[cl.ep]
-	u := c.base + expand(tmpl, cl.args)
+	raw := c.paths[cl.ep]
+	tmpl := display(raw)
+	u, err := resolve(c.base, expand(raw, cl.args))
+	if err != nil {
+		return nil, err
+	}
 	if len(cl.query) > 0 {
 		u += "?" + cl.query.Encode()
 	}
 	var body []byte
 	if cl.body != nil {
-		var err error
 		if body, err = json.Marshal(cl.body); err != nil {
-			return nil, fmt.Errorf("roapp: %s %s: encoding the request: %w", info.method, tmpl, err)
+			return nil, fmt.Errorf("roapp: %s %s: encoding the request: %w", info.Method, tmpl, err)
 		}
 	}
-	ctx = context.WithValue(ctx, tmplKey{}, info.method+" "+tmpl)
+	ctx = context.WithValue(ctx, tmplKey{}, info.Method+" "+tmpl)
 	start := time.Now()
-	var (
-		resp *http.Response
-		err  error
-	)
-	if info.create {
-		resp, err = c.sendCreate(ctx, info.method, tmpl, u, body)
+	var resp *http.Response
+	if info.Create {
+		resp, err = c.sendCreate(ctx, info.Method, tmpl, u, body)
 	} else {
-		resp, err = c.sendRetried(ctx, info.method, tmpl, u, body)
+		resp, err = c.sendRetried(ctx, info.Method, tmpl, u, body)
 	}
 	if err != nil {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "roapp request failed",
-			slog.String("method", info.method), slog.String("path", tmpl), slog.String("error", err.Error()))
+			slog.String("method", info.Method), slog.String("path", tmpl), slog.String("error", err.Error()))
 		return nil, err
 	}
 	defer resp.Body.Close()
 	data, rerr := readLimited(resp.Body, MaxResponseBytes)
 	c.log.LogAttrs(ctx, slog.LevelDebug, "roapp request",
-		slog.String("method", info.method), slog.String("path", tmpl),
+		slog.String("method", info.Method), slog.String("path", tmpl),
 		slog.Int("status", resp.StatusCode), slog.Duration("took", time.Since(start)))
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		if rerr != nil {
-			err := fmt.Errorf("roapp: %s %s: reading the answer: %w", info.method, tmpl, rerr)
-			if info.create {
+			err := fmt.Errorf("roapp: %s %s: reading the answer: %w", info.Method, tmpl, rerr)
+			if info.Create {
 				return nil, &rosync.AmbiguousError{Err: err}
 			}
 			return nil, err
 		}
 		return data, nil
 	}
-	apiErr := c.apiError(cl.ep, info.method, tmpl, resp, data)
-	if info.create && resp.StatusCode >= 500 {
+	apiErr := c.apiError(cl.ep, info.Method, tmpl, resp, data)
+	if info.Create && resp.StatusCode >= 500 {
 		return nil, &rosync.AmbiguousError{Err: apiErr}
 	}
 	if resp.StatusCode >= 400 && resp.StatusCode != http.StatusTooManyRequests {
 		c.log.LogAttrs(ctx, slog.LevelWarn, "roapp error answer",
-			slog.String("method", info.method), slog.String("path", tmpl),
+			slog.String("method", info.Method), slog.String("path", tmpl),
 			slog.Int("status", resp.StatusCode), slog.String("error", apiErr.Error()))
 	}
 	return nil, apiErr

@@ -1,9 +1,11 @@
 package roapp_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -141,8 +143,8 @@ func TestPagination(t *testing.T) {
 			SKU: fmt.Sprint("W-", i), UOM: "piece"})
 	}
 
-	t.Run("contacts", func(t *testing.T) {
-		emu, c := newEmulator(t, seed, nil, nil)
+	t.Run("contacts, emails[] honoured (permissive account)", func(t *testing.T) {
+		emu, c := newEmulator(t, seed, &roapptest.Options{HonourUndocumentedFilters: true}, nil)
 		got, err := c.FindContacts(ctx, "", "shared@example.com")
 		require.NoError(t, err)
 		require.Len(t, got, 120)
@@ -151,6 +153,25 @@ func TestPagination(t *testing.T) {
 		}
 		if n := emu.Calls().ByEndpoint["GET /contacts/people"]; n != 3 {
 			t.Errorf("GET /contacts/people calls = %d, want 3 pages", n)
+		}
+	})
+
+	t.Run("contacts, emails[] ignored (as documented: no such filter)", func(t *testing.T) {
+		var logs bytes.Buffer
+		logger := slog.New(slog.NewTextHandler(&logs, nil))
+		emu, c := newEmulator(t, seed, nil, &roapp.Options{Logger: logger})
+		for range 2 {
+			got, err := c.FindContacts(ctx, "", "shared@example.com")
+			require.NoError(t, err)
+			// Page 1 holds Olena and Petro: the filter was ignored, the
+			// search stops there with the matches it confirmed.
+			require.Len(t, got, 48, "CUS-3: the first page's matches")
+		}
+		if n := emu.Calls().ByEndpoint["GET /contacts/people"]; n != 2 {
+			t.Errorf("GET /contacts/people calls = %d, want 1 per search, never the whole list", n)
+		}
+		if n := strings.Count(logs.String(), "ignores a contact search filter"); n != 1 {
+			t.Errorf("warnings = %d, want 1:\n%s", n, logs.String())
 		}
 	})
 
@@ -343,11 +364,11 @@ func TestOrders(t *testing.T) {
 	})
 
 	t.Run("items", func(t *testing.T) {
-		i1, err := c.AddItem(ctx, oid, rosync.ROItem{ProductID: 20, Quantity: 2, Price: decimal.RequireFromString("499.50")})
+		i1, err := c.AddItem(ctx, oid, rosync.ROItem{ProductID: 20, Quantity: 2, AssigneeID: 1, Price: decimal.RequireFromString("499.50")})
 		require.NoError(t, err)
-		i2, err := c.AddItem(ctx, oid, rosync.ROItem{ProductID: 21, Quantity: 1, Price: decimal.RequireFromString("10")})
+		i2, err := c.AddItem(ctx, oid, rosync.ROItem{ProductID: 21, Quantity: 1, AssigneeID: 1, Price: decimal.RequireFromString("10")})
 		require.NoError(t, err)
-		i3, err := c.AddItem(ctx, oid, rosync.ROItem{ProductID: 21, Quantity: 5, Price: decimal.RequireFromString("0.1")})
+		i3, err := c.AddItem(ctx, oid, rosync.ROItem{ProductID: 21, Quantity: 5, AssigneeID: 1, Price: decimal.RequireFromString("0.1")})
 		require.NoError(t, err)
 		require.NoError(t, c.UpdateItem(ctx, oid, rosync.ROItem{ID: i2, ProductID: 21, Quantity: 3, Price: decimal.RequireFromString("9.99")}))
 		require.NoError(t, c.DeleteItem(ctx, oid, i3))
@@ -357,8 +378,8 @@ func TestOrders(t *testing.T) {
 		got, err := c.Order(ctx, oid)
 		require.NoError(t, err)
 		want := []rosync.ROItem{
-			{ID: i1, ProductID: 20, Quantity: 2, Price: decimal.RequireFromString("499.5")},
-			{ID: i2, ProductID: 21, Quantity: 3, Price: decimal.RequireFromString("9.99")},
+			{ID: i1, ProductID: 20, Quantity: 2, Price: decimal.RequireFromString("499.5"), AssigneeID: 1},
+			{ID: i2, ProductID: 21, Quantity: 3, Price: decimal.RequireFromString("9.99"), AssigneeID: 1},
 		}
 		if diff := cmp.Diff(want, got.Items, cmp.Comparer(decimal.Decimal.Equal)); diff != "" {
 			t.Errorf("items (-want +got):\n%s", diff)
@@ -369,9 +390,13 @@ func TestOrders(t *testing.T) {
 		require.NoError(t, emu.Deduct(oid))
 		got, err = c.Order(ctx, oid)
 		require.NoError(t, err)
-		if !got.Deducted() || !got.Items[0].Deducted || !got.Items[1].Deducted {
-			t.Errorf("after Deduct: items = %+v, want all deducted (ORD-5)", got.Items)
-		}
+		require.False(t, got.Deducted(), "no deduction field by default: nothing read from the items")
+		// ORD-5: a refused write to a written-off item is the signal.
+		err = c.UpdateItem(ctx, oid, rosync.ROItem{ID: i1, Quantity: 1, Price: decimal.NewFromInt(1)})
+		require.ErrorIs(t, err, rosync.ErrItemLocked, "ORD-5: PATCH of a written-off item")
+		var perm *rosync.PermissionError
+		require.False(t, errors.As(err, &perm), "ORD-5 is not the ORD-2 permission error")
+		require.ErrorIs(t, c.DeleteItem(ctx, oid, i2), rosync.ErrItemLocked, "ORD-5: DELETE of a written-off item")
 	})
 
 	t.Run("comments", func(t *testing.T) { // DEL-1
@@ -471,8 +496,15 @@ func TestItemShapes(t *testing.T) {
 	items := `[{"id":1,"entity_id":20,"quantity":2,"price":"12.50","deducted":true},
 	 {"id":2,"entity":{"id":21,"title":"Cable"},"quantity":"1","price":0.30000000000000004},
 	 {"id":3,"entity_id":22,"quantity":1.0,"price":null,"deducted":0}]`
-	_, c := newScripted(t, nil, ok(`{"data":{"id":9,"status":{"id":1,"name":"New"},"client":{"id":10}}}`), ok(items))
-	got, err := c.Order(context.Background(), 9)
+	order := `{"data":{"id":9,"status":{"id":1,"name":"New"},"client":{"id":10}}}`
+	// By default no item field is read as deduction: no public source
+	// shows one (ORD-5 then rests on the status group and ErrItemLocked).
+	_, plain := newScripted(t, nil, ok(order), ok(items))
+	got, err := plain.Order(context.Background(), 9)
+	require.NoError(t, err)
+	require.False(t, got.Deducted(), "ORD-5: no deduction field configured, none read")
+	_, c := newScripted(t, &roapp.Options{DeductionFields: []string{"written_off", "deducted"}}, ok(order), ok(items))
+	got, err = c.Order(context.Background(), 9)
 	require.NoError(t, err)
 	want := []rosync.ROItem{
 		{ID: 1, ProductID: 20, Quantity: 2, Price: decimal.RequireFromString("12.5"), Deducted: true},

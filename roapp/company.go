@@ -2,6 +2,7 @@ package roapp
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,8 +47,46 @@ func (c *Client) Company(ctx context.Context) (rosync.Company, error) {
 	return rosync.Company{Currency: code}, nil
 }
 
+// Closed status groups: the type of a status group whose orders are
+// closed, successfully (6) or not (7). UNVERIFIED: RO App's reference shows
+// "group" without its values; this numbering (0 custom, 1 new, 2 in
+// progress, 3 deferred, 4 done, 5 delivery, 6 closed successfully, 7
+// closed unsuccessfully) is the one a public RemOnline integration
+// declares, and matches the UI's group names.
+const (
+	GroupClosedSuccessfully   = 6
+	GroupClosedUnsuccessfully = 7
+)
+
+// statusGroup reads a status's group: a number (legacy API) or an object
+// {type, name} (v2, as a public client's schema reads it).
+type statusGroup int
+
+func (g *statusGroup) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '{' {
+		var o struct {
+			Type flexInt `json:"type"`
+			ID   flexInt `json:"id"`
+		}
+		if err := json.Unmarshal(b, &o); err != nil {
+			return err
+		}
+		*g = statusGroup(cmp.Or(o.Type, o.ID))
+		return nil
+	}
+	var n flexInt
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*g = statusGroup(n)
+	return nil
+}
+
 // Statuses lists the order statuses from GET /orders/statuses (a bare array
-// of {id,name,color,group}; a paged list is accepted too).
+// of {id,name,color,group}; a paged list is accepted too), with their
+// group and whether it is a closed one (GroupClosedSuccessfully,
+// GroupClosedUnsuccessfully).
 func (c *Client) Statuses(ctx context.Context) ([]rosync.ROStatus, error) {
 	out := []rosync.ROStatus{}
 	for raw, err := range c.list(ctx, EndpointStatuses, nil, nil) {
@@ -55,14 +94,43 @@ func (c *Client) Statuses(ctx context.Context) ([]rosync.ROStatus, error) {
 			return nil, err
 		}
 		var s struct {
-			ID    flexInt    `json:"id"`
-			Name  flexString `json:"name"`
-			Title flexString `json:"title"`
+			ID    flexInt     `json:"id"`
+			Name  flexString  `json:"name"`
+			Title flexString  `json:"title"`
+			Group statusGroup `json:"group"`
 		}
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, c.decodeError(EndpointStatuses, err)
 		}
-		out = append(out, rosync.ROStatus{ID: int64(s.ID), Name: firstNonEmpty(string(s.Name), string(s.Title))})
+		g := int(s.Group)
+		out = append(out, rosync.ROStatus{ID: int64(s.ID), Name: firstNonEmpty(string(s.Name), string(s.Title)),
+			Group: g, Closed: g == GroupClosedSuccessfully || g == GroupClosedUnsuccessfully})
+	}
+	return out, nil
+}
+
+// Employees lists the account's employees from GET /company/employees
+// ({"data":[...]}), for checking Settings.AssigneeID at Connect. Name is
+// full_name, or first_name and last_name.
+func (c *Client) Employees(ctx context.Context) ([]rosync.ROEmployee, error) {
+	out := []rosync.ROEmployee{}
+	for raw, err := range c.list(ctx, EndpointEmployees, nil, nil) {
+		if err != nil {
+			return nil, err
+		}
+		var e struct {
+			ID        flexInt    `json:"id"`
+			FullName  flexString `json:"full_name"`
+			Name      flexString `json:"name"`
+			FirstName flexString `json:"first_name"`
+			LastName  flexString `json:"last_name"`
+		}
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return nil, c.decodeError(EndpointEmployees, err)
+		}
+		name := firstNonEmpty(string(e.FullName), string(e.Name),
+			strings.TrimSpace(string(e.FirstName)+" "+string(e.LastName)))
+		out = append(out, rosync.ROEmployee{ID: int64(e.ID), Name: name})
 	}
 	return out, nil
 }

@@ -6,8 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"iter"
+	"log/slog"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nyaruka/phonenumbers"
@@ -114,12 +118,105 @@ func samePhone(stored, want, wantNorm, region string) bool {
 	return err == nil && n == wantNorm
 }
 
+// phoneForms are the forms of a phone RO App may have stored and its
+// phones[] filter is sent: the number as given, E.164 and the national
+// form in digits ("0501112233"), without repeats.
+func phoneForms(phone, e164 string) []string {
+	forms := []string{phone}
+	add := func(f string) {
+		if f != "" && !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	add(e164)
+	if num, err := phonenumbers.Parse(e164, "ZZ"); err == nil {
+		add(nonDigits.ReplaceAllString(phonenumbers.Format(num, phonenumbers.NATIONAL), ""))
+	}
+	return forms
+}
+
+var nonDigits = regexp.MustCompile(`\D`)
+
+// relatedPhone reports whether a found person has a phone that could be
+// the searched one by a server's loose matching: the digits of one hold
+// the last 7 digits of the other. A record without such a phone shows that
+// the server ignored the phones[] filter.
+func relatedPhone(ps []string, wantDigits string) bool {
+	tail := wantDigits[max(0, len(wantDigits)-7):]
+	for _, p := range ps {
+		if d := nonDigits.ReplaceAllString(p, ""); d != "" && (strings.Contains(d, tail) || strings.Contains(wantDigits, d[max(0, len(d)-7):])) {
+			return true
+		}
+	}
+	return false
+}
+
+// search reads a filtered list while the filter shows it works: when any
+// record of the first page is not related to what was asked (the server
+// ignored the filter and answers the whole list), it reads no further
+// page, logs a warning once per filter and client, and yields only the
+// first page. A filter that works is followed page by page.
+func (c *Client) search(ctx context.Context, q url.Values, filter string, warned *atomic.Bool,
+	related func(wirePerson) bool) iter.Seq2[wirePerson, error] {
+	return func(yield func(wirePerson, error) bool) {
+		for page, last := 1, 1; page <= last; page++ {
+			p, err := c.page(ctx, EndpointFindContacts, nil, q, page)
+			if err != nil {
+				yield(wirePerson{}, err)
+				return
+			}
+			ws := make([]wirePerson, 0, len(p.items))
+			ignored := false
+			for _, raw := range p.items {
+				var w wirePerson
+				if err := json.Unmarshal(raw, &w); err != nil {
+					yield(wirePerson{}, c.decodeError(EndpointFindContacts, err))
+					return
+				}
+				ws = append(ws, w)
+				ignored = ignored || !related(w)
+			}
+			if page == 1 && p.paging != nil {
+				last = min(int(p.paging.TotalPages), maxPages)
+			}
+			if ignored && page == 1 {
+				last = 1
+				if warned.CompareAndSwap(false, true) {
+					c.log.LogAttrs(ctx, slog.LevelWarn, "roapp: the server ignores a contact search filter; "+
+						"searches with it read one page only (matching by it needs the account mirror)",
+						slog.String("filter", filter), slog.String("path", display(c.paths[EndpointFindContacts])))
+				}
+			}
+			for _, w := range ws {
+				if !yield(w, nil) {
+					return
+				}
+			}
+			if len(p.items) == 0 {
+				return
+			}
+		}
+	}
+}
+
 // FindContacts returns the person contacts whose phone or email is the
-// given one, searching GET /contacts/people?phones[]= and ?emails[]=
-// (UNVERIFIED) and confirming every match on the client side, so that a
-// filter the server ignores costs pages, not correctness. Phones match
-// after rosync.NormalizePhone, emails after rosync.NormalizeEmail. Phone
+// given one. Matches are always confirmed on the client side (phones after
+// rosync.NormalizePhone, emails after rosync.NormalizeEmail); phone
 // matches come first; no contact appears twice.
+//
+// Phones: GET /contacts/people?phones[]= (documented) with every form RO
+// App may have stored the number in: as given, E.164 and the national
+// form ("+380501112233" and "0501112233"), in one call.
+//
+// Emails: /contacts/people documents no email filter (emails[] existed on
+// the legacy /clients/ only). The client sends emails[] anyway, since an
+// account that honours it answers in one call, but trusts it only as far
+// as the first page shows: a first page holding a contact whose email
+// does not hold the searched one means the filter was ignored, and the
+// search stops there (one call, never the whole list), logging a warning
+// once. A contact beyond that page is then not found by email: matching
+// by email belongs to a mirror of the account's contacts (the Syncer's).
+// The phone search has the same guard.
 func (c *Client) FindContacts(ctx context.Context, phone, email string) ([]rosync.Contact, error) {
 	out := []rosync.Contact{}
 	seen := map[int64]bool{}
@@ -131,13 +228,11 @@ func (c *Client) FindContacts(ctx context.Context, phone, email string) ([]rosyn
 			wantNorm = n
 		}
 		region = phoneRegion(wantNorm)
-		for raw, err := range c.list(ctx, EndpointFindContacts, nil, url.Values{"phones[]": {phone}}) {
+		wantDigits := nonDigits.ReplaceAllString(wantNorm, "")
+		related := func(w wirePerson) bool { return wantDigits == "" || relatedPhone(w.phones(), wantDigits) }
+		for w, err := range c.search(ctx, url.Values{"phones[]": phoneForms(phone, wantNorm)}, "phones[]", &c.warnedPhones, related) {
 			if err != nil {
 				return nil, err
-			}
-			var w wirePerson
-			if err := json.Unmarshal(raw, &w); err != nil {
-				return nil, c.decodeError(EndpointFindContacts, err)
 			}
 			if seen[int64(w.ID)] {
 				continue
@@ -152,13 +247,10 @@ func (c *Client) FindContacts(ctx context.Context, phone, email string) ([]rosyn
 		}
 	}
 	if e := rosync.NormalizeEmail(email); e != "" {
-		for raw, err := range c.list(ctx, EndpointFindContacts, nil, url.Values{"emails[]": {e}}) {
+		related := func(w wirePerson) bool { return strings.Contains(strings.ToLower(string(w.Email)), e) }
+		for w, err := range c.search(ctx, url.Values{"emails[]": {e}}, "emails[]", &c.warnedEmails, related) {
 			if err != nil {
 				return nil, err
-			}
-			var w wirePerson
-			if err := json.Unmarshal(raw, &w); err != nil {
-				return nil, c.decodeError(EndpointFindContacts, err)
 			}
 			if !seen[int64(w.ID)] && rosync.NormalizeEmail(string(w.Email)) == e {
 				seen[int64(w.ID)] = true

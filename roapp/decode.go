@@ -413,7 +413,7 @@ func (c *Client) page(ctx context.Context, ep Endpoint, args []int64, q url.Valu
 
 // decodeError names the call whose answer could not be read.
 func (c *Client) decodeError(ep Endpoint, err error) error {
-	return fmt.Errorf("roapp: %s %s: unexpected answer: %w", paths[ep].method, c.paths[ep], err)
+	return fmt.Errorf("roapp: %s %s: unexpected answer: %w", paths[ep].Method, display(c.paths[ep]), err)
 }
 
 // get performs a GET and decodes its (possibly data-wrapped) object.

@@ -3,6 +3,7 @@ package roapp
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -36,9 +37,41 @@ func (c *Client) apiError(ep Endpoint, method, tmpl string, resp *http.Response,
 		apiErr.Err = rosync.ErrNotFound
 	case status == http.StatusConflict:
 		apiErr.Err = rosync.ErrConflict
+	case status == http.StatusUnprocessableEntity && (ep == EndpointUpdateItem || ep == EndpointDeleteItem):
+		// ORD-5: RO App refuses writes to a written-off item; rosync sends
+		// only fields it checked, so a refusal of an item write is read as
+		// a lock, and the order is frozen rather than overwritten.
+		apiErr.Err = rosync.ErrItemLocked
+	}
+	if paths[ep].Unverified && (status == http.StatusNotFound || status == http.StatusMethodNotAllowed) {
+		return &EndpointError{Endpoint: ep, Method: method, Path: tmpl, Status: status, Override: string(ep), Err: apiErr}
 	}
 	return apiErr
 }
+
+// EndpointError says that an UNVERIFIED endpoint (see Endpoints) answered
+// 404 or 405: the path rosync guessed may not exist on this account. It
+// wraps the *rosync.APIError (so a 404 still matches rosync.ErrNotFound:
+// the object may really be missing) and names the Options.Paths key that
+// overrides the path.
+type EndpointError struct {
+	Endpoint Endpoint
+	Method   string
+	Path     string // the template, as errors show it
+	Status   int
+	// Override is the Options.Paths key (and configuration key) of the
+	// endpoint.
+	Override string
+	Err      error
+}
+
+func (e *EndpointError) Error() string {
+	return fmt.Sprintf("roapp: %s %s answered HTTP %d: this endpoint is UNVERIFIED (no public RO App document confirms it); "+
+		"if the account serves it elsewhere, set its path with Options.Paths[%q] (paths: %s: ...)",
+		e.Method, e.Path, e.Status, e.Override, e.Override)
+}
+
+func (e *EndpointError) Unwrap() error { return e.Err }
 
 // redact removes the API key from a server message, in case an error page
 // echoes the request headers.

@@ -359,6 +359,7 @@ func TestPathsOverride(t *testing.T) {
 	t.Cleanup(srv.Close)
 	o := fastOptions(srv.URL)
 	o.Paths = map[roapp.Endpoint]string{roapp.EndpointCreateProduct: "warehouse/goods"}
+	o.UOMID = 4
 	c := roapp.New(testKey, o)
 	id, err := c.CreateProduct(context.Background(), rosync.ROProduct{Title: "T"})
 	require.NoError(t, err)
@@ -368,7 +369,84 @@ func TestPathsOverride(t *testing.T) {
 	if !roapp.EndpointCreateProduct.Unverified() || roapp.EndpointCreateOrder.Unverified() {
 		t.Error("Unverified flags wrong")
 	}
-	if got := roapp.DefaultPaths()[roapp.EndpointCreateProduct]; got != "/catalog/products" {
+	if got := roapp.DefaultPaths()[roapp.EndpointCreateProduct]; got != "catalog/products" {
 		t.Errorf("default path = %q", got)
 	}
+}
+
+// TestEndpointError: an UNVERIFIED endpoint answering 404 or 405 is one
+// clear error naming the endpoint and its override; a verified one is not.
+func TestEndpointError(t *testing.T) {
+	ctx := context.Background()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	o := fastOptions(srv.URL)
+	o.UOMID = 1
+	c := roapp.New(testKey, o)
+	for _, tt := range []struct {
+		name     string
+		call     func() error
+		endpoint roapp.Endpoint
+		status   int
+	}{
+		{"create product 404", func() error { _, err := c.CreateProduct(ctx, rosync.ROProduct{Title: "T"}); return err }, roapp.EndpointCreateProduct, 404},
+		{"comments 404", func() error { _, err := c.Comments(ctx, 1); return err }, roapp.EndpointComments, 404},
+		{"delete item 405", func() error { return c.DeleteItem(ctx, 1, 2) }, roapp.EndpointDeleteItem, 405},
+	} {
+		err := tt.call()
+		var ee *roapp.EndpointError
+		require.True(t, errors.As(err, &ee), "%s: err = %v, want *EndpointError", tt.name, err)
+		require.Equal(t, tt.endpoint, ee.Endpoint, tt.name)
+		require.Equal(t, tt.status, ee.Status, tt.name)
+		require.Equal(t, string(tt.endpoint), ee.Override, tt.name)
+		require.Contains(t, err.Error(), `Options.Paths["`+string(tt.endpoint)+`"]`, tt.name)
+		var api *rosync.APIError
+		require.True(t, errors.As(err, &api), "%s: the APIError stays in the chain", tt.name)
+		if tt.status == 404 {
+			require.ErrorIs(t, err, rosync.ErrNotFound, "%s: a 404 may still mean the object is gone", tt.name)
+		}
+	}
+	_, err := c.Order(ctx, 1)
+	var ee *roapp.EndpointError
+	require.False(t, errors.As(err, &ee), "a verified endpoint's 404 is a plain not-found")
+	require.ErrorIs(t, err, rosync.ErrNotFound)
+}
+
+// TestPathSyntax: a template is relative to BaseURL, "/…" from the host
+// root, and an absolute URL must stay on the API host.
+func TestPathSyntax(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.URL.Path)
+		w.WriteHeader(201)
+		fmt.Fprint(w, `{"id":3}`)
+	}))
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	for _, tt := range []struct{ tmpl, want string }{
+		{"", "/v2/catalog/products"},
+		{"warehouse/goods", "/v2/warehouse/goods"},
+		{"/warehouse/goods", "/warehouse/goods"},
+		{srv.URL + "/x/goods", "/x/goods"},
+	} {
+		o := fastOptions(srv.URL + "/v2")
+		o.UOMID = 1
+		o.Paths = map[roapp.Endpoint]string{roapp.EndpointCreateProduct: tt.tmpl}
+		_, err := roapp.New(testKey, o).CreateProduct(ctx, rosync.ROProduct{Title: "T"})
+		require.NoError(t, err, tt.tmpl)
+		require.Equal(t, tt.want, got[len(got)-1], tt.tmpl)
+	}
+	o := fastOptions(srv.URL + "/v2")
+	o.UOMID = 1
+	o.Paths = map[roapp.Endpoint]string{roapp.EndpointCreateProduct: "https://elsewhere.example/goods"}
+	n := len(got)
+	_, err := roapp.New(testKey, o).CreateProduct(ctx, rosync.ROProduct{Title: "T"})
+	require.ErrorContains(t, err, "leaves the API host")
+	require.Len(t, got, n, "nothing sent: the key goes to the API host only")
 }

@@ -45,6 +45,7 @@ func baseSeed() roapptest.Seed {
 			{ID: 1, Name: "Online store", InitialStatusID: 1},
 			{ID: 2, Name: "Pre-order", InitialStatusID: 2},
 		},
+		Employees: []roapptest.Employee{{ID: 1, FirstName: "Anna"}, {ID: 5, FirstName: "Ivan", LastName: "P"}},
 	}
 }
 

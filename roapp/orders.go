@@ -150,20 +150,45 @@ func (c *Client) Order(ctx context.Context, id int64) (rosync.ROOrder, error) {
 	return o, nil
 }
 
-// wireItem is an order item as GET /orders/{id}/items returns it. deducted
-// is UNVERIFIED.
+// wireItem is an order item as GET /orders/{id}/items returns it. Whether
+// it is written off is read from Options.DeductionFields (UNVERIFIED).
 type wireItem struct {
 	ID       flexInt     `json:"id"`
 	EntityID flexInt     `json:"entity_id"`
 	Entity   idRef       `json:"entity"`
 	Quantity flexDecimal `json:"quantity"`
 	Price    flexDecimal `json:"price"`
+	Cost     flexDecimal `json:"cost"`
+	Assignee flexInt     `json:"assignee_id"`
 	Discount struct {
 		Type       flexString  `json:"type"`
 		Amount     flexDecimal `json:"amount"`
 		Percentage flexDecimal `json:"percentage"`
 	} `json:"discount"`
-	Deducted flexBool `json:"deducted"`
+}
+
+// deducted reports whether one of the configured deduction fields of the
+// raw item is true.
+func (c *Client) deductedItem(raw json.RawMessage) (bool, error) {
+	if len(c.deducted) == 0 {
+		return false, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return false, err
+	}
+	for _, f := range c.deducted {
+		if v, ok := m[f]; ok {
+			var b flexBool
+			if err := json.Unmarshal(v, &b); err != nil {
+				return false, fmt.Errorf("item field %q: %w", f, err)
+			}
+			if b {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // discount is the item's discount as a value for the whole item: a
@@ -187,16 +212,22 @@ func (c *Client) items(ctx context.Context, orderID int64) ([]rosync.ROItem, err
 		if err := json.Unmarshal(raw, &w); err != nil {
 			return nil, c.decodeError(EndpointItems, err)
 		}
+		deducted, err := c.deductedItem(raw)
+		if err != nil {
+			return nil, c.decodeError(EndpointItems, err)
+		}
 		if !w.Quantity.IsInteger() {
 			return nil, c.decodeError(EndpointItems, fmt.Errorf("item %d: quantity %s is not whole", w.ID, w.Quantity))
 		}
 		out = append(out, rosync.ROItem{
-			ID:        int64(w.ID),
-			ProductID: cmp.Or(int64(w.EntityID), int64(w.Entity)),
-			Quantity:  w.Quantity.IntPart(),
-			Price:     w.Price.Decimal,
-			Discount:  w.discount(),
-			Deducted:  bool(w.Deducted),
+			ID:         int64(w.ID),
+			ProductID:  cmp.Or(int64(w.EntityID), int64(w.Entity)),
+			Quantity:   w.Quantity.IntPart(),
+			Price:      w.Price.Decimal,
+			Discount:   w.discount(),
+			Cost:       w.Cost.Decimal,
+			AssigneeID: int64(w.Assignee),
+			Deducted:   deducted,
 		})
 	}
 	return out, nil
@@ -287,7 +318,10 @@ func (c *Client) AddItem(ctx context.Context, orderID int64, it rosync.ROItem) (
 }
 
 // UpdateItem sets an item's quantity, price and discount with PATCH
-// /orders/{id}/items/{item_id} (PRD-7).
+// /orders/{id}/items/{item_id} (PRD-7). A 422 is an *rosync.APIError
+// wrapping rosync.ErrItemLocked: RO App refuses writes to a written-off
+// item, a deduction signal (ORD-5); a 403 stays a *rosync.PermissionError
+// (ORD-2).
 func (c *Client) UpdateItem(ctx context.Context, orderID int64, it rosync.ROItem) error {
 	if it.ID <= 0 {
 		return errors.New("roapp: UpdateItem: item has no id")
@@ -298,9 +332,10 @@ func (c *Client) UpdateItem(ctx context.Context, orderID int64, it rosync.ROItem
 }
 
 // DeleteItem removes an item with DELETE /orders/{id}/items/{item_id}
-// (UNVERIFIED). An item already gone is an error wrapping
-// rosync.ErrNotFound, which callers may take as done; it is not swallowed
-// here because a wrong path answers 404 too.
+// (UNVERIFIED). A 404 or 405 is an *EndpointError naming the override; a
+// 404 also wraps rosync.ErrNotFound (the item may be gone, or the path
+// wrong: callers must not take it as done without reading the items). A
+// 422 wraps rosync.ErrItemLocked (ORD-5).
 func (c *Client) DeleteItem(ctx context.Context, orderID, itemID int64) error {
 	_, err := c.do(ctx, call{ep: EndpointDeleteItem, args: []int64{orderID, itemID}})
 	return err

@@ -22,15 +22,25 @@ const MaxWebhookBytes = 1 << 20
 // SignatureHeader is the header that carries a webhook's signature.
 const SignatureHeader = "X-Signature"
 
-// Sign returns the signature of a webhook body: lowercase hex
-// HMAC-SHA256(secret, body). UNVERIFIED: RO App documents the X-Signature
-// only as "a SHA-256 of the webhook id and your secret"; this construction
-// is the one a public integration uses, kept in this one function so that
-// it can be corrected in one place.
-func Sign(secret, body []byte) string {
+// Sign returns the X-Signature RO App puts on a webhook whose delivery id
+// is id: lowercase hex HMAC-SHA256 with the secret as key and the id as
+// message. RO App's Webhooks Guide says the header is "a SHA-256 hash made
+// from the webhook's id and the secret" without spelling out how; this is
+// the construction of White-Gloss/glanz-buchung-meister
+// src/lib/roapp-callback.ts, and SignConcat the one of
+// AndyHike/v0-ufinish111 lib/api/remonline-webhook-security.js.
+// VerifyWebhook accepts both. The body is not signed.
+func Sign(secret []byte, id string) string {
 	m := hmac.New(sha256.New, secret)
-	m.Write(body)
+	m.Write([]byte(id))
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// SignConcat returns the other reading of RO App's X-Signature: lowercase
+// hex SHA-256 of the delivery id followed by the secret.
+func SignConcat(secret []byte, id string) string {
+	sum := sha256.Sum256(append([]byte(id), secret...))
+	return hex.EncodeToString(sum[:])
 }
 
 // wireEvent is an RO App webhook payload.
@@ -51,11 +61,20 @@ type wireEvent struct {
 
 // VerifyWebhook authenticates an RO App webhook and decodes it. It reads at
 // most MaxWebhookBytes of r.Body (more: an error wrapping
-// rosync.ErrBodyTooLarge), checks X-Signature against Sign(secret, body) in
-// constant time (missing or wrong, or an empty secret: an error wrapping
-// rosync.ErrSignature), then reads id, event_name, created_at,
-// context.object_id and, for Order.Status.Changed, metadata.new.id. A
-// malformed payload is any other error (ENG-4).
+// rosync.ErrBodyTooLarge), reads the delivery id from the payload, and
+// checks X-Signature in constant time against both readings of RO App's
+// signature over that id, Sign and SignConcat (missing or wrong, an empty
+// secret, or a payload without an id: an error wrapping
+// rosync.ErrSignature; a signature computed over the body is wrong). It
+// then reads event_name, created_at, context.object_id and, for
+// Order.Status.Changed, metadata.new.id. A malformed payload is any other
+// error (ENG-4).
+//
+// Only the id is signed: the rest of the payload is a hint that an
+// attacker who saw one delivery could replay with other contents, so the
+// caller reads the order back from the API before acting, and
+// deduplicates on ROEvent.ID (the delivery id, which RO App keeps across
+// its redeliveries).
 func VerifyWebhook(r *http.Request, secret string) (rosync.ROEvent, error) {
 	if r.Body == nil {
 		return rosync.ROEvent{}, errors.New("roapp: webhook without a body")
@@ -74,20 +93,25 @@ func VerifyWebhook(r *http.Request, secret string) (rosync.ROEvent, error) {
 	if got == "" {
 		return rosync.ROEvent{}, fmt.Errorf("roapp: webhook without %s: %w", SignatureHeader, rosync.ErrSignature)
 	}
-	gotMAC, err := hex.DecodeString(strings.TrimPrefix(strings.ToLower(got), "sha256="))
-	want, _ := hex.DecodeString(Sign([]byte(secret), body))
-	if err != nil || !hmac.Equal(gotMAC, want) {
-		return rosync.ROEvent{}, fmt.Errorf("roapp: webhook %s does not match: %w", SignatureHeader, rosync.ErrSignature)
-	}
 	var w wireEvent
 	if err := json.Unmarshal(body, &w); err != nil {
-		return rosync.ROEvent{}, fmt.Errorf("roapp: malformed webhook: %w", err)
+		// Without the id nothing can be verified: unauthenticated.
+		return rosync.ROEvent{}, fmt.Errorf("roapp: webhook payload unreadable, no id to check %s against (%v): %w",
+			SignatureHeader, err, rosync.ErrSignature)
+	}
+	id := string(w.ID)
+	if id == "" {
+		return rosync.ROEvent{}, fmt.Errorf("roapp: webhook without an id to check %s against: %w", SignatureHeader, rosync.ErrSignature)
+	}
+	gotMAC, err := hex.DecodeString(strings.TrimPrefix(strings.ToLower(got), "sha256="))
+	if err != nil || !validSignature(gotMAC, []byte(secret), id) {
+		return rosync.ROEvent{}, fmt.Errorf("roapp: webhook %s does not match: %w", SignatureHeader, rosync.ErrSignature)
 	}
 	if w.EventName == "" {
 		return rosync.ROEvent{}, errors.New("roapp: malformed webhook: no event_name")
 	}
 	ev := rosync.ROEvent{
-		ID:      string(w.ID),
+		ID:      id,
 		Name:    string(w.EventName),
 		OrderID: int64(w.Context.ObjectID),
 		At:      time.Time(w.CreatedAt),
@@ -102,6 +126,16 @@ func VerifyWebhook(r *http.Request, secret string) (rosync.ROEvent, error) {
 		ev.StatusID = int64(w.Metadata.New)
 	}
 	return ev, nil
+}
+
+// validSignature compares got with both constructions in constant time
+// (both are always computed, so the time does not tell which matched).
+func validSignature(got, secret []byte, id string) bool {
+	a, _ := hex.DecodeString(Sign(secret, id))
+	b, _ := hex.DecodeString(SignConcat(secret, id))
+	okA := hmac.Equal(got, a)
+	okB := hmac.Equal(got, b)
+	return okA || okB
 }
 
 // WebhookHandler serves RO App webhooks: it verifies each with

@@ -2,6 +2,9 @@ package roapp_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -33,30 +36,48 @@ func hookRequest(body, sig string) *http.Request {
 	return r
 }
 
-// TestVerifyWebhook covers ENG-4: only correctly signed webhooks are
-// accepted, over the raw body, and oversized bodies are refused.
+// bodyMAC is a signature computed the wrong way, over the whole body.
+func bodyMAC(secret, body string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(body))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// TestVerifyWebhook covers ENG-4: only webhooks signed as RO App signs
+// them (over the delivery id, either construction) are accepted, and
+// oversized bodies are refused.
 func TestVerifyWebhook(t *testing.T) {
-	good := roapp.Sign([]byte(hookSecret), []byte(statusChanged))
-	huge := `{"event_name":"x","pad":"` + strings.Repeat("a", roapp.MaxWebhookBytes) + `"}`
+	const id = "9cba80cc-1"
+	good := roapp.Sign([]byte(hookSecret), id)
+	concat := roapp.SignConcat([]byte(hookSecret), id)
+	huge := `{"id":"x","event_name":"x","pad":"` + strings.Repeat("a", roapp.MaxWebhookBytes) + `"}`
+	want := rosync.ROEvent{ID: id, Name: "Order.Status.Changed", OrderID: 50699833, StatusID: 267312,
+		At: time.Date(2024, 12, 5, 11, 31, 39, 440424000, time.UTC)}
 	tests := []struct {
 		name, body, sig, secret string
 		want                    rosync.ROEvent
 		wantErr                 error
 		wantOtherErr            bool
 	}{
-		{name: "good", body: statusChanged, sig: good, secret: hookSecret, want: rosync.ROEvent{
-			ID: "9cba80cc-1", Name: "Order.Status.Changed", OrderID: 50699833, StatusID: 267312,
-			At: time.Date(2024, 12, 5, 11, 31, 39, 440424000, time.UTC)}},
-		{name: "good, upper-case hex", body: statusChanged, sig: strings.ToUpper(good), secret: hookSecret, want: rosync.ROEvent{
-			ID: "9cba80cc-1", Name: "Order.Status.Changed", OrderID: 50699833, StatusID: 267312,
-			At: time.Date(2024, 12, 5, 11, 31, 39, 440424000, time.UTC)}},
-		{name: "wrong secret", body: statusChanged, sig: roapp.Sign([]byte("other"), []byte(statusChanged)), secret: hookSecret, wantErr: rosync.ErrSignature},
-		{name: "body changed", body: strings.Replace(statusChanged, "267312", "1", 1), sig: good, secret: hookSecret, wantErr: rosync.ErrSignature},
+		{name: "HMAC-SHA256(secret, id)", body: statusChanged, sig: good, secret: hookSecret, want: want},
+		{name: "sha256(id + secret)", body: statusChanged, sig: concat, secret: hookSecret, want: want},
+		{name: "upper-case hex", body: statusChanged, sig: strings.ToUpper(good), secret: hookSecret, want: want},
+		{name: "sha256= prefix", body: statusChanged, sig: "sha256=" + good, secret: hookSecret, want: want},
+		// The body is not signed: a changed body with the same id verifies;
+		// the caller reads the order back (ENG-4).
+		{name: "body changed, same id", body: strings.Replace(statusChanged, "267312", "1", 1), sig: good, secret: hookSecret,
+			want: rosync.ROEvent{ID: id, Name: "Order.Status.Changed", OrderID: 50699833, StatusID: 1, At: want.At}},
+		{name: "signed over the body", body: statusChanged, sig: bodyMAC(hookSecret, statusChanged), secret: hookSecret, wantErr: rosync.ErrSignature},
+		{name: "wrong secret", body: statusChanged, sig: roapp.Sign([]byte("other"), id), secret: hookSecret, wantErr: rosync.ErrSignature},
+		{name: "wrong secret, concat", body: statusChanged, sig: roapp.SignConcat([]byte("other"), id), secret: hookSecret, wantErr: rosync.ErrSignature},
+		{name: "other id", body: strings.Replace(statusChanged, id, "9cba80cc-2", 1), sig: good, secret: hookSecret, wantErr: rosync.ErrSignature},
+		{name: "no id", body: `{"event_name":"Order.Created"}`, sig: roapp.Sign([]byte(hookSecret), ""), secret: hookSecret, wantErr: rosync.ErrSignature},
 		{name: "missing", body: statusChanged, secret: hookSecret, wantErr: rosync.ErrSignature},
 		{name: "not hex", body: statusChanged, sig: "zz", secret: hookSecret, wantErr: rosync.ErrSignature},
-		{name: "no secret configured", body: statusChanged, sig: roapp.Sign(nil, []byte(statusChanged)), secret: "", wantErr: rosync.ErrSignature},
-		{name: "too large", body: huge, sig: roapp.Sign([]byte(hookSecret), []byte(huge)), secret: hookSecret, wantErr: rosync.ErrBodyTooLarge},
-		{name: "malformed", body: `{"event_name":`, sig: roapp.Sign([]byte(hookSecret), []byte(`{"event_name":`)), secret: hookSecret, wantOtherErr: true},
+		{name: "no secret configured", body: statusChanged, sig: roapp.Sign(nil, id), secret: "", wantErr: rosync.ErrSignature},
+		{name: "too large", body: huge, sig: roapp.Sign([]byte(hookSecret), "x"), secret: hookSecret, wantErr: rosync.ErrBodyTooLarge},
+		{name: "unreadable payload", body: `{"event_name":`, sig: good, secret: hookSecret, wantErr: rosync.ErrSignature},
+		{name: "no event name", body: `{"id":"9cba80cc-1"}`, sig: good, secret: hookSecret, wantOtherErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -64,14 +85,14 @@ func TestVerifyWebhook(t *testing.T) {
 			switch {
 			case tt.wantErr != nil:
 				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+					t.Fatalf("ENG-4: err = %v, want %v", err, tt.wantErr)
 				}
 			case tt.wantOtherErr:
 				if err == nil || errors.Is(err, rosync.ErrSignature) || errors.Is(err, rosync.ErrBodyTooLarge) {
 					t.Fatalf("err = %v, want a malformed-payload error", err)
 				}
 			default:
-				require.NoError(t, err)
+				require.NoError(t, err, "ENG-4")
 				if diff := cmp.Diff(tt.want, got); diff != "" {
 					t.Errorf("event (-want +got):\n%s", diff)
 				}
@@ -87,12 +108,13 @@ func TestWebhookHandler(t *testing.T) { // ENG-4
 		handleErr               error
 		want                    int
 	}{
-		{"ok", http.MethodPost, statusChanged, roapp.Sign([]byte(hookSecret), []byte(statusChanged)), nil, 200},
+		{"ok", http.MethodPost, statusChanged, roapp.Sign([]byte(hookSecret), "9cba80cc-1"), nil, 200},
+		{"signed over the body", http.MethodPost, statusChanged, bodyMAC(hookSecret, statusChanged), nil, 401},
 		{"bad signature", http.MethodPost, statusChanged, "00", nil, 401},
 		{"missing signature", http.MethodPost, statusChanged, "", nil, 401},
 		{"too large", http.MethodPost, strings.Repeat(" ", roapp.MaxWebhookBytes+1), "00", nil, 413},
-		{"malformed", http.MethodPost, `[]`, roapp.Sign([]byte(hookSecret), []byte(`[]`)), nil, 400},
-		{"handler fails", http.MethodPost, statusChanged, roapp.Sign([]byte(hookSecret), []byte(statusChanged)), failing, 500},
+		{"malformed", http.MethodPost, `{"id":"9cba80cc-1"}`, roapp.Sign([]byte(hookSecret), "9cba80cc-1"), nil, 400},
+		{"handler fails", http.MethodPost, statusChanged, roapp.Sign([]byte(hookSecret), "9cba80cc-1"), failing, 500},
 		{"GET", http.MethodGet, "", "", nil, 405},
 	}
 	for _, tt := range tests {

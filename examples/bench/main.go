@@ -203,7 +203,8 @@ func run(c config) error {
 	syncer, err := rosync.New(plat, ro, store, &rosync.Options{
 		Now: func() time.Time { return srv.Now },
 		Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBySKU, DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1,
-			StatusMap: map[string]string{"completed": "Closed"}},
+			AssigneeID: roapptest.DefaultEmployee.ID,
+			StatusMap:  map[string]string{"completed": "Closed"}},
 		Concurrency: c.conc,
 		WarmIndex:   c.warm,
 	})

@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/roapp"
 )
 
 // Config is the service's configuration file (see rosync.example.yaml and
@@ -39,6 +40,33 @@ type ROAppConfig struct {
 	// the external reference ("f5294178"); "" keeps it in the notes only.
 	ExternalRefField string `yaml:"external_ref_field"`
 	WebhookSecret    string `yaml:"webhook_secret"`
+	// AssigneeID is the RO App employee the imported products are
+	// assigned to: RO App requires one on every order item
+	// (rosync.Settings.AssigneeID; ids from GET /company/employees).
+	AssigneeID int64 `yaml:"assignee_id"`
+	// UOMID is roapp.Options.UOMID: the unit of measure of created
+	// products; 0 looks "piece" up by title.
+	UOMID int64 `yaml:"uom_id"`
+	// Paths is roapp.Options.Paths, keyed by endpoint name
+	// ("create_product": "/warehouse/goods"), for UNVERIFIED endpoints an
+	// account serves elsewhere.
+	Paths map[string]string `yaml:"paths"`
+	// DeductionFields is roapp.Options.DeductionFields: item fields that
+	// say the item is written off (none by default).
+	DeductionFields []string `yaml:"deduction_fields"`
+}
+
+// ClientOptions are the roapp.Options the configuration sets.
+func (r ROAppConfig) ClientOptions() roapp.Options {
+	o := roapp.Options{BaseURL: r.BaseURL, RequestsPerSecond: r.RequestsPerSecond,
+		ExternalRefField: r.ExternalRefField, UOMID: r.UOMID, DeductionFields: r.DeductionFields}
+	if len(r.Paths) > 0 {
+		o.Paths = map[roapp.Endpoint]string{}
+		for k, v := range r.Paths {
+			o.Paths[roapp.Endpoint(k)] = v
+		}
+	}
+	return o
 }
 
 // StoreConfig chooses the Store: PostgreSQL when PostgresDSN is set,
@@ -299,6 +327,14 @@ func (c *Config) Validate() error {
 			bad(at+".order_type_id", "missing (here or roapp.order_type_id)")
 		}
 	}
+	if c.ROApp.AssigneeID <= 0 {
+		bad("roapp.assignee_id", "missing: the id of the RO App employee imported products are assigned to (RO App requires one per item)")
+	}
+	for k := range c.ROApp.Paths {
+		if roapp.Endpoint(k).Method() == "" {
+			bad("roapp.paths."+k, "not an endpoint name (see roapp.Endpoints)")
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -321,6 +357,7 @@ func (s ShopConfig) Settings(ro ROAppConfig) rosync.Settings {
 	return rosync.Settings{
 		IdentifyProductsBy: rosync.IdentifyBy(s.IdentifyProductsBy), DefaultRegion: s.DefaultRegion,
 		BranchID: s.branch(ro), OrderTypeID: s.orderType(ro), StatusMap: s.StatusMap,
+		AssigneeID: ro.AssigneeID,
 	}
 }
 

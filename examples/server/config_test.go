@@ -35,7 +35,7 @@ func TestExampleConfig(t *testing.T) {
 	require.Equal(t, ":8080", cfg.Listen)
 	require.Equal(t, 5*time.Minute, time.Duration(cfg.PollInterval))
 	want := ROAppConfig{APIKey: "ro-key", BaseURL: "https://api.roapp.io/v2", RequestsPerSecond: 3,
-		BranchID: 1, OrderTypeID: 1, WebhookSecret: "ro-hook"}
+		BranchID: 1, OrderTypeID: 1, WebhookSecret: "ro-hook", AssigneeID: 1}
 	if diff := cmp.Diff(want, cfg.ROApp); diff != "" {
 		t.Errorf("roapp (-want +got):\n%s", diff)
 	}
@@ -56,7 +56,7 @@ func TestExampleConfig(t *testing.T) {
 
 func TestEnvOverridesFile(t *testing.T) {
 	const doc = `
-roapp: {api_key: from-file, branch_id: 2, order_type_id: 3}
+roapp: {api_key: from-file, branch_id: 2, order_type_id: 3, assignee_id: 4}
 store: {postgres_dsn: "postgres://db/rosync"}
 shops:
   - {name: "my-shop.ua", platform: shopify, url: my.myshopify.com, token: file-token, webhook_secret: file-hook, branch_id: 7}
@@ -89,7 +89,7 @@ func TestEnvName(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
-	const ok = `roapp: {api_key: k, branch_id: 1, order_type_id: 1}
+	const ok = `roapp: {api_key: k, branch_id: 1, order_type_id: 1, assignee_id: 1}
 `
 	const woo = `{name: a, platform: woocommerce, url: "https://a.example", key: k, secret: s, webhook_secret: w}`
 	tests := []struct {

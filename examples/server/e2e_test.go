@@ -104,7 +104,10 @@ func TestSandboxEndToEnd(t *testing.T) {
 
 	// The customer of 1001 takes three cables instead of two.
 	order := demoOrder(t, 1001)
-	order["line_items"].([]any)[1].(map[string]any)["quantity"] = 3
+	cable := order["line_items"].([]any)[1].(map[string]any)
+	cable["quantity"] = 3
+	// WooCommerce recomputes the line's amounts with its quantity.
+	cable["subtotal"], cable["total"] = "597.00", "597.00"
 	raw, err := json.Marshal(order)
 	require.NoError(t, err)
 	resp, err := http.Post(base+"/sandbox/orders", "application/json", strings.NewReader(string(raw)))

@@ -106,7 +106,8 @@ func sandboxConfig(sb *replay.Sandbox, dbPath string) *Config {
 	return &Config{
 		PollInterval: Duration(30 * time.Second),
 		ROApp: ROAppConfig{APIKey: sb.ROAppKey, BaseURL: sb.ROAppURL, RequestsPerSecond: sandboxRequestsPerSecond,
-			BranchID: branch, OrderTypeID: fx.Settings.OrderTypeID, WebhookSecret: sb.ROAppWebhookSecret},
+			BranchID: branch, OrderTypeID: fx.Settings.OrderTypeID, WebhookSecret: sb.ROAppWebhookSecret,
+			AssigneeID: sb.AssigneeID, DeductionFields: sb.DeductionFields},
 		Store: StoreConfig{SQLitePath: dbPath},
 		Shops: []ShopConfig{{
 			Name: sb.Platform, Platform: sb.Platform, URL: sb.ShopURL,

@@ -99,12 +99,11 @@ func NewService(ctx context.Context, cfg *Config, opts *ServiceOptions) (*Servic
 	if err != nil {
 		return nil, fmt.Errorf("open the store: %w", err) // the DSN is not quoted: it may hold a password
 	}
-	s.ro = roapp.New(cfg.ROApp.APIKey, &roapp.Options{
-		BaseURL: cfg.ROApp.BaseURL, RequestsPerSecond: cfg.ROApp.RequestsPerSecond,
-		ExternalRefField: cfg.ROApp.ExternalRefField, Logger: s.log.With("service", "roapp"),
-		HTTPClient: &http.Client{Transport: s.Metrics.Transport("roapp", nil)},
-		OnWait:     s.Metrics.OnWait,
-	})
+	roOpts := cfg.ROApp.ClientOptions()
+	roOpts.Logger = s.log.With("service", "roapp")
+	roOpts.HTTPClient = &http.Client{Transport: s.Metrics.Transport("roapp", nil)}
+	roOpts.OnWait = s.Metrics.OnWait
+	s.ro = roapp.New(cfg.ROApp.APIKey, &roOpts)
 	for _, sc := range cfg.Shops {
 		plat, err := s.platform(sc)
 		if err != nil {

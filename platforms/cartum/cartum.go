@@ -320,12 +320,16 @@ func decodeStatuses(resp json.RawMessage, lang string) ([]Status, error) {
 
 // SetStatus sets an order's status with orders/update
 // {"orders":[{"order_id":N,"status":S}]}. id and status are decimal ids;
-// a status that Shop did not list is refused before any call. A WARNING
-// answer (Cartum reports per-order failures in response.log) is an
-// *rosync.APIError carrying the order's log message. Setting an absolute
-// status is idempotent, so the call is retried after network errors, 429
-// and 5xx like a read (the customer may then get a status notification
-// twice, if the shop sends them).
+// a status that Shop did not list is refused before any call. Cartum
+// answers OK, or WARNING when an order failed, with response.log[] per
+// order: an entry whose status is not OK, or a WARNING answer, is an
+// *rosync.APIError whose message is the entry's reason ("messages", as in
+// Cartum's own example, or "message"). Log entries may lack order_id (the
+// official example has none): the entry for the order is then the first,
+// since one order is sent. Setting an absolute status is idempotent, so
+// the call is retried after network errors, 429 and 5xx like a read (the
+// customer may then get a status notification twice, if the shop sends
+// them).
 func (p *Platform) SetStatus(ctx context.Context, id, status string) error {
 	oid, err := parseID(id)
 	if err != nil {
@@ -346,45 +350,66 @@ func (p *Platform) SetStatus(ctx context.Context, id, status string) error {
 	}
 	params := map[string]any{"orders": []map[string]any{{"order_id": oid, "status": sid}}}
 	// Setting an absolute status is idempotent: retried like a read.
-	resp, err := p.c.call(ctx, "orders/update", params, true)
+	st, resp, err := p.c.callAccepting(ctx, "orders/update", params, true, statusWarning)
 	if err != nil {
 		return err
 	}
 	// An OK answer may still log a failure for the order.
-	if msg, failed := orderLogFailure(resp, oid); failed {
-		return &rosync.APIError{Service: Name, Method: "POST", Path: "orders/update", Message: p.c.redact("log: " + msg)}
+	msg, failed := orderLogFailure(resp, oid)
+	if !failed && st == statusWarning {
+		msg, failed = statusWarning, true
+		if why := envMessage(&envelope{Response: resp}); why != "" {
+			msg += ": " + why
+		}
+	}
+	if failed {
+		text := fmt.Sprintf("order %d: status %d not set: %s", oid, sid, msg)
+		if st == statusWarning && !strings.HasPrefix(msg, statusWarning) {
+			text = statusWarning + ": " + text
+		}
+		return &rosync.APIError{Service: Name, Method: "POST", Path: "orders/update", Message: p.c.redact(clip(text))}
 	}
 	p.log.DebugContext(ctx, "order status set", "order_id", oid, "status", sid)
 	return nil
 }
 
 // orderLogFailure reads response.log[] of orders/update and reports the
-// message of a non-OK entry for order id.
+// reason of a non-OK entry for order id: the entry naming id, or, when no
+// entry carries an order_id, the first one (one order is sent).
 func orderLogFailure(resp json.RawMessage, id int64) (string, bool) {
 	var env struct {
-		Log []struct {
-			OrderID json.RawMessage `json:"order_id"`
-			Status  json.RawMessage `json:"status"`
-			Message json.RawMessage `json:"message"`
-		} `json:"log"`
+		Log []logEntry `json:"log"`
 	}
-	if json.Unmarshal(resp, &env) != nil {
+	if json.Unmarshal(resp, &env) != nil || len(env.Log) == 0 {
 		return "", false
 	}
-	for _, l := range env.Log {
-		if oid, ok, err := readIntOrString(l.OrderID); err != nil || !ok || oid != id {
+	entry, named := -1, false
+	for i, l := range env.Log {
+		oid, ok, err := readIntOrString(l.OrderID)
+		if err != nil || !ok {
 			continue
 		}
-		st, _ := readString(l.Status)
-		msg, _ := readString(l.Message)
-		if st != "" && !strings.EqualFold(st, "OK") {
-			if msg == "" {
-				msg = st
-			}
-			return st + ": " + msg, true
+		named = true
+		if oid == id && entry < 0 {
+			entry = i
 		}
 	}
-	return "", false
+	if !named {
+		entry = 0
+	}
+	if entry < 0 {
+		return "", false
+	}
+	l := env.Log[entry]
+	st := messageText(l.Status)
+	if st == "" || strings.EqualFold(st, statusOK) {
+		return "", false
+	}
+	msg := l.reason()
+	if msg == "" {
+		return st, true
+	}
+	return st + ": " + msg, true
 }
 
 // WebhookSecretParam is the query parameter of the hook's target_url that

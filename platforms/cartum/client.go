@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,6 +44,13 @@ const (
 const (
 	statusOK           = "OK"
 	statusUnauthorized = "UNAUTHORIZED"
+	// statusAuthorizationError is what some shops (and a public client's
+	// mock) answer for an expired or unknown token; it is renewed like
+	// UNAUTHORIZED.
+	statusAuthorizationError = "AUTHORIZATION_ERROR"
+	// statusWarning is orders/update's answer when some orders failed;
+	// response.log says which and why.
+	statusWarning = "WARNING"
 	// statusEmpty is what a Horoshop mock answers for an empty list
 	// (UNVERIFIED); orders/get takes it as an empty page.
 	statusEmpty = "EMPTY"
@@ -120,13 +128,26 @@ type envelope struct {
 // call runs an API function with params (the token is added) and returns
 // the answer's response object. idempotent marks a call that is safe to
 // repeat: only those are retried after network errors, 429 and 5xx. An
-// UNAUTHORIZED answer renews the token and repeats the call once, whatever
-// the call (the server did not execute it).
+// UNAUTHORIZED or AUTHORIZATION_ERROR answer renews the token and repeats
+// the call once, whatever the call (the server did not execute it); a
+// second one is an error.
 func (c *client) call(ctx context.Context, fn string, params map[string]any, idempotent bool) (json.RawMessage, error) {
+	_, resp, err := c.callAccepting(ctx, fn, params, idempotent)
+	return resp, err
+}
+
+// tokenRefused reports whether an answer status refuses the token.
+func tokenRefused(status string) bool {
+	return strings.EqualFold(status, statusUnauthorized) || strings.EqualFold(status, statusAuthorizationError)
+}
+
+// callAccepting is call that also takes the answer statuses in accept (as
+// well as OK) as an answer, and returns the status it got.
+func (c *client) callAccepting(ctx context.Context, fn string, params map[string]any, idempotent bool, accept ...string) (string, json.RawMessage, error) {
 	for renewed := false; ; renewed = true {
 		tok, err := c.currentToken(ctx)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		body := make(map[string]any, len(params)+1)
 		for k, v := range params {
@@ -135,26 +156,28 @@ func (c *client) call(ctx context.Context, fn string, params map[string]any, ide
 		body["token"] = tok
 		status, env, err := c.post(ctx, fn, body, idempotent)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		if env.Status == nil {
 			// hooks/subscribe documents a bare 201 {"id":N}.
 			if status == http.StatusCreated {
-				return nil, nil
+				return "", nil, nil
 			}
-			return nil, c.apiError(fn, 0, "answer without status", nil)
+			return "", nil, c.apiError(fn, 0, "answer without status", nil)
 		}
 		switch st := strings.TrimSpace(*env.Status); {
 		case strings.EqualFold(st, statusOK):
-			return env.Response, nil
-		case strings.EqualFold(st, statusUnauthorized) && !renewed:
-			c.log.DebugContext(ctx, "token refused; renewing it", "function", fn)
+			return statusOK, env.Response, nil
+		case tokenRefused(st) && !renewed:
+			c.log.DebugContext(ctx, "token refused; renewing it", "function", fn, "status", st)
 			c.dropToken(tok)
 			continue
 		case strings.EqualFold(st, statusEmpty) && fn == "orders/get":
-			return json.RawMessage(`{"orders":[]}`), nil
+			return statusEmpty, json.RawMessage(`{"orders":[]}`), nil
+		case slices.ContainsFunc(accept, func(a string) bool { return strings.EqualFold(a, st) }):
+			return strings.ToUpper(st), env.Response, nil
 		default:
-			return nil, c.apiError(fn, 0, st, &env)
+			return "", nil, c.apiError(fn, 0, st, &env)
 		}
 	}
 }
@@ -345,10 +368,7 @@ func envMessage(env *envelope) string {
 	case "object":
 		var r struct {
 			Message json.RawMessage `json:"message"`
-			Log     []struct {
-				OrderID json.RawMessage `json:"order_id"`
-				Message json.RawMessage `json:"message"`
-			} `json:"log"`
+			Log     []logEntry      `json:"log"`
 		}
 		if json.Unmarshal(env.Response, &r) != nil {
 			return ""
@@ -358,14 +378,69 @@ func envMessage(env *envelope) string {
 		}
 		var parts []string
 		for _, l := range r.Log {
-			if s, err := readString(l.Message); err == nil && s != "" {
-				id, _ := readString(l.OrderID)
-				if id == "" {
-					id = strings.TrimSpace(string(l.OrderID))
+			if s := l.reason(); s != "" {
+				if id, ok, err := readIntOrString(l.OrderID); err == nil && ok {
+					s = "order " + strconv.FormatInt(id, 10) + ": " + s
 				}
-				parts = append(parts, "order "+id+": "+s)
+				parts = append(parts, s)
 			}
 		}
+		return strings.Join(parts, "; ")
+	}
+	return ""
+}
+
+// logEntry is an element of response.log (orders/update and other batch
+// functions). Cartum's reference lists order_id, status and message; its
+// own example answer carries "messages" (a string) and no order_id, in the
+// order of the request's orders.
+type logEntry struct {
+	OrderID  json.RawMessage `json:"order_id"`
+	Status   json.RawMessage `json:"status"`
+	Message  json.RawMessage `json:"message"`
+	Messages json.RawMessage `json:"messages"`
+}
+
+// reason is the entry's explanation: messages (a string, or, to be safe,
+// an array or object of strings), else message, else "".
+func (l logEntry) reason() string {
+	for _, raw := range []json.RawMessage{l.Messages, l.Message} {
+		if s := messageText(raw); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// messageText flattens a message value: a string, or the strings (and
+// numbers) of an array or object, joined with "; ". Anything else is "".
+func messageText(raw json.RawMessage) string {
+	switch strictjson.Kind(raw) {
+	case "string":
+		s, _ := readString(raw)
+		return s
+	case "number":
+		return strings.TrimSpace(string(raw))
+	case "array":
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return ""
+		}
+		var parts []string
+		for _, it := range items {
+			if s := messageText(it); s != "" {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, "; ")
+	case "object":
+		var parts []string
+		strictjson.ScanObject(raw, func(_ string, v json.RawMessage) bool {
+			if s := messageText(v); s != "" {
+				parts = append(parts, s)
+			}
+			return true
+		})
 		return strings.Join(parts, "; ")
 	}
 	return ""

@@ -37,6 +37,7 @@ type nativeOrder struct {
 	DeliveryAddress    json.RawMessage `json:"delivery_address"`
 	DeliveryType       json.RawMessage `json:"delivery_type"`
 	DeliveryPrice      json.RawMessage `json:"delivery_price"`
+	TotalSum           json.RawMessage `json:"total_sum"`
 	Products           json.RawMessage `json:"products"`
 }
 
@@ -46,6 +47,9 @@ type nativeLine struct {
 	Title    json.RawMessage `json:"title"`
 	Quantity json.RawMessage `json:"quantity"`
 	Price    json.RawMessage `json:"price"`
+	// TotalPrice is what the customer pays for the line, when it explains
+	// the order's discount line by line (see lineTotals).
+	TotalPrice json.RawMessage `json:"total_price"`
 }
 
 // decoder holds what decoding needs from the Platform.
@@ -122,7 +126,8 @@ func (d decoder) decode(raw []byte) (rosync.Order, error) {
 		return rosync.Order{}, err.(*fieldError).in(&o)
 	}
 
-	if o.Lines, err = d.lines(n.Products, digits); err != nil {
+	var lineTotals []*decimal.Decimal
+	if o.Lines, lineTotals, err = d.lines(n.Products, digits); err != nil {
 		return rosync.Order{}, err.(*fieldError).in(&o)
 	}
 
@@ -130,9 +135,9 @@ func (d decoder) decode(raw []byte) (rosync.Order, error) {
 		return rosync.Order{}, err.(*fieldError).in(&o)
 	}
 
-	// The product total: for now what the lines amount to (total_sum and
-	// its discount come with issue 11).
-	o.Total = o.LinesTotal()
+	if o.Total, err = orderTotal(n.TotalSum, o.Lines, lineTotals, digits); err != nil {
+		return rosync.Order{}, err.(*fieldError).in(&o)
+	}
 	if err := o.Validate(); err != nil {
 		return rosync.Order{}, err
 	}
@@ -202,55 +207,61 @@ func customerOf(n *nativeOrder) (*rosync.Customer, error) {
 // later lines of the same article, so it is stable as long as the order's
 // lines keep their order. Cartum has no product id apart from the article,
 // so Product.ID is the article too.
-func (d decoder) lines(raw json.RawMessage, digits int32) ([]rosync.LineItem, error) {
+//
+// The second result holds each line's total_price when it is a readable
+// amount with the currency's decimals (nil otherwise): it is used only to
+// explain the order's discount (orderTotal), so a line is never refused for
+// it.
+func (d decoder) lines(raw json.RawMessage, digits int32) ([]rosync.LineItem, []*decimal.Decimal, error) {
 	if isNull(raw) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if k := strictjson.Kind(raw); k != "array" {
-		return nil, fieldErr("products", fmt.Errorf("got a JSON %s, want an array", k))
+		return nil, nil, fieldErr("products", fmt.Errorf("got a JSON %s, want an array", k))
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
-		return nil, fieldErr("products", err)
+		return nil, nil, fieldErr("products", err)
 	}
 	lines := make([]rosync.LineItem, 0, len(items))
+	totals := make([]*decimal.Decimal, 0, len(items))
 	seen := make(map[string]int, len(items))
 	for i, it := range items {
 		f := "products[" + strconv.Itoa(i) + "]"
 		if k := strictjson.Kind(it); k != "object" {
-			return nil, fieldErr(f, fmt.Errorf("got a JSON %s, want an object", k))
+			return nil, nil, fieldErr(f, fmt.Errorf("got a JSON %s, want an object", k))
 		}
 		var nl nativeLine
 		if err := json.Unmarshal(it, &nl); err != nil {
-			return nil, fieldErr(f, err)
+			return nil, nil, fieldErr(f, err)
 		}
 		article, err := readString(nl.Article)
 		if err != nil {
-			return nil, fieldErr(f+".article", err)
+			return nil, nil, fieldErr(f+".article", err)
 		}
 		title, err := readTitle(nl.Title, d.lang)
 		if err != nil {
-			return nil, fieldErr(f+".title", err)
+			return nil, nil, fieldErr(f+".title", err)
 		}
 		qty, ok, err := readInt(nl.Quantity)
 		if err != nil {
-			return nil, fieldErr(f+".quantity", err)
+			return nil, nil, fieldErr(f+".quantity", err)
 		}
 		if !ok || qty <= 0 {
-			return nil, fieldErr(f+".quantity", fmt.Errorf("quantity %d is not a positive integer", qty))
+			return nil, nil, fieldErr(f+".quantity", fmt.Errorf("quantity %d is not a positive integer", qty))
 		}
 		if qty > rosync.MaxQuantity {
-			return nil, fieldErr(f+".quantity", fmt.Errorf("quantity %d exceeds %d", qty, rosync.MaxQuantity))
+			return nil, nil, fieldErr(f+".quantity", fmt.Errorf("quantity %d exceeds %d", qty, rosync.MaxQuantity))
 		}
 		price, ok, err := readMoney(nl.Price)
 		if err != nil {
-			return nil, fieldErr(f+".price", err)
+			return nil, nil, fieldErr(f+".price", err)
 		}
 		if !ok {
-			return nil, fieldErr(f+".price", errors.New("missing price"))
+			return nil, nil, fieldErr(f+".price", errors.New("missing price"))
 		}
 		if err := checkMoney(price, digits); err != nil {
-			return nil, fieldErr(f+".price", err)
+			return nil, nil, fieldErr(f+".price", err)
 		}
 		key := article
 		if key == "" {
@@ -270,8 +281,13 @@ func (d decoder) lines(raw json.RawMessage, digits int32) ([]rosync.LineItem, er
 			Price:    price,
 			Product:  rosync.Product{ID: article, SKU: article, Name: title},
 		})
+		var tp *decimal.Decimal
+		if v, ok, err := readMoney(nl.TotalPrice); err == nil && ok && checkMoney(v, digits) == nil {
+			tp = &v
+		}
+		totals = append(totals, tp)
 	}
-	return lines, nil
+	return lines, totals, nil
 }
 
 // delivery reads DEL-1's details: delivery_type.title, delivery_price, and
@@ -300,10 +316,16 @@ func (d decoder) delivery(n *nativeOrder, digits int32) (*rosync.Delivery, error
 	if err != nil {
 		return nil, fieldErr("delivery_price", err)
 	}
-	if err := checkMoney(fee, digits); err != nil {
-		return nil, fieldErr("delivery_price", err)
+	if fee.Equal(feeNotCalculated) {
+		// -1: the shop did not calculate the delivery cost (most orders
+		// on real shops). No fee, and the comment says so.
+		del.FeeNotCalculated = true
+	} else {
+		if err := checkMoney(fee, digits); err != nil {
+			return nil, fieldErr("delivery_price", err)
+		}
+		del.Fee = fee
 	}
-	del.Fee = fee
 	city, err := readString(n.DeliveryCity)
 	if err != nil {
 		return nil, fieldErr("delivery_city", err)
@@ -328,6 +350,76 @@ func (d decoder) delivery(n *nativeOrder, digits int32) (*rosync.Delivery, error
 		return nil, nil
 	}
 	return &del, nil
+}
+
+// feeNotCalculated is the delivery_price Cartum sends when the delivery
+// cost was not calculated.
+var feeNotCalculated = decimal.NewFromInt(-1)
+
+// orderTotal reads total_sum, what the customer pays for the products after
+// coupon and manager discounts and without delivery, and carries the
+// difference from the lines' prices (Σ price × quantity − total_sum) as line
+// discounts, so that the lines amount to total_sum to the cent (ORD-3).
+//
+// The discount is taken line by line from products[].total_price when every
+// line has one, none exceeds its line's price × quantity, and they add up
+// to total_sum; otherwise it is spread over the lines in proportion to
+// their amounts (rosync.SpreadDiscount). A total_sum that is negative, has
+// more decimals than the currency, or exceeds the lines' sum is the
+// platform stating the order wrongly: an error naming total_sum. Without a
+// total_sum (absent or null) the lines' sum is taken: no discount.
+func orderTotal(raw json.RawMessage, lines []rosync.LineItem, lineTotals []*decimal.Decimal, digits int32) (decimal.Decimal, error) {
+	sum := decimal.Zero
+	for _, l := range lines {
+		sum = sum.Add(l.Amount())
+	}
+	total, ok, err := readMoney(raw)
+	if err != nil {
+		return decimal.Zero, fieldErr("total_sum", err)
+	}
+	if !ok {
+		return sum, nil
+	}
+	if err := checkMoney(total, digits); err != nil {
+		return decimal.Zero, fieldErr("total_sum", err)
+	}
+	if total.GreaterThan(sum) {
+		return decimal.Zero, fieldErr("total_sum", fmt.Errorf("total_sum %s exceeds the lines' sum %s (price × quantity)", total, sum))
+	}
+	discount := sum.Sub(total)
+	if discount.IsZero() {
+		return total, nil
+	}
+	if byLine(lines, lineTotals, total) {
+		return total, nil
+	}
+	if err := rosync.SpreadDiscount(lines, discount, digits); err != nil {
+		return decimal.Zero, fieldErr("total_sum", err)
+	}
+	return total, nil
+}
+
+// byLine sets each line's discount from its total_price when they explain
+// total: every line has one, none is above its line's amount, and they add
+// up to total. It reports whether it did.
+func byLine(lines []rosync.LineItem, lineTotals []*decimal.Decimal, total decimal.Decimal) bool {
+	if len(lineTotals) != len(lines) {
+		return false
+	}
+	sum := decimal.Zero
+	for i, tp := range lineTotals {
+		if tp == nil || tp.GreaterThan(lines[i].Amount()) {
+			return false
+		}
+		sum = sum.Add(*tp)
+	}
+	if !sum.Equal(total) {
+		return false
+	}
+	for i, tp := range lineTotals {
+		lines[i].Discount = lines[i].Discount.Add(lines[i].Amount().Sub(*tp))
+	}
+	return true
 }
 
 // checkMoney refuses a negative amount or one with more decimals than the

@@ -80,6 +80,10 @@ func (p *Platform) bulkOrders(ctx context.Context, q rosync.Query, yield func(ro
 		Shop shopPlan `json:"shop"`
 	}
 	if err := p.c.query(ctx, "shop plan", shopPlanQuery, nil, shopPlanCost, &plan); err != nil {
+		if transientStart(ctx, err) {
+			p.log.WarnContext(ctx, "shop plan not read before the bulk operation; reading the orders page by page", "error", err)
+			return false
+		}
 		yield(rosync.Order{}, err)
 		return true
 	}
@@ -152,6 +156,13 @@ func (p *Platform) startBulk(ctx context.Context, query string) (id, fallback st
 		return "", "the bulk operation mutation was refused: " + api.Message, slog.LevelWarn, nil
 	}
 	if err != nil {
+		if transientStart(ctx, err) {
+			// Still failing after the retries (network, 5xx, a
+			// malformed answer): the pages may get through. If the
+			// mutation did start an operation, it runs on at Shopify
+			// and the next import reads pages while it does.
+			return "", "the bulk operation could not be started: " + p.c.redact(err.Error()), slog.LevelWarn, nil
+		}
 		return "", "", 0, err
 	}
 	if data.Run == nil {
@@ -213,4 +224,11 @@ func (p *Platform) waitBulk(ctx context.Context, id string) (*bulkOperation, err
 		objects, _ := unsigned(data.Node.ObjectCount)
 		p.log.DebugContext(ctx, "bulk operation running", "id", id, "status", status, "objects", objects)
 	}
+}
+
+// transientStart reports whether a failure to start the bulk operation
+// (after the query's retries) is one the paged queries may get past: a
+// transient error while ctx is still live.
+func transientStart(ctx context.Context, err error) bool {
+	return ctx.Err() == nil && rosync.Retryable(err)
 }

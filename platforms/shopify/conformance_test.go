@@ -59,7 +59,7 @@ func native(s platformtest.Spec) map[string]any {
 		lines = append(lines, map[string]any{
 			"id": fmt.Sprintf("gid://shopify/LineItem/%s%02d", s.ID, i), "sku": l.SKU, "name": l.Name, "title": l.Name,
 			"quantity": l.Quantity, "currentQuantity": l.Quantity, "variant": nil, "product": nil,
-			"originalUnitPriceSet": money(l.Price),
+			"originalUnitPriceSet": money(l.Price), "discountAllocations": []any{},
 		})
 	}
 	return map[string]any{
@@ -68,10 +68,11 @@ func native(s platformtest.Spec) map[string]any {
 		"cancelledAt": nil, "currencyCode": "UAH",
 		"displayFinancialStatus": "PAID", "displayFulfillmentStatus": fulfillment,
 		"customer": map[string]any{"firstName": s.Customer.FirstName, "lastName": s.Customer.LastName,
-			"email": s.Customer.Email, "phone": s.Customer.Phone, "defaultAddress": nil},
+			"defaultEmailAddress": map[string]any{"emailAddress": s.Customer.Email},
+			"defaultPhoneNumber":  map[string]any{"phoneNumber": s.Customer.Phone}, "defaultAddress": nil},
 		"shippingAddress": nil, "shippingLine": nil,
-		"totalPriceSet": money(total),
-		"lineItems":     map[string]any{"nodes": lines},
+		"currentSubtotalPriceSet": money(total),
+		"lineItems":               map[string]any{"nodes": lines},
 	}
 }
 

@@ -60,11 +60,16 @@ type nativeOrder struct {
 	Customer                 *nativeCustomer `json:"customer"`
 	ShippingAddress          *nativeAddress  `json:"shippingAddress"`
 	ShippingLine             *struct {
-		Title            *string   `json:"title"`
-		OriginalPriceSet *moneyBag `json:"originalPriceSet"`
+		Title *string `json:"title"`
+		// CurrentDiscountedPriceSet is the shipping price after
+		// discounts and refunds (originalPriceSet is before them).
+		CurrentDiscountedPriceSet *moneyBag `json:"currentDiscountedPriceSet"`
 	} `json:"shippingLine"`
-	TotalPriceSet *moneyBag        `json:"totalPriceSet"`
-	LineItems     *nativeLineItems `json:"lineItems"`
+	// CurrentSubtotalPriceSet is what the customer pays for the current
+	// line items after line and order discounts, without shipping; it
+	// holds taxes only when the shop's prices include them.
+	CurrentSubtotalPriceSet *moneyBag        `json:"currentSubtotalPriceSet"`
+	LineItems               *nativeLineItems `json:"lineItems"`
 }
 
 type nativeLineItems struct {
@@ -76,10 +81,14 @@ type nativeLineItems struct {
 }
 
 type nativeCustomer struct {
-	FirstName      *string        `json:"firstName"`
-	LastName       *string        `json:"lastName"`
-	Email          *string        `json:"email"`
-	Phone          *string        `json:"phone"`
+	FirstName           *string `json:"firstName"`
+	LastName            *string `json:"lastName"`
+	DefaultEmailAddress *struct {
+		EmailAddress *string `json:"emailAddress"`
+	} `json:"defaultEmailAddress"`
+	DefaultPhoneNumber *struct {
+		PhoneNumber *string `json:"phoneNumber"`
+	} `json:"defaultPhoneNumber"`
 	DefaultAddress *nativeAddress `json:"defaultAddress"`
 }
 
@@ -132,6 +141,12 @@ type nativeLine struct {
 	Variant         *nativeRef     `json:"variant"`
 	Product         *nativeProduct `json:"product"`
 	Price           *moneyBag      `json:"originalUnitPriceSet"`
+	// DiscountAllocations are the line's shares of every discount (line
+	// discounts and order discounts such as a code), for all its units,
+	// refunded and removed ones included.
+	DiscountAllocations []struct {
+		AllocatedAmountSet *moneyBag `json:"allocatedAmountSet"`
+	} `json:"discountAllocations"`
 }
 
 type nativeRef struct {
@@ -156,6 +171,9 @@ type decoded struct {
 	moreLines bool   // lineItems has a next page
 	cursor    string // its endCursor
 	lineIndex int    // raw lines seen, for field names
+	// prorated are the indexes in order.Lines of the lines whose discount
+	// was prorated to their current quantity (see addLines).
+	prorated []int
 }
 
 // decodeOrder maps one order node. limited is true when the shop's plan
@@ -205,11 +223,13 @@ func decodeOrder(raw []byte, limited bool) (*decoded, error) {
 		}
 	}
 	o.Status = deriveStatus(cancelled, str(n.DisplayFinancialStatus), n.DisplayFulfillmentStatus)
-	if n.TotalPriceSet == nil {
-		return nil, bad("totalPriceSet", "missing order total")
+	// ORD-3: the products' total as Shopify states it, after discounts
+	// and refunds, without shipping; the lines must add up to it.
+	if n.CurrentSubtotalPriceSet == nil {
+		return nil, bad("currentSubtotalPriceSet", "missing order subtotal")
 	}
-	if o.Total, err = shopMoney(n.TotalPriceSet, o.Currency); err != nil {
-		return nil, bad("totalPriceSet.shopMoney", "%v", err)
+	if o.Total, err = shopMoney(n.CurrentSubtotalPriceSet, o.Currency); err != nil {
+		return nil, bad("currentSubtotalPriceSet.shopMoney", "%v", err)
 	}
 
 	if limited {
@@ -223,9 +243,9 @@ func decodeOrder(raw []byte, limited bool) (*decoded, error) {
 		del := &rosync.Delivery{Address: n.ShippingAddress.line()}
 		if sl := n.ShippingLine; sl != nil {
 			del.Service = str(sl.Title)
-			if sl.OriginalPriceSet != nil {
-				if del.Fee, err = shopMoney(sl.OriginalPriceSet, o.Currency); err != nil {
-					return nil, bad("shippingLine.originalPriceSet.shopMoney", "%v", err)
+			if sl.CurrentDiscountedPriceSet != nil { // DEL-1: what the customer pays for delivery
+				if del.Fee, err = shopMoney(sl.CurrentDiscountedPriceSet, o.Currency); err != nil {
+					return nil, bad("shippingLine.currentDiscountedPriceSet.shopMoney", "%v", err)
 				}
 			}
 		}
@@ -239,7 +259,6 @@ func decodeOrder(raw []byte, limited bool) (*decoded, error) {
 	if err := d.addLines(n.LineItems.Nodes, n.LineItems.PageInfo.HasNextPage, str(n.LineItems.PageInfo.EndCursor)); err != nil {
 		return nil, err
 	}
-	o.Total = o.LinesTotal() // for now; the discounted totals come with issue 11
 	return d, nil
 }
 
@@ -280,6 +299,10 @@ func (d *decoded) addLines(nodes []json.RawMessage, more bool, cursor string) er
 		if err != nil {
 			return bad(f+".originalUnitPriceSet.shopMoney", "%v", err)
 		}
+		discount, prorated, err := lineDiscount(&nl, q, o.Currency)
+		if err != nil {
+			return bad(f+".discountAllocations", "%v", err)
+		}
 		p := rosync.Product{SKU: str(nl.SKU), Name: str(nl.Name)}
 		if p.Name == "" {
 			p.Name = str(nl.Title)
@@ -307,7 +330,10 @@ func (d *decoded) addLines(nodes []json.RawMessage, more bool, cursor string) er
 		if variantID != "" && (productID == "" || (nl.Product.HasOnlyDefaultVariant != nil && !*nl.Product.HasOnlyDefaultVariant)) {
 			p.ID = variantID
 		}
-		o.Lines = append(o.Lines, rosync.LineItem{ID: lineID, Product: p, Quantity: q, Price: price})
+		if prorated {
+			d.prorated = append(d.prorated, len(o.Lines))
+		}
+		o.Lines = append(o.Lines, rosync.LineItem{ID: lineID, Product: p, Quantity: q, Price: price, Discount: discount})
 	}
 	d.moreLines, d.cursor = more, cursor
 	if more && cursor == "" {
@@ -326,7 +352,12 @@ func customerOf(n *nativeOrder) *rosync.Customer {
 	c := &rosync.Customer{}
 	if nc := n.Customer; nc != nil {
 		c.FirstName, c.LastName = str(nc.FirstName), str(nc.LastName)
-		c.Email, c.Phone = str(nc.Email), str(nc.Phone)
+		if e := nc.DefaultEmailAddress; e != nil {
+			c.Email = str(e.EmailAddress)
+		}
+		if ph := nc.DefaultPhoneNumber; ph != nil {
+			c.Phone = str(ph.PhoneNumber)
+		}
 	}
 	if c.Email == "" {
 		c.Email = str(n.Email)
@@ -349,6 +380,80 @@ func customerOf(n *nativeOrder) *rosync.Customer {
 		return nil
 	}
 	return c
+}
+
+// lineDiscount is the discount of a line's current units: the sum of its
+// discount allocations (line discounts and its share of order discounts
+// such as a code, in the shop's money), which Shopify gives for all the
+// units ordered, refunded and removed ones included. When some units are
+// gone (currentQuantity below quantity), the allocations are prorated to
+// the units left, rounded half up to the currency, and prorated is true:
+// Shopify splits a line's discount per unit only approximately, so such a
+// line may be a minor unit off, which settle corrects against the order's
+// subtotal.
+func lineDiscount(nl *nativeLine, current int64, currency string) (discount decimal.Decimal, prorated bool, err error) {
+	discount = decimal.Zero
+	for i, a := range nl.DiscountAllocations {
+		amount, err := shopMoney(a.AllocatedAmountSet, currency)
+		if err != nil {
+			return decimal.Zero, false, fmt.Errorf("[%d].allocatedAmountSet.shopMoney: %w", i, err)
+		}
+		if amount.IsNegative() {
+			return decimal.Zero, false, fmt.Errorf("[%d]: allocated amount %s is negative", i, amount)
+		}
+		discount = discount.Add(amount)
+	}
+	ordered := current
+	if nl.Quantity != nil {
+		ordered = *nl.Quantity
+	}
+	if discount.IsZero() || ordered <= current {
+		return discount, false, nil
+	}
+	digits, ok := rosync.CurrencyDigits(currency)
+	if !ok {
+		digits = 2
+	}
+	share := discount.Mul(decimal.NewFromInt(current)).Div(decimal.NewFromInt(ordered)).Round(digits)
+	return share, true, nil
+}
+
+// settle makes the lines of an order whose discounts were prorated (see
+// lineDiscount) add up to the subtotal Shopify states (ORD-3): the
+// difference, when it is at most one minor unit of the currency per
+// prorated line, is taken from or given back to those lines one unit at a
+// time. A larger difference is left for Order.Validate to refuse: the
+// order carries something the adapter does not read.
+func (d *decoded) settle() {
+	o := &d.order
+	if len(d.prorated) == 0 {
+		return
+	}
+	digits, ok := rosync.CurrencyDigits(o.Currency)
+	if !ok {
+		return
+	}
+	unit := decimal.New(1, -digits)
+	diff := o.LinesTotal().Sub(o.Total) // > 0: the lines ask too much, discount more
+	if diff.IsZero() || diff.Abs().GreaterThan(unit.Mul(decimal.NewFromInt(int64(len(d.prorated))))) {
+		return
+	}
+	step := unit
+	if diff.IsNegative() {
+		step = unit.Neg()
+	}
+	for _, i := range d.prorated {
+		if diff.IsZero() {
+			return
+		}
+		l := &o.Lines[i]
+		next := l.Discount.Add(step)
+		if next.IsNegative() || next.GreaterThan(l.Price.Mul(decimal.NewFromInt(l.Quantity))) {
+			continue
+		}
+		l.Discount = next
+		diff = diff.Sub(step)
+	}
 }
 
 // categoryPath splits a taxonomy category's full name ("Apparel &

@@ -18,18 +18,19 @@ func decodeValid(raw []byte, limited bool) (rosync.Order, error) {
 	if err != nil {
 		return rosync.Order{}, err
 	}
-	d.order.Total = d.order.LinesTotal() // as orders.go does, for now
+	d.settle() // as build does
 	if err := d.order.Validate(); err != nil {
 		return rosync.Order{}, err
 	}
 	return d.order, nil
 }
 
-// TestDecodeOrder_Example maps Shopify's documented example order
-// (reference §A9) in GraphQL shape: refunded lines are dropped by
-// currentQuantity (PRD-7), SKU and id go to SKU and Code (SHO-P1), the
-// address to the customer (SHO-C1) and the delivery details to Delivery
-// (DEL-1).
+// TestDecodeOrder_Example maps Shopify's documented example order #1001
+// in GraphQL shape: refunded lines are dropped by currentQuantity (PRD-7),
+// the line left carries its share of the code TENOFF so that the order
+// amounts to the 195.67 the customer pays, not 199.00 (ORD-3), SKU and id
+// go to SKU and Code (SHO-P1), the address to the customer (SHO-C1) and
+// the delivery details to Delivery (DEL-1).
 func TestDecodeOrder_Example(t *testing.T) {
 	got, err := decodeValid([]byte(exampleNode), false)
 	require.NoError(t, err)
@@ -54,8 +55,9 @@ func TestDecodeOrder_Example(t *testing.T) {
 			},
 			Quantity: 1,
 			Price:    decimal.RequireFromString("199.00"),
+			Discount: decimal.RequireFromString("3.33"), // ORD-3: its share of TENOFF
 		}},
-		Total: decimal.RequireFromString("199.00"),
+		Total: decimal.RequireFromString("195.67"), // ORD-3: currentSubtotalPriceSet, what the customer pays
 		Delivery: &rosync.Delivery{ // DEL-1
 			Service: "Free Shipping", Fee: decimal.RequireFromString("0.00"),
 			Address: "Chestnut Street 92, Louisville, Kentucky, 40202, United States",
@@ -111,7 +113,7 @@ func TestDeriveStatus(t *testing.T) { // SHO-1
 func TestDecodeOrder_Customer(t *testing.T) {
 	t.Run("SHO-C2 redacted fields are null", func(t *testing.T) {
 		raw := node(t, 7, "2026-11-01T10:00:00Z", func(o map[string]any) {
-			o["customer"] = map[string]any{"firstName": nil, "lastName": nil, "email": nil, "phone": nil, "defaultAddress": nil}
+			o["customer"] = map[string]any{"firstName": nil, "lastName": nil, "defaultEmailAddress": nil, "defaultPhoneNumber": nil, "defaultAddress": nil}
 			o["shippingAddress"] = map[string]any{"firstName": nil, "lastName": nil, "address1": nil, "address2": nil,
 				"city": "Ottawa", "province": nil, "zip": nil, "country": "Canada", "countryCodeV2": "CA", "phone": nil}
 		})
@@ -139,7 +141,7 @@ func TestDecodeOrder_Customer(t *testing.T) {
 	t.Run("phone falls back to the shipping address", func(t *testing.T) {
 		o, err := decodeValid(node(t, 7, "2026-11-01T10:00:00Z", func(o map[string]any) {
 			c := o["customer"].(map[string]any)
-			c["phone"] = nil
+			c["defaultPhoneNumber"] = nil
 			o["shippingAddress"].(map[string]any)["phone"] = "+1 613 555 0199"
 		}), false)
 		require.NoError(t, err)
@@ -226,11 +228,20 @@ func TestDecodeOrder_BadInput(t *testing.T) {
 		{"unknown currency", edit(func(o map[string]any) {
 			o["currencyCode"] = "XYZ"
 			line0(o)["originalUnitPriceSet"] = map[string]any{"shopMoney": map[string]any{"amount": "10.00"}}
-			o["totalPriceSet"] = map[string]any{"shopMoney": map[string]any{"amount": "25.00"}}
+			o["currentSubtotalPriceSet"] = map[string]any{"shopMoney": map[string]any{"amount": "20.00"}}
 			o["shippingLine"] = nil
 		}), "currency", "42"},
 		{"name as a number", edit(func(o map[string]any) { o["name"] = 42 }), "name", "42"},
-		{"missing total", edit(func(o map[string]any) { delete(o, "totalPriceSet") }), "totalPriceSet", "42"},
+		{"missing subtotal", edit(func(o map[string]any) { delete(o, "currentSubtotalPriceSet") }), "currentSubtotalPriceSet", "42"},
+		{"ORD-3 subtotal the lines do not reach", edit(func(o map[string]any) {
+			o["currentSubtotalPriceSet"] = map[string]any{"shopMoney": map[string]any{"amount": "18.00"}}
+		}), "total", "42"},
+		{"allocation in another currency", edit(func(o map[string]any) {
+			line0(o)["discountAllocations"] = []any{map[string]any{"allocatedAmountSet": map[string]any{"shopMoney": map[string]any{"amount": "1.00", "currencyCode": "EUR"}}}}
+		}), "lineItems.nodes[0].discountAllocations", "42"},
+		{"allocation over the line", edit(func(o map[string]any) {
+			line0(o)["discountAllocations"] = []any{map[string]any{"allocatedAmountSet": map[string]any{"shopMoney": map[string]any{"amount": "21.00"}}}}
+		}), "lines[0].discount", "42"},
 		{"missing line items", edit(func(o map[string]any) { delete(o, "lineItems") }), "lineItems", "42"},
 		{"variant id as a number", edit(func(o map[string]any) {
 			line0(o)["variant"] = map[string]any{"id": "gid://shopify/ProductVariant/7001", "legacyResourceId": 7001}

@@ -49,8 +49,14 @@
 //	            fulfilment and partial refunds stay "open")
 //	Currency    currencyCode (the shop currency; amounts are shopMoney)
 //	CreatedAt   createdAt, UpdatedAt updatedAt, in UTC
-//	Total       totalPriceSet.shopMoney.amount
-//	Customer    customer firstName, lastName, email, phone (email and phone
+//	Total       currentSubtotalPriceSet.shopMoney.amount: what the customer
+//	            pays for the products after line and order discounts (codes
+//	            such as TENOFF) and refunds, without shipping; with taxes
+//	            only in a tax-inclusive shop (taxesIncluded), whose prices
+//	            hold them too. Order.Validate checks that the lines add up
+//	            to it (ORD-3)
+//	Customer    customer firstName, lastName, defaultEmailAddress
+//	            .emailAddress, defaultPhoneNumber.phoneNumber (email and phone
 //	            falling back to the order's, the phone then to the shipping
 //	            address's); Address: the shipping address on one line
 //	            (street, city, province, zip, country), else the customer's
@@ -60,6 +66,12 @@
 //	Lines       lineItems: id (the LineItem GID's number); quantity
 //	            currentQuantity (after edits and refunds; lines at 0
 //	            dropped); price originalUnitPriceSet.shopMoney.amount;
+//	            discount the sum of discountAllocations[].allocatedAmountSet
+//	            (line discounts and the line's share of order discounts),
+//	            which Shopify gives for all units ordered: on a line with
+//	            refunded units it is prorated to currentQuantity, rounded
+//	            half up, and the lines of such an order are then settled,
+//	            a cent per prorated line at most, against the subtotal;
 //	            Product.ID the product's legacyResourceId, or the variant's
 //	            when the product has variants (hasOnlyDefaultVariant false),
 //	            so that each variant is its own RO App product, as
@@ -68,7 +80,8 @@
 //	            text); Category product.category.fullName ("Apparel &
 //	            Accessories > Clothing > Shirts", Shopify's standard product
 //	            taxonomy) split on " > ", nil without a category
-//	Delivery    shippingLine title, originalPriceSet.shopMoney.amount and
+//	Delivery    shippingLine title, currentDiscountedPriceSet (the price
+//	            after shipping discounts and refunds) and
 //	            the shipping address on one line; nil without shipping line
 //	            and address
 //
@@ -87,26 +100,35 @@
 // Partner or Dev Dashboard has it; a custom app created in the shop's admin
 // has it only on the Shopify plan ("Grow") and above. On Basic and Starter
 // such an app gets the fields as null. The adapter reads the plan with
-// every order query (shop { plan { displayName } }; once, before the bulk
-// operation, for an initial import) and, on a plan of
-// Options.LimitedPlans (default "Basic", "Basic Shopify", "Shopify Basic",
-// "Starter", "Shopify Starter", case-insensitive), sets
+// every order query (shop { plan { publicDisplayName } }: Basic, Starter,
+// Grow, Advanced, Plus, … per the ShopPlan reference; displayName is
+// deprecated; once, before the bulk operation, for an initial import)
+// and, on a plan of Options.LimitedPlans (default "Basic", "Starter" and
+// the older "Basic Shopify", "Shopify Basic", "Shopify Starter",
+// case-insensitive), sets
 // Order.CustomerRedacted and leaves Customer nil, so the Syncer uses the
 // one shared "Not specified" contact (SHO-C2). On other plans, a customer
 // whose fields all come back null is treated the same way.
 //
 // # Queries, cost and throttling
 //
-// Orders selects with the search query "created_at:>='…' status:any" for
-// the initial import (sorted by CREATED_AT) and "updated_at:>='…'
-// status:any" for a poll (by UPDATED_AT); Query.Until adds a created_at or
-// updated_at upper bound. Shopify refuses a query whose requested cost
+// Orders selects with the search query "created_at:>='…'" for the initial
+// import (sorted by CREATED_AT) and "updated_at:>='…'" for a poll (by
+// UPDATED_AT); Query.Until adds a created_at or updated_at upper bound. No
+// status term is sent: the orders search documents status values open,
+// closed, cancelled and not_closed, none for "any" (status=any is a REST
+// parameter), and Shopify drops a term it does not know from the query
+// and reports it in extensions.search warnings ("Invalid search field for
+// this query.", code invalid_field); the adapter refuses any answer with
+// such a warning as an *rosync.APIError. The import's exclusions (SHO-1:
+// fulfilled, cancelled, refunded) are the engine's, on the derived status,
+// so the query reads orders of every status. Shopify refuses a query whose requested cost
 // passes 1000 points, and a nested connection costs its first × its node's
 // cost, so a page of orders(first, after, sortKey, query) holds
 // Options.OrdersPerPage orders (default 10) of up to Options.LinesPerOrder
-// lines (default 10), about 725 points; the rest of a longer order's lines
-// come from follow-up order(id) { lineItems(first: 100, after) } queries.
-// Polls always read such pages; Order(id) reads one order with up to 100
+// lines (default 8), about 865 points; the rest of a longer order's lines
+// come from follow-up order(id) { lineItems(first: 80, after) } queries.
+// Polls always read such pages; Order(id) reads one order with up to 80
 // lines per query.
 //
 // 250 orders with their lines cannot fit in one paged query, so the
@@ -115,8 +137,9 @@
 // import is 1 plan query + 1 mutation + the polls + 1 download, whatever
 // the number of orders.
 //
-//  1. shop { plan { displayName } } (a bulk query holds nothing but its
-//     connection).
+//  1. shop { plan { publicDisplayName } } (a bulk query holds nothing but
+//     its connection). A transient failure here (after the retries) reads
+//     pages instead.
 //  2. bulkOperationRunQuery(query, groupObjects: true) with the query
 //     { orders(sortKey: CREATED_AT, query: "…") { edges { node { … lineItems
 //     { edges { node { … } } } } } } }: the same order and line fields as a
@@ -154,8 +177,10 @@
 // order is yielded twice or lost without an error. The time the consumer
 // takes with an order does not count as a stalled download.
 //
-// The import falls back to pages, and logs why, when Shopify will not start
-// the operation (a userError: OPERATION_IN_PROGRESS when another bulk query
+// The import falls back to pages, and logs why, when the mutation still
+// fails after the retries with a transient error (network, 5xx, a
+// malformed answer), when Shopify will not start the operation (a
+// userError: OPERATION_IN_PROGRESS when another bulk query
 // of the app runs on the shop, one at a time before API version 2026-01,
 // the adapter's own included when the answer to its mutation was lost and
 // the mutation retried; or a GraphQL error, as for a token that may not run
@@ -189,7 +214,9 @@
 // THROTTLED error is waited out and retried. A wait longer than
 // Options.MaxCostWait is not slept: the call returns a
 // *rosync.RateLimitError for the caller to retry later. HTTP 429 and 5xx
-// and network errors are retried with back-off (Retry-After honoured);
+// and network errors are retried with back-off (Retry-After honoured), and
+// so is a 2xx answer that is not JSON (a *MalformedAnswerError past the
+// retries, which rosync.Retryable treats as transient);
 // other HTTP errors and GraphQL errors in an HTTP 200 answer are a
 // *rosync.APIError with Service "shopify". The access token and the webhook
 // secret never appear in errors or logs.
@@ -207,6 +234,40 @@
 // orders/edited. Shopify retries failed deliveries for a while but does not
 // guarantee delivery, so the Syncer's reconciliation poll is still needed.
 //
+// # Sources of the wire facts
+//
+// Totals and discounts: the Order, LineItem, DiscountAllocation and
+// ShippingLine references, https://shopify.dev/docs/api/admin-graphql/2025-10/objects/Order,
+// https://shopify.dev/docs/api/admin-graphql/2025-10/objects/LineItem
+// (currentQuantity "excluding refunded and removed units";
+// discountAllocations "including discounts allocated to refunded and
+// removed quantities"; discountedUnitPriceAfterAllDiscountsSet only
+// "approximate"), https://shopify.dev/docs/api/admin-graphql/2025-10/objects/DiscountAllocation,
+// https://shopify.dev/docs/api/admin-graphql/2025-10/objects/ShippingLine;
+// that currentSubtotal is before shipping and holds taxes only for
+// taxes-included orders: https://shopify.dev/docs/api/storefront/2025-04/objects/Order
+// (currentSubtotalPrice). Shopify's documented example order 450789469
+// (#1001, https://shopify.dev/docs/api/admin-rest/2023-01/resources/order,
+// as Shopify/shopify-api-ruby's generated tests hold it): TENOFF (10.00
+// "across" all lines) allocated 3.34/3.33/3.33 to three 199.00 lines, two
+// refunded, current_subtotal_price 195.67, current_total_price 199.65
+// (3.98 tax on top, taxes_included false): the order-level code is in the
+// subtotal and in the lines' allocations. Plans:
+// https://shopify.dev/docs/api/admin-graphql/2025-10/objects/ShopPlan
+// (publicDisplayName and its values; displayName deprecated),
+// https://shopify.dev/changelog/adding-publicdisplayname-field-on-shopplan.
+// Customers: Customer.defaultEmailAddress and defaultPhoneNumber
+// (email and phone deprecated),
+// https://shopify.dev/docs/api/admin-graphql/2025-10/objects/Customer.
+// Search: https://shopify.dev/docs/api/admin-graphql/2025-10/queries/orders
+// (argument query) and https://shopify.dev/docs/api/usage/search-syntax;
+// the extensions.search warnings as public clients record them from live
+// shops (e.g. "staff_member" and "state" terms dropped with code
+// invalid_field). Errors of a query that does not fit the schema: HTTP
+// 200 with errors[].extensions.code undefinedField (typeName, fieldName),
+// as in https://github.com/vercel/commerce/issues/763 ("Field 'ruleSet'
+// doesn't exist on type 'CollectionEdge'").
+//
 // # Unverified
 //
 // Checked against Shopify's documentation and reference notes, not against
@@ -214,14 +275,18 @@
 // shop.plan.displayName returns them (hence Options.LimitedPlans), and
 // whether a Dev Dashboard custom app gets protected data on Basic;
 // the exact cost Shopify computes for these queries (the estimate counts
-// pageInfo as an object, leaving a margin under 1000); that the orders
-// search without status: would leave out some orders (status:any is sent
-// to be safe); that Customer.email and Customer.phone, deprecated in recent
-// versions in favour of defaultEmailAddress and defaultPhoneNumber, are
-// still served by 2025-10; that protected-data access errors come as
-// GraphQL errors rather than nulls (they would fail the query as an
-// *rosync.APIError); and that the fee of DEL-1 is the original shipping
-// price (originalPriceSet, before shipping discounts).
+// pageInfo and a list of objects as objects, leaving a margin under 1000);
+// that the orders search without a status term reads orders of every
+// status (no default filter is documented; if Shopify left out closed or
+// cancelled orders, SHO-1 would exclude them anyway, and a cancellation
+// after import would only lose its comment); how Shopify splits a line's
+// discount between refunded and remaining units (the proration and the
+// one-cent settling are the adapter's: a larger difference is refused by
+// ORD-3, never imported at a wrong amount); that protected-data access
+// errors come as GraphQL errors rather than nulls (they would fail the
+// query as an *rosync.APIError). Taxes: in a tax-exclusive shop the tax
+// added on top of the prices (currentTotalTaxSet) is not in Total nor in
+// the RO App items, as before.
 //
 // Of bulk operations: that the result follows sortKey CREATED_AT (not
 // documented; the adapter logs a warning when an order comes older than

@@ -20,9 +20,10 @@ func ExampleNew() {
 		"createdAt": "2026-11-02T10:00:00Z", "updatedAt": "2026-11-02T10:00:00Z", "processedAt": "2026-11-02T10:00:00Z",
 		"cancelledAt": null, "closedAt": null, "currencyCode": "UAH",
 		"displayFinancialStatus": "PAID", "displayFulfillmentStatus": "UNFULFILLED", "email": null, "phone": null,
-		"customer": {"firstName": "Olena", "lastName": "Kovalenko", "email": "olena@example.com", "phone": "+380501112233", "defaultAddress": null},
+		"customer": {"firstName": "Olena", "lastName": "Kovalenko", "defaultEmailAddress": {"emailAddress": "olena@example.com"},
+		  "defaultPhoneNumber": {"phoneNumber": "+380501112233"}, "defaultAddress": null},
 		"shippingAddress": null, "shippingLine": null,
-		"totalPriceSet": {"shopMoney": {"amount": "13397.00", "currencyCode": "UAH"}},
+		"currentSubtotalPriceSet": {"shopMoney": {"amount": "13397.00", "currencyCode": "UAH"}},
 		"lineItems": {"nodes": [
 			{"id": "gid://shopify/LineItem/1", "sku": "PHX-128", "name": "Phone X", "title": "Phone X", "quantity": 1, "currentQuantity": 1,
 			 "variant": {"id": "gid://shopify/ProductVariant/91", "legacyResourceId": "91"},

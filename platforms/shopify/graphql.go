@@ -150,7 +150,22 @@ type gqlResponse struct {
 	Errors     []gqlError      `json:"errors"`
 	Extensions struct {
 		Cost *costInfo `json:"cost"`
+		// Search reports, per search query argument, the terms Shopify
+		// did not understand: it drops such a term from the query and
+		// answers the rest, so the result would silently be wider or
+		// narrower than asked.
+		Search []searchReport `json:"search"`
 	} `json:"extensions"`
+}
+
+type searchReport struct {
+	Path     []string `json:"path"`
+	Query    string   `json:"query"`
+	Warnings []struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+		Code    string `json:"code"`
+	} `json:"warnings"`
 }
 
 type gqlError struct {
@@ -231,9 +246,24 @@ func (c *client) query(ctx context.Context, op, q string, vars map[string]any, c
 		}
 		var gr gqlResponse
 		if err := json.Unmarshal(resp.body, &gr); err != nil {
-			return fmt.Errorf("shopify: %s: the answer is not GraphQL JSON: %w", op, err)
+			// A 2xx answer that is not JSON (a proxy's page, a body cut
+			// short) is transient: retried like a network error.
+			malformed := &MalformedAnswerError{Op: op, Status: resp.status, Err: err}
+			if attempt >= c.retryMax {
+				return malformed
+			}
+			d := c.backoff(attempt)
+			attempt++
+			c.log.DebugContext(ctx, "malformed answer, retrying", "op", op, "attempt", attempt, "wait", d, "err", err)
+			if err := c.sleep(ctx, d); err != nil {
+				return fmt.Errorf("shopify: %s: %w", op, err)
+			}
+			continue
 		}
 		c.observe(op, gr.Extensions.Cost)
+		if err := c.searchWarnings(op, gr.Extensions.Search); err != nil {
+			return err
+		}
 		if len(gr.Errors) > 0 {
 			if !isThrottled(gr.Errors) {
 				return c.gqlErrors(op, gr.Errors)
@@ -262,6 +292,40 @@ func (c *client) query(ctx context.Context, op, q string, vars map[string]any, c
 		}
 		return nil
 	}
+}
+
+// MalformedAnswerError is a 2xx answer whose body is not GraphQL JSON,
+// still so after Options.RetryMax retries. It is transient:
+// rosync.Retryable reports true.
+type MalformedAnswerError struct {
+	Op     string
+	Status int
+	Err    error
+}
+
+func (e *MalformedAnswerError) Error() string {
+	return fmt.Sprintf("shopify: %s: the HTTP %d answer is not GraphQL JSON: %v", e.Op, e.Status, e.Err)
+}
+
+// Unwrap returns the JSON error.
+func (e *MalformedAnswerError) Unwrap() error { return e.Err }
+
+// searchWarnings turns the warnings Shopify gives for a search query
+// argument it did not fully understand into an *rosync.APIError: Shopify
+// drops the unknown term and answers the rest, which would import the
+// wrong orders without a word.
+func (c *client) searchWarnings(op string, reports []searchReport) error {
+	var parts []string
+	for _, r := range reports {
+		for _, w := range r.Warnings {
+			parts = append(parts, fmt.Sprintf("%s %q: field %q: %s (%s)", strings.Join(r.Path, "."), r.Query, w.Field, strings.TrimSpace(w.Message), w.Code))
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	return &rosync.APIError{Service: Name, Method: http.MethodPost, Path: apiPath + " " + op, Status: http.StatusOK,
+		Message: c.redact("search query not understood: " + strings.Join(parts, "; "))}
 }
 
 // badDataError is an answer whose data does not have the expected shape

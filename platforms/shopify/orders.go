@@ -37,10 +37,11 @@ func (p *Platform) Order(ctx context.Context, id string) (rosync.Order, error) {
 	return p.build(ctx, data.Order, p.limitedPlan(data.Shop.name()))
 }
 
-// shopPlan is the shop { plan { displayName } } that comes with order queries.
+// shopPlan is the shop { plan { publicDisplayName } } that comes with
+// order queries (displayName is deprecated).
 type shopPlan struct {
 	Plan *struct {
-		DisplayName string `json:"displayName"`
+		PublicDisplayName string `json:"publicDisplayName"`
 	} `json:"plan"`
 }
 
@@ -48,14 +49,13 @@ func (s shopPlan) name() string {
 	if s.Plan == nil {
 		return ""
 	}
-	return s.Plan.DisplayName
+	return s.Plan.PublicDisplayName
 }
 
 // Orders streams the orders that q selects, oldest first: the initial
 // import (Query.CreatedSince) by sortKey CREATED_AT with the search query
-// "created_at:>='…' status:any", a poll (Query.UpdatedSince) by UPDATED_AT
-// with "updated_at:>='…' status:any"; Query.Until adds created_at:<'…' or
-// updated_at:<'…'.
+// "created_at:>='…'", a poll (Query.UpdatedSince) by UPDATED_AT with
+// "updated_at:>='…'"; Query.Until adds created_at:<'…' or updated_at:<'…'.
 //
 // The initial import (CreatedSince set, UpdatedSince zero) runs one bulk
 // operation and streams its result one order at a time (see the package
@@ -175,7 +175,10 @@ func searchQuery(q rosync.Query) string {
 		}
 		terms = append(terms, field+":<'"+searchTime(t)+"'")
 	}
-	terms = append(terms, "status:any")
+	// No status term: the GraphQL orders search has none that means
+	// "any" (status:any is the REST parameter), and an unknown term is
+	// dropped by Shopify with a warning, not refused; the query then
+	// selects orders of every status.
 	return strings.Join(terms, " ")
 }
 
@@ -185,7 +188,7 @@ func orderGID(legacy string) string { return "gid://shopify/Order/" + legacy }
 
 // maxLinePages bounds the follow-up queries for the lines of one order:
 // maxLinePages × linesPerFollowUp lines.
-const maxLinePages = 100
+const maxLinePages = 125
 
 // build decodes an order node, reads the rest of its lines when the node
 // holds only their first page, and validates it.
@@ -228,7 +231,7 @@ func (p *Platform) build(ctx context.Context, raw []byte, limited bool) (rosync.
 			break
 		}
 	}
-	d.order.Total = d.order.LinesTotal() // for now; the discounted totals come with issue 11
+	d.settle()
 	if err := d.order.Validate(); err != nil {
 		return rosync.Order{}, err
 	}

@@ -58,7 +58,7 @@ func TestOrders_Pagination(t *testing.T) {
 
 	reqs := e.srv.Requests()
 	require.Len(t, reqs, 4)
-	require.Equal(t, "created_at:>='2026-10-01T00:00:00Z' status:any", reqs[0].Variables["query"])
+	require.Equal(t, "created_at:>='2026-10-01T00:00:00Z'", reqs[0].Variables["query"])
 	require.Equal(t, "CREATED_AT", reqs[0].Variables["sortKey"])
 	require.Nil(t, reqs[0].Variables["after"])
 	require.NotEmpty(t, reqs[1].Variables["after"], "the next page goes by cursor")
@@ -80,7 +80,7 @@ func TestOrders_PollAndUntil(t *testing.T) {
 	require.Empty(t, errs)
 	require.Equal(t, []string{"1", "3"}, ids(orders), "sorted by updatedAt")
 	req := e.srv.Requests()[0]
-	require.Equal(t, "updated_at:>='2026-11-15T00:00:00Z' status:any", req.Variables["query"])
+	require.Equal(t, "updated_at:>='2026-11-15T00:00:00Z'", req.Variables["query"])
 	require.Equal(t, "UPDATED_AT", req.Variables["sortKey"])
 
 	orders, errs = collect(t, e.p, rosync.Query{UpdatedSince: since, Until: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})

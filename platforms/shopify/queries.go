@@ -16,15 +16,17 @@ const moneyFields = `shopMoney { amount currencyCode }`
 const lineFields = `id sku name title quantity currentQuantity
       variant { id legacyResourceId }
       product { id legacyResourceId description hasOnlyDefaultVariant category { name fullName } }
-      originalUnitPriceSet { ` + moneyFields + ` }`
+      originalUnitPriceSet { ` + moneyFields + ` }
+      discountAllocations { allocatedAmountSet { ` + moneyFields + ` } }`
 
 // orderNodeFields selects an order node without its line items.
 const orderNodeFields = `id legacyResourceId name createdAt updatedAt cancelledAt currencyCode
     displayFinancialStatus displayFulfillmentStatus email phone
-    customer { firstName lastName email phone defaultAddress { ` + addressFields + ` } }
+    customer { firstName lastName defaultEmailAddress { emailAddress } defaultPhoneNumber { phoneNumber }
+      defaultAddress { ` + addressFields + ` } }
     shippingAddress { ` + addressFields + ` }
-    shippingLine { title originalPriceSet { ` + moneyFields + ` } }
-    totalPriceSet { ` + moneyFields + ` }`
+    shippingLine { title currentDiscountedPriceSet { ` + moneyFields + ` } }
+    currentSubtotalPriceSet { ` + moneyFields + ` }`
 
 // orderFields selects an order node; $lines is the size of its first page
 // of line items.
@@ -38,17 +40,17 @@ const ordersQuery = `query RosyncOrders($first: Int!, $after: String, $query: St
     pageInfo { hasNextPage endCursor }
     nodes { ` + orderFields + ` }
   }
-  shop { plan { displayName } }
+  shop { plan { publicDisplayName } }
 }`
 
 const orderQuery = `query RosyncOrder($id: ID!, $lines: Int!) {
   order(id: $id) { ` + orderFields + ` }
-  shop { plan { displayName } }
+  shop { plan { publicDisplayName } }
 }`
 
 // linesPerFollowUp is the page size of the follow-up query for the lines
 // of an order with more than a list page holds.
-const linesPerFollowUp = 100
+const linesPerFollowUp = 80
 
 const orderLinesQuery = `query RosyncOrderLines($id: ID!, $after: String, $lines: Int!) {
   order(id: $id) {
@@ -56,11 +58,11 @@ const orderLinesQuery = `query RosyncOrderLines($id: ID!, $after: String, $lines
   }
 }`
 
-const shopQuery = `query RosyncShop { shop { currencyCode ianaTimezone plan { displayName } } }`
+const shopQuery = `query RosyncShop { shop { currencyCode ianaTimezone plan { publicDisplayName } } }`
 
 // shopPlanQuery reads the plan before a bulk operation, whose query can
 // hold nothing but the orders connection.
-const shopPlanQuery = `query RosyncShopPlan { shop { plan { displayName } } }`
+const shopPlanQuery = `query RosyncShopPlan { shop { plan { publicDisplayName } } }`
 
 // bulkOrdersQuery is the query a bulk operation runs for the initial
 // import: the orders that search selects, oldest first, with the fields of
@@ -106,8 +108,8 @@ const bulkPollQuery = `query RosyncBulkOperation($id: ID!) {
 // Requested costs as Shopify computes them (scalars and enums 0, objects 1,
 // connections 2 + first × node; pageInfo counted as an object to be safe).
 const (
-	lineNodeCost  = 1 + 1 + 2 + 2             // line, variant, product{category}, originalUnitPriceSet{shopMoney}
-	orderBaseCost = 1 + 2 + 1 + 3 + 2 + 2 + 1 // order, customer{defaultAddress}, shippingAddress, shippingLine{…}, totalPriceSet{…}, lineItems' 2 + pageInfo
+	lineNodeCost  = 1 + 1 + 2 + 2 + 3         // line, variant, product{category}, originalUnitPriceSet{shopMoney}, discountAllocations{allocatedAmountSet{shopMoney}}
+	orderBaseCost = 1 + 4 + 1 + 3 + 2 + 2 + 1 // order, customer{defaultEmailAddress defaultPhoneNumber defaultAddress}, shippingAddress, shippingLine{…}, currentSubtotalPriceSet{…}, lineItems' 2 + pageInfo
 	shopPlanCost  = 2                         // shop { plan }
 	shopCost      = 2
 	mutationCost  = 10 // a mutation field

@@ -25,12 +25,12 @@ const DefaultAPIVersion = "2025-10"
 // MaxQueryCost is Shopify's limit on the requested cost of one query.
 const MaxQueryCost = 1000
 
-// The default page sizes: 10 orders of up to 10 lines each keep a list
-// query's requested cost (about 725 points) under MaxQueryCost. An order
+// The default page sizes: 10 orders of up to 8 lines each keep a list
+// query's requested cost (about 865 points) under MaxQueryCost. An order
 // with more lines has the rest read by a follow-up query.
 const (
 	DefaultOrdersPerPage = 10
-	DefaultLinesPerOrder = 10
+	DefaultLinesPerOrder = 8
 )
 
 // The defaults of the bulk operation that reads the initial import: the
@@ -42,10 +42,12 @@ const (
 	maxBulkPollInterval     = 30 * time.Second
 )
 
-// DefaultLimitedPlans are the plan display names (compared case-insensitively)
-// whose stores do not give an admin-created custom app protected customer
-// data (name, email, phone, address): Shopify Basic and Starter (SHO-C2).
-// The list is not documented by Shopify; see the package doc.
+// DefaultLimitedPlans are the plan names (ShopPlan.publicDisplayName,
+// compared case-insensitively) whose stores do not give an admin-created
+// custom app protected customer data (name, email, phone, address):
+// Basic and Starter (SHO-C2). publicDisplayName documents "Basic" and
+// "Starter"; the older names that the deprecated displayName gave are
+// kept so that a list written for them still works.
 var DefaultLimitedPlans = []string{"Basic", "Basic Shopify", "Shopify Basic", "Starter", "Shopify Starter"}
 
 // Credentials are the Admin API access token of the app installed on the
@@ -296,14 +298,14 @@ func (p *Platform) SetStatus(ctx context.Context, id, status string) error {
 }
 
 // Shop reads the shop's currency, plan and timezone:
-// shop { currencyCode ianaTimezone plan { displayName } }.
+// shop { currencyCode ianaTimezone plan { publicDisplayName } }.
 func (p *Platform) Shop(ctx context.Context) (rosync.ShopInfo, error) {
 	var data struct {
 		Shop *struct {
 			CurrencyCode string `json:"currencyCode"`
 			IanaTimezone string `json:"ianaTimezone"`
 			Plan         *struct {
-				DisplayName string `json:"displayName"`
+				PublicDisplayName string `json:"publicDisplayName"`
 			} `json:"plan"`
 		} `json:"shop"`
 	}
@@ -315,7 +317,7 @@ func (p *Platform) Shop(ctx context.Context) (rosync.ShopInfo, error) {
 	}
 	info := rosync.ShopInfo{Currency: strings.TrimSpace(data.Shop.CurrencyCode), Timezone: data.Shop.IanaTimezone}
 	if data.Shop.Plan != nil {
-		info.Plan = data.Shop.Plan.DisplayName
+		info.Plan = data.Shop.Plan.PublicDisplayName
 	}
 	return info, nil
 }

@@ -63,12 +63,12 @@ func orderSeeds(f *testing.F) {
 	f.Add([]byte(node(f, 7, "2026-11-02T10:00:00Z", nil)))
 	for _, s := range []string{
 		``, `null`, `{}`, `[]`, `"x"`, `1e400`,
-		`{"legacyResourceId":"7","createdAt":"2026-11-02T10:00:00Z","currencyCode":"USD","totalPriceSet":{"shopMoney":{"amount":"1e400"}},"lineItems":{"nodes":[]}}`,
-		`{"legacyResourceId":7,"createdAt":"0000-01-01T00:00:00Z","currencyCode":"XXX","totalPriceSet":{"shopMoney":{"amount":"-0.001"}},"lineItems":null}`,
+		`{"legacyResourceId":"7","createdAt":"2026-11-02T10:00:00Z","currencyCode":"USD","currentSubtotalPriceSet":{"shopMoney":{"amount":"1e400"}},"lineItems":{"nodes":[]}}`,
+		`{"legacyResourceId":7,"createdAt":"0000-01-01T00:00:00Z","currencyCode":"XXX","currentSubtotalPriceSet":{"shopMoney":{"amount":"-0.001"}},"lineItems":null}`,
 		`{"legacyResourceId":"18446744073709551616","createdAt":"2026-11-02T10:00:00+25:00","currencyCode":"USD"}`,
-		`{"legacyResourceId":"7","createdAt":"2026-11-02T10:00:00Z","currencyCode":"USD","totalPriceSet":{"shopMoney":{"amount":"10"}},` +
+		`{"legacyResourceId":"7","createdAt":"2026-11-02T10:00:00Z","currencyCode":"USD","currentSubtotalPriceSet":{"shopMoney":{"amount":"10"}},` +
 			`"lineItems":{"pageInfo":{"hasNextPage":true,"endCursor":"c1"},"nodes":[{"id":"gid://shopify/LineItem/1","currentQuantity":1,"originalUnitPriceSet":{"shopMoney":{"amount":"10"}}}]}}`,
-		`{"legacyResourceId":"7","createdAt":"2026-11-02T10:00:00Z","currencyCode":"USD","totalPriceSet":{"shopMoney":{"amount":"10"}},` +
+		`{"legacyResourceId":"7","createdAt":"2026-11-02T10:00:00Z","currencyCode":"USD","currentSubtotalPriceSet":{"shopMoney":{"amount":"10"}},` +
 			`"lineItems":{"nodes":[{"id":"gid://shopify/LineItem/1","currentQuantity":9223372036854775807,"originalUnitPriceSet":{"shopMoney":{"amount":"0.000000000000000000001"}}},` +
 			`{"id":"gid://shopify/Product/2","currentQuantity":"1"},{"id":null,"currentQuantity":1.5}]}}`,
 	} {
@@ -87,11 +87,11 @@ func fuzzClient(node []byte) *http.Client {
 		if bytes.Contains(q, []byte("RosyncOrders")) {
 			b.WriteString(`{"data":{"orders":{"pageInfo":{"hasNextPage":false,"endCursor":null},"nodes":[`)
 			b.Write(node)
-			b.WriteString(`]},"shop":{"plan":{"displayName":"Grow"}}}}`)
+			b.WriteString(`]},"shop":{"plan":{"publicDisplayName":"Grow"}}}}`)
 		} else {
 			b.WriteString(`{"data":{"order":`)
 			b.Write(node)
-			b.WriteString(`,"shop":{"plan":{"displayName":"Grow"}}}}`)
+			b.WriteString(`,"shop":{"plan":{"publicDisplayName":"Grow"}}}}`)
 		}
 		return &http.Response{StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 			Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(&b), Request: r}, nil
@@ -153,7 +153,7 @@ func FuzzOrderDecode(f *testing.F) {
 // page of lines again and again gives an *rosync.InvalidOrderError, not an
 // endless loop (found by FuzzOrderDecode).
 func TestOrder_LinePagesThatNeverEnd(t *testing.T) {
-	node := `{"legacyResourceId":"7","createdAt":"2026-11-02T10:00:00Z","currencyCode":"USD","totalPriceSet":{"shopMoney":{"amount":"10"}},` +
+	node := `{"legacyResourceId":"7","createdAt":"2026-11-02T10:00:00Z","currencyCode":"USD","currentSubtotalPriceSet":{"shopMoney":{"amount":"10"}},` +
 		`"lineItems":{"pageInfo":{"hasNextPage":true,"endCursor":"c1"},"nodes":[{"id":"gid://shopify/LineItem/1","currentQuantity":1,"originalUnitPriceSet":{"shopMoney":{"amount":"10"}}}]}}`
 	p, err := New("https://fuzz.myshopify.com", Credentials{AccessToken: "shpat_fuzz"}, &Options{HTTPClient: fuzzClient([]byte(node)), RetryMax: -1})
 	if err != nil {
@@ -225,7 +225,7 @@ func FuzzVerifyWebhook(f *testing.F) {
 // second page, instead of streaming the same orders forever.
 func TestOrders_PagesThatNeverEnd(t *testing.T) {
 	page := `{"data":{"orders":{"pageInfo":{"hasNextPage":true,"endCursor":"c1"},"nodes":[` +
-		string(node(t, 7, "2026-11-02T10:00:00Z", nil)) + `]},"shop":{"plan":{"displayName":"Grow"}}}}`
+		string(node(t, 7, "2026-11-02T10:00:00Z", nil)) + `]},"shop":{"plan":{"publicDisplayName":"Grow"}}}}`
 	calls := 0
 	hc := &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
 		calls++
@@ -293,7 +293,7 @@ func fuzzBulkClient(result []byte) *http.Client {
 		case r.Method == http.MethodGet:
 			body = string(result)
 		case bytes.Contains(q, []byte("RosyncShopPlan")):
-			body = `{"data":{"shop":{"plan":{"displayName":"Grow"}}}}`
+			body = `{"data":{"shop":{"plan":{"publicDisplayName":"Grow"}}}}`
 		case bytes.Contains(q, []byte("RosyncBulkOrders")):
 			body = `{"data":{"bulkOperationRunQuery":{"bulkOperation":{"id":"gid://shopify/BulkOperation/1","status":"CREATED"},"userErrors":[]}}}`
 		default:

@@ -3,8 +3,11 @@ package woocommerce
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"strconv"
 	"strings"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/rosync/rosync"
 
@@ -71,8 +74,10 @@ func (a nativeAddress) line() string {
 	return strings.Join(parts, ", ")
 }
 
-// nativeLine is an element of line_items. price is a JSON number (the
-// unrounded unit price after discounts); subtotal and total are strings.
+// nativeLine is an element of line_items. The amounts are strings rounded
+// to the shop's price decimals, all without tax: subtotal before
+// discounts, total after them, and their taxes apart. price (a JSON number,
+// total / quantity unrounded) is derived from total and not read.
 type nativeLine struct {
 	ID          int64           `json:"id"`
 	Name        string          `json:"name"`
@@ -80,7 +85,10 @@ type nativeLine struct {
 	VariationID json.RawMessage `json:"variation_id"`
 	Quantity    int64           `json:"quantity"`
 	SKU         string          `json:"sku"`
-	Price       json.RawMessage `json:"price"`
+	Subtotal    json.RawMessage `json:"subtotal"`
+	SubtotalTax json.RawMessage `json:"subtotal_tax"`
+	Total       json.RawMessage `json:"total"`
+	TotalTax    json.RawMessage `json:"total_tax"`
 }
 
 // nativeShippingLine is an element of shipping_lines.
@@ -112,13 +120,22 @@ type decoded struct {
 	// hasRefunds is true when the order's refunds summary is non-empty, so
 	// that GET /orders/{id}/refunds is worth a call.
 	hasRefunds bool
+	// digits is the number of decimals of the order's currency.
+	digits int32
 }
 
-// lineRef keeps the native ids of a line for the catalogue calls.
+// lineRef keeps the native ids of a line for the catalogue calls, and
+// its amounts as WooCommerce states them for the quantity ordered.
 type lineRef struct {
 	lineID      int64
 	productID   int64 // 0: the product was deleted
 	variationID int64 // 0: not a variation (or a deleted one)
+	// ordered is line_items[].quantity, which refunds do not lower.
+	ordered int64
+	// subtotal and total are what the customer pays for the ordered
+	// quantity before and after discounts, tax included: subtotal +
+	// subtotal_tax and total + total_tax.
+	subtotal, total decimal.Decimal
 }
 
 // decodeOrder maps one native order. Every error is an
@@ -195,11 +212,10 @@ func decodeOrder(raw []byte) (*decoded, error) {
 		if err != nil {
 			return nil, bad(f+".variation_id", "%v", err)
 		}
-		price, err := jsonNumber(nl.Price)
-		if err != nil {
-			return nil, bad(f+".price", "%v", err)
+		sub, tot, ferr := lineAmounts(nl, f)
+		if ferr != nil {
+			return nil, &rosync.InvalidOrderError{OrderID: o.ID, Number: o.Number, Field: ferr.field, Err: ferr.err}
 		}
-		price = snapFloatNoise(price, o.Currency)
 		var productID string
 		switch {
 		case vid > 0:
@@ -210,14 +226,16 @@ func decodeOrder(raw []byte) (*decoded, error) {
 		o.Lines = append(o.Lines, rosync.LineItem{
 			ID:       strconv.FormatInt(nl.ID, 10),
 			Quantity: nl.Quantity,
-			Price:    price,
 			Product: rosync.Product{
-				ID:   productID, // WOO-P1: goes to the RO App Code field
-				SKU:  strings.TrimSpace(nl.SKU),
-				Name: strings.TrimSpace(nl.Name),
+				ID:  productID, // WOO-P1: goes to the RO App Code field
+				SKU: strings.TrimSpace(nl.SKU),
+				// WordPress keeps product and variation names with HTML
+				// entities ("Hoodie &ndash; Blue"), as it does categories.
+				Name: strings.TrimSpace(html.UnescapeString(nl.Name)),
 			},
 		})
-		d.refs = append(d.refs, lineRef{lineID: nl.ID, productID: pid, variationID: vid})
+		d.refs = append(d.refs, lineRef{lineID: nl.ID, productID: pid, variationID: vid,
+			ordered: nl.Quantity, subtotal: sub, total: tot})
 	}
 
 	var del rosync.Delivery
@@ -248,26 +266,102 @@ func decodeOrder(raw []byte) (*decoded, error) {
 		o.Delivery = &del
 	}
 	d.hasRefunds = len(n.Refunds) > 0
-	o.Total = o.LinesTotal() // for now; the exact line totals come with issue 11
+	var ok bool
+	if d.digits, ok = rosync.CurrencyDigits(o.Currency); !ok {
+		d.digits = 2 // Validate rejects the currency
+	}
+	if err := d.settle(); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// fieldError is a bad amount and the native field it came from.
+type fieldError struct {
+	field string
+	err   error
+}
+
+// lineAmounts reads a line's four amounts (strings, never negative) and
+// returns what the customer pays for it before and after discounts, tax
+// included. A total above its subtotal is WooCommerce stating the line
+// wrongly (ORD-3).
+func lineAmounts(nl nativeLine, f string) (subtotal, total decimal.Decimal, _ *fieldError) {
+	var v [4]decimal.Decimal
+	for i, a := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{"subtotal", nl.Subtotal}, {"subtotal_tax", nl.SubtotalTax}, {"total", nl.Total}, {"total_tax", nl.TotalTax}} {
+		d, err := moneyString(a.raw)
+		if err == nil && d.IsNegative() {
+			err = fmt.Errorf("amount %s is negative", d)
+		}
+		if err != nil {
+			return decimal.Zero, decimal.Zero, &fieldError{f + "." + a.name, err}
+		}
+		v[i] = d
+	}
+	if v[2].GreaterThan(v[0]) {
+		return decimal.Zero, decimal.Zero, &fieldError{f + ".total", fmt.Errorf("line total %s exceeds its subtotal %s", v[2], v[0])}
+	}
+	subtotal, total = v[0].Add(v[1]), v[2].Add(v[3])
+	if total.GreaterThan(subtotal) {
+		return decimal.Zero, decimal.Zero, &fieldError{f + ".total_tax", fmt.Errorf("line total with tax %s exceeds its subtotal with tax %s", total, subtotal)}
+	}
+	return subtotal, total, nil
+}
+
+// settle sets each line's unit price and discount and the order's Total
+// from the amounts WooCommerce states, for the lines' current quantities
+// (ORD-3). A line whose quantity refunds lowered keeps the share of its
+// amounts that its remaining units bear, rounded to the currency:
+// 100.00 for 3 units with one refunded is 66.67 for 2. Total is the sum of
+// those line amounts, reckoned apart from the price and discount split, so
+// that Validate checks the split is exact.
+func (d *decoded) settle() error {
+	o := &d.order
+	o.Total = decimal.Zero
+	for i := range o.Lines {
+		l, ref := &o.Lines[i], d.refs[i]
+		sub, tot := ref.subtotal, ref.total
+		if l.Quantity != ref.ordered {
+			q, n := decimal.NewFromInt(l.Quantity), decimal.NewFromInt(ref.ordered)
+			sub, tot = sub.Mul(q).Div(n), tot.Mul(q).Div(n)
+		}
+		sub, tot = sub.Round(d.digits), tot.Round(d.digits)
+		price, discount, err := rosync.LinePrice(sub, tot, l.Quantity, d.digits)
+		if err != nil {
+			return &rosync.InvalidOrderError{OrderID: o.ID, Number: o.Number,
+				Field: "line_items[" + strconv.Itoa(i) + "].total", Err: err}
+		}
+		l.Price, l.Discount = price, discount
+		o.Total = o.Total.Add(tot)
+	}
+	return nil
 }
 
 // customerOf maps billing and shipping to the customer (WOO-C1): names from
 // billing, else shipping; email from billing (shipping has none); phone from
-// shipping when set, else billing; country of the block the phone came from
-// (it is the region a phone without country code is read in), else the
-// other one. Nil when neither block names anyone or gives a way to reach them.
+// shipping when it can be a number, else billing; country of the block the
+// phone came from (it is the region a phone without country code is read
+// in), else the other one. A phone or email that cannot be one ("-",
+// "n/a", too few digits: WooCommerce's is_phone accepts "-") is left
+// empty, so that the engine sees no contact data (WOO-C2). Nil when
+// neither block names anyone or gives a way to reach them.
 func customerOf(b, s nativeAddress) *rosync.Customer {
-	c := &rosync.Customer{Email: strings.TrimSpace(b.Email)}
+	c := &rosync.Customer{}
+	if e := strings.TrimSpace(b.Email); rosync.EmailLike(e) {
+		c.Email = e
+	}
 	if b.hasName() || !s.hasName() {
 		c.FirstName, c.LastName = strings.TrimSpace(b.FirstName), strings.TrimSpace(b.LastName)
 	} else {
 		c.FirstName, c.LastName = strings.TrimSpace(s.FirstName), strings.TrimSpace(s.LastName)
 	}
-	if p := strings.TrimSpace(s.Phone); p != "" {
+	if p := strings.TrimSpace(s.Phone); rosync.PhoneLike(p) {
 		c.Phone = p
 		c.Country = firstNonEmpty(s.Country, b.Country)
-	} else if p := strings.TrimSpace(b.Phone); p != "" {
+	} else if p := strings.TrimSpace(b.Phone); rosync.PhoneLike(p) {
 		c.Phone = p
 		c.Country = firstNonEmpty(b.Country, s.Country)
 	} else {
@@ -331,7 +425,7 @@ func applyRefunds(d *decoded, refunds []json.RawMessage) error {
 		refs = append(refs, d.refs[i])
 	}
 	d.order.Lines, d.refs = lines, refs
-	return nil
+	return d.settle()
 }
 
 // metaInt reads a meta value holding an integer, as a string ("424", the

@@ -44,11 +44,14 @@ func fixtureOrder() rosync.Order {
 		Lines: []rosync.LineItem{{
 			ID:       "424",
 			Quantity: 1,
-			Price:    dec("15"), // "price": 15, a JSON number
+			// ORD-3: what the customer pays for the line, tax included:
+			// total "15.00" + total_tax "2.70" (prices_include_tax false,
+			// so the 18 % tax came on top; the order's total is 17.70).
+			Price: dec("17.70"),
 			// WOO-P1: product_id 30 -> Product.ID (RO App Code), sku -> SKU.
 			Product: rosync.Product{ID: "30", SKU: "woo-album", Name: "Album"},
 		}},
-		Total: dec("15.00"),
+		Total: dec("17.70"), // ORD-3: order total 17.70 less shipping 0.00
 		// No shipping lines; the empty shipping block falls back to billing.
 		Delivery: &rosync.Delivery{
 			Fee:     dec("0"),
@@ -198,6 +201,43 @@ func TestDecodeOrder_Customer_WOO_C1(t *testing.T) {
 			want: &rosync.Customer{Email: "only@example.com"},
 		},
 		{
+			name: "a shipping phone that is no number falls back to billing",
+			mod: func(o map[string]any) {
+				set(o, "shipping.phone", "-") // WooCommerce's is_phone accepts "-"
+				set(o, "shipping.country", "PL")
+			},
+			want: &rosync.Customer{FirstName: "Olena", LastName: "Koval", Phone: "050 123 45 67", Email: "olena@example.com", Country: "UA"},
+		},
+		{
+			name: "too few digits in shipping: billing",
+			mod:  func(o map[string]any) { set(o, "shipping.phone", "12-34") },
+			want: &rosync.Customer{FirstName: "Olena", LastName: "Koval", Phone: "050 123 45 67", Email: "olena@example.com", Country: "UA"},
+		},
+		{
+			name: "junk in both phones and the email: no contact data (WOO-C2 rejects it)",
+			mod: func(o map[string]any) {
+				set(o, "shipping.phone", "n/a")
+				set(o, "billing.phone", "-")
+				set(o, "billing.email", "none")
+			},
+			want: &rosync.Customer{FirstName: "Olena", LastName: "Koval", Country: "UA"},
+		},
+		{
+			name: "junk phones and no name, a real email",
+			mod: func(o map[string]any) {
+				set(o, "billing", map[string]any{"email": "only@example.com", "phone": "0"})
+				set(o, "shipping.phone", "-")
+			},
+			want: &rosync.Customer{Email: "only@example.com"},
+		},
+		{
+			name: "junk contacts and no name: nil",
+			mod: func(o map[string]any) {
+				set(o, "billing", map[string]any{"email": "-", "phone": "n/a"})
+			},
+			want: nil,
+		},
+		{
 			name: "nobody named and no way to reach them: nil (WOO-2 rejects it)",
 			mod: func(o map[string]any) {
 				set(o, "billing", map[string]any{"first_name": "", "email": "", "phone": "", "country": "UA"})
@@ -298,14 +338,19 @@ func TestDecodeOrder_BadInput(t *testing.T) {
 		{"string quantity", mod(func(o map[string]any) { set(o, "line_items.0.quantity", "2") }), "1", "line_items[0].quantity"},
 		{"fractional quantity", mod(func(o map[string]any) { set(o, "line_items.0.quantity", json.Number("1.5")) }), "1", "line_items[0].quantity"},
 		{"number total", mod(func(o map[string]any) { set(o, "total", json.Number("17.7")) }), "1", "total"},
-		{"string price", mod(func(o map[string]any) { set(o, "line_items.0.price", "100") }), "1", "line_items[0].price"},
-		{"null price", mod(func(o map[string]any) { set(o, "line_items.0.price", nil) }), "1", "line_items[0].price"},
 		{"zero quantity", mod(func(o map[string]any) { set(o, "line_items.0.quantity", 0) }), "1", "line_items[0].quantity"},
 		{"negative quantity", mod(func(o map[string]any) { set(o, "line_items.0.quantity", -1) }), "1", "line_items[0].quantity"},
 		{"huge quantity", mod(func(o map[string]any) { set(o, "line_items.0.quantity", 5_000_000) }), "1", "line_items[0].quantity"},
 		{"quantity beyond int64", mod(func(o map[string]any) { set(o, "line_items.0.quantity", json.Number("1e30")) }), "1", "line_items[0].quantity"},
-		{"price with 3 decimals on a UAH order", mod(func(o map[string]any) { set(o, "line_items.0.price", json.Number("12.345")) }), "1", "lines[0].price"},
-		{"negative price", mod(func(o map[string]any) { set(o, "line_items.0.price", -5) }), "1", "lines[0].price"},
+		// ORD-3: only what WooCommerce itself states wrongly.
+		{"line total above its subtotal", mod(func(o map[string]any) { set(o, "line_items.0.total", "250.00") }), "1", "line_items[0].total"},
+		{"line total with tax above its subtotal with tax", mod(func(o map[string]any) { set(o, "line_items.0.total_tax", "5.00") }), "1", "line_items[0].total_tax"},
+		{"negative line total", mod(func(o map[string]any) { set(o, "line_items.0.total", "-200.00") }), "1", "line_items[0].total"},
+		{"negative line tax", mod(func(o map[string]any) { set(o, "line_items.0.subtotal_tax", "-1.00") }), "1", "line_items[0].subtotal_tax"},
+		{"non-numeric subtotal", mod(func(o map[string]any) { set(o, "line_items.0.subtotal", "two hundred") }), "1", "line_items[0].subtotal"},
+		{"number line total", mod(func(o map[string]any) { set(o, "line_items.0.total", 200) }), "1", "line_items[0].total"},
+		{"missing line total", mod(func(o map[string]any) { del(o, "line_items.0.total") }), "1", "line_items[0].total"},
+		{"null total_tax", mod(func(o map[string]any) { set(o, "line_items.0.total_tax", nil) }), "1", "line_items[0].total_tax"},
 		{"unknown currency", mod(func(o map[string]any) { set(o, "currency", "XYZ") }), "1", "currency"},
 		{"missing id", mod(func(o map[string]any) { del(o, "id") }), "", "id"},
 		{"string id", mod(func(o map[string]any) { set(o, "id", "1") }), "1", "id"},
@@ -326,34 +371,116 @@ func TestDecodeOrder_BadInput(t *testing.T) {
 	}
 }
 
-// WooCommerce's price is total/quantity in PHP floats: float noise is
-// rounded to the currency's decimals, a real extra decimal is not.
-func TestDecodeOrder_PriceFloatNoise(t *testing.T) {
+// ORD-3: a line's uneven price (total / quantity in PHP floats) is never a
+// reason to refuse an order. The line carries a unit price rounded up to
+// the currency and a value discount, so that it amounts to exactly what
+// the customer pays for it, tax included; price itself is not read.
+func TestDecodeOrder_LineAmounts_ORD3(t *testing.T) {
 	tests := []struct {
-		price string
-		want  string // "" for an InvalidOrderError
+		name     string
+		currency string
+		qty      int
+		price    any
+		// subtotal, subtotal_tax, total, total_tax as WooCommerce sends them
+		amounts         [4]string
+		wantPrice       string
+		wantDiscount    string
+		wantOrderAmount string
 	}{
-		{"10.099999999999998", "10.10"}, // 30.30 / 3
-		{"0.30000000000000004", "0.30"},
-		{"123456789.01000001", "123456789.01"},
-		{"15", "15"},
-		{"12.345", ""},
-		{"33.333333333333336", ""}, // 100.00 / 3 after a discount: see the package doc
+		{"100.00 over 3 units", "UAH", 3, json.Number("33.333333333333336"),
+			[4]string{"100.00", "0.00", "100.00", "0.00"}, "33.34", "0.02", "100.00"},
+		{"float noise: 3 x 10.10", "UAH", 3, json.Number("10.099999999999998"),
+			[4]string{"30.30", "0.00", "30.30", "0.00"}, "10.10", "0", "30.30"},
+		{"percentage coupon: 10 % off 2 x 50.00", "UAH", 2, json.Number("45"),
+			[4]string{"100.00", "0.00", "90.00", "0.00"}, "50.00", "10.00", "90.00"},
+		{"percentage coupon over 3 units", "UAH", 3, json.Number("30"),
+			[4]string{"100.00", "0.00", "90.00", "0.00"}, "33.34", "10.02", "90.00"},
+		{"prices include tax: 21.00 with 19 % VAT", "EUR", 1, json.Number("17.647059"),
+			[4]string{"17.65", "3.35", "17.65", "3.35"}, "21.00", "0", "21.00"},
+		{"prices include tax, 3 units and a coupon", "EUR", 3, json.Number("15.882353"),
+			[4]string{"52.94", "10.06", "47.65", "9.05"}, "21.00", "6.30", "56.70"},
+		{"prices exclude tax: 20 % on top after a coupon", "GBP", 2, json.Number("9"),
+			[4]string{"20.00", "4.00", "18.00", "3.60"}, "12.00", "2.40", "21.60"},
+		{"no decimals in the currency", "JPY", 3, json.Number("333.3333333333333"),
+			[4]string{"1000", "0", "1000", "0"}, "334", "2", "1000"},
+		{"shop with more price decimals than the currency", "UAH", 1, json.Number("12.345"),
+			[4]string{"12.345", "0.000", "12.345", "0.000"}, "12.35", "0", "12.35"},
+		{"a price WooCommerce did not compute is not read", "UAH", 1, "whatever",
+			[4]string{"100.00", "0.00", "100.00", "0.00"}, "100.00", "0", "100.00"},
+		{"free line", "UAH", 2, json.Number("0"),
+			[4]string{"0.00", "0.00", "0.00", "0.00"}, "0", "0", "0"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.price, func(t *testing.T) {
-			got, err := decodeValidate(mod(func(o map[string]any) { set(o, "line_items.0.price", json.Number(tt.price)) })())
-			if tt.want == "" {
-				assertInvalid(t, err, "1", "lines[0].price")
-				return
-			}
+		t.Run(tt.name, func(t *testing.T) {
+			raw := mod(func(o map[string]any) {
+				set(o, "currency", tt.currency)
+				set(o, "line_items.0.quantity", tt.qty)
+				set(o, "line_items.0.price", tt.price)
+				for i, k := range []string{"subtotal", "subtotal_tax", "total", "total_tax"} {
+					set(o, "line_items.0."+k, tt.amounts[i])
+				}
+			})()
+			got, err := decodeValidate(raw)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("ORD-3: a real order was refused: %v", err)
 			}
-			if p := got.Lines[0].Price; !p.Equal(dec(tt.want)) {
-				t.Errorf("price %s, want %s", p, tt.want)
+			l := got.Lines[0]
+			if !l.Price.Equal(dec(tt.wantPrice)) || !l.Discount.Equal(dec(tt.wantDiscount)) {
+				t.Errorf("price %s discount %s, want %s and %s", l.Price, l.Discount, tt.wantPrice, tt.wantDiscount)
+			}
+			if !got.Total.Equal(dec(tt.wantOrderAmount)) || !l.Amount().Equal(got.Total) {
+				t.Errorf("ORD-3: line amount %s, order Total %s, want both %s", l.Amount(), got.Total, tt.wantOrderAmount)
 			}
 		})
+	}
+}
+
+// ORD-3: Total is the sum of the lines as WooCommerce states them, with
+// their tax: for an order without fees it is the order total less
+// shipping and its tax.
+func TestDecodeOrder_TotalFromLines_ORD3(t *testing.T) {
+	o := testOrder(1)
+	set(o, "prices_include_tax", true)
+	set(o, "total", "113.10") // 42.00 + 63.00 + shipping 6.75 + its tax 1.35
+	set(o, "shipping_total", "6.75")
+	set(o, "shipping_tax", "1.35")
+	set(o, "line_items", []any{
+		map[string]any{"id": 1, "name": "Mug", "product_id": 1, "variation_id": 0, "quantity": 2, "sku": "mug",
+			"subtotal": "35.29", "subtotal_tax": "6.71", "total": "35.29", "total_tax": "6.71", "price": 17.647059},
+		map[string]any{"id": 2, "name": "Plate", "product_id": 2, "variation_id": 0, "quantity": 3, "sku": "plate",
+			"subtotal": "52.94", "subtotal_tax": "10.06", "total": "52.94", "total_tax": "10.06", "price": 17.647059},
+	})
+	got, err := decodeValidate(mustJSON(t, o))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Total.Equal(dec("105.00")) || !got.LinesTotal().Equal(dec("105.00")) {
+		t.Errorf("ORD-3: Total %s, lines %s, want 105.00 (113.10 - 6.75 - 1.35)", got.Total, got.LinesTotal())
+	}
+	for _, l := range got.Lines {
+		if !l.Price.Equal(dec("21.00")) || !l.Discount.IsZero() {
+			t.Errorf("line %s: price %s discount %s, want 21.00 and 0", l.ID, l.Price, l.Discount)
+		}
+	}
+}
+
+// Product and variation names come HTML-unescaped, as WordPress stores
+// them with entities.
+func TestDecodeOrder_NamesUnescaped(t *testing.T) {
+	tests := map[string]string{
+		"Hoodie &ndash; Blue, M":       "Hoodie – Blue, M",
+		"Salt &amp; Pepper":            "Salt & Pepper",
+		"&quot;Mini&quot; cable&nbsp;": `"Mini" cable`,
+		"Plain name":                   "Plain name",
+	}
+	for in, want := range tests {
+		got, err := decodeValidate(mod(func(o map[string]any) { set(o, "line_items.0.name", in) })())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := got.Lines[0].Product.Name; n != want {
+			t.Errorf("name %q -> %q, want %q", in, n, want)
+		}
 	}
 }
 

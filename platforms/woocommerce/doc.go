@@ -36,46 +36,97 @@
 //	Currency    currency
 //	CreatedAt   date_created_gmt read as UTC; date_created only if it has an offset
 //	UpdatedAt   date_modified_gmt likewise (CreatedAt when both are absent)
-//	Total       total (a JSON string)
+//	Total       the sum of the lines' amounts as WooCommerce states them,
+//	            tax included (see Amounts); total is read, not used
 //	Customer    first/last name from billing, else shipping; email from
-//	            billing; phone from shipping.phone when set, else
-//	            billing.phone, kept as given; country of the block the phone
-//	            came from; nil when no block names anyone or gives an email
-//	            or a phone; the address is not transferred
+//	            billing when it can be an email (rosync.EmailLike); phone
+//	            from shipping.phone when it can be a number
+//	            (rosync.PhoneLike), else billing.phone, kept as given;
+//	            country of the block the phone came from; "-", "n/a" and
+//	            the like are left empty (WOO-C1, WOO-C2); nil when no block
+//	            names anyone or gives an email or a phone; the address is
+//	            not transferred
 //	Lines       line_items: id; quantity minus refunded quantities, lines at
-//	            0 dropped; price (a JSON number, decoded as a decimal,
-//	            float noise rounded off: see Prices);
+//	            0 dropped; Price and Discount from subtotal, total and their
+//	            taxes (see Amounts); price is not read;
 //	            Product.ID variation_id if > 0 else product_id ("" for a
-//	            deleted product); SKU sku; Name name; Description from
-//	            GET /products/{id} (a variation's own description first);
-//	            Category from the category rule
+//	            deleted product); SKU sku; Name name, HTML-unescaped
+//	            ("&ndash;" is "–"); Description from GET /products/{id} (a
+//	            variation's own description first); Category from the
+//	            category rule
 //	Delivery    method_title of shipping_lines joined with ", ", the sum of
 //	            their totals, and the shipping address on one line (billing
 //	            when shipping is empty); nil without shipping lines and address
 //
 // Types are strict: a string where WooCommerce sends a number or the reverse
-// ("quantity":"2", "total":17.7), malformed or truncated JSON, a
-// non-positive quantity, or a price with more decimals than the currency
-// allows is an *rosync.InvalidOrderError naming the field, with the order's
-// id and number when they can be read. rosync.Order.Validate runs last.
+// ("quantity":"2", "total":17.7), malformed or truncated JSON, or a
+// non-positive quantity is an *rosync.InvalidOrderError naming the field,
+// with the order's id and number when they can be read. Of the amounts,
+// only what WooCommerce itself states wrongly is refused (ORD-3): a line
+// amount missing, not a decimal string or negative, a line total above its
+// subtotal. rosync.Order.Validate runs last.
 //
-// # Prices
+// # Amounts
 //
-// WooCommerce computes line_items[].price as the line total (after
-// discounts, without tax) divided by the quantity in PHP floats, so
-// 3 × 10.10 comes as 10.099999999999998. A price within 1e-12 (relative) of
-// a value with the currency's decimals is taken as that value; anything
-// finer is left as sent and rejected by Validate (ORD-3). That includes a
-// discount that does not divide evenly (100.00 for 3 units:
-// 33.333333333333336); whether such lines should be rounded instead is an
-// open product decision.
+// RO App gets, for each line, what the customer pays for it (ORD-3), as a
+// unit price with the currency's decimals and a value discount for the
+// whole line (rosync.LinePrice: the unit price is the amount before
+// discounts divided by the quantity, rounded up; the discount makes the
+// line exact).
+//
+// What WooCommerce sends, in the REST controller
+// (woocommerce/woocommerce plugins/woocommerce/includes/rest-api/
+// Controllers/Version2/class-wc-rest-orders-v2-controller.php,
+// get_order_item_data and prepare_object_for_response):
+//
+//   - subtotal (before discounts), total (after coupons), subtotal_tax and
+//     total_tax are strings, wc_format_decimal(value, dp) with dp the
+//     shop's price decimals (wc_get_price_decimals) unless the request sets
+//     dp: rounded with number_format (includes/wc-formatting-functions.php);
+//   - price is $item->get_total() / $item->get_quantity(), a PHP float of
+//     the stored total, unrounded: 100.00 over 3 units is
+//     33.333333333333336, 3 × 10.10 is 10.099999999999998;
+//   - subtotal and total exclude tax even when the shop's prices include
+//     it: the cart takes the tax out of the line total
+//     (includes/class-wc-cart-totals.php, calculate_item_totals), and
+//     stores it with up to six decimals, so a 21.00 line with 19 % VAT has
+//     price 17.647059 and is served as total "17.65", total_tax "3.35";
+//   - the order total is the line totals + fees + shipping + cart tax +
+//     shipping tax, rounded once (includes/abstracts/abstract-wc-order.php,
+//     calculate_totals).
+//
+// So price is never read: it is derived from total, and reading it would
+// refuse real orders or lose the cents that the rounding moved. A line's
+// amount is total + total_tax, and before discounts subtotal +
+// subtotal_tax, each rounded to the currency: what the customer pays for
+// the products, tax included, whether prices_include_tax is true (the
+// 21.00 above) or false (tax added at checkout, 15.00 + 2.70 in the public
+// 5.8 fixture, whose total is 17.70). A coupon of any kind (percentage,
+// fixed cart, fixed product) shows as subtotal above total and so becomes
+// the line's discount. Shipping and fee lines are not products: shipping
+// goes to Delivery, fees are not transferred.
+//
+// Order.Total is the sum of the lines' amounts (total + total_tax),
+// reckoned before the split into price and discount, so that Validate's
+// check proves the split exact. WooCommerce has no order-level products
+// total to take instead: total less shipping and fees differs from the
+// sum of the rounded line figures by a cent here and there, as each is
+// rounded on its own from six-decimal values, and refunds leave it
+// unchanged. With neither fees nor that rounding it equals the order
+// total less shipping_total and shipping_tax, which the replay of
+// testdata/replay/woocommerce-real.json checks.
 //
 // # Refunds
 //
 // WooCommerce does not lower line_items[].quantity when it refunds. When an
 // order's refunds summary is not empty, GET /orders/{id}/refunds is read and
 // each refund line's (negative) quantity is subtracted from the order line
-// its meta _refunded_item_id names.
+// its meta _refunded_item_id names. A line that keeps some units keeps the
+// share of its amounts (before and after discounts) that those units
+// bear, rounded to the currency: 100.00 for 3 units with one refunded is
+// 66.67 for the 2 left (33.34 each, less 0.01), whatever the refund's own
+// amount says (a refund may return money without units, or units
+// without money; RO App holds products, not payments).
 //
 // # Categories
 //
@@ -110,9 +161,22 @@
 // second early either way); that refund meta _refunded_item_id is always
 // present in REST answers; that status=any leaves out trash (with HPOS
 // too); that category names come HTML-escaped. Read in WooCommerce's source
-// (WC_Webhook, WC_REST_Orders_Controller): the ping carries no
+// (WC_Webhook, WC_REST_Orders_V2_Controller): the ping carries no
 // X-WC-Webhook-* header, the signature key is
-// wp_specialchars_decode(secret, ENT_QUOTES), and line_items[].price is
-// total / quantity. Product descriptions are passed on as WooCommerce
-// stores them (HTML).
+// wp_specialchars_decode(secret, ENT_QUOTES), line_items[].price is
+// total / quantity, and the line amounts are rounded to the shop's price
+// decimals. Product descriptions are passed on as WooCommerce stores them
+// (HTML).
+//
+// UNVERIFIED: that product and variation names come with HTML entities
+// ("&amp;", "&ndash;"). WooCommerce's own apps decode them
+// (woocommerce/woocommerce-ios PR #1817, "Decode Order Item & Product's
+// name": names saved by users without unfiltered_html keep entities;
+// woocommerce/woocommerce-blocks PR #2389); unescaping a name that has
+// none changes nothing unless it contains a literal entity-like "&x;".
+// UNVERIFIED: which placeholders shops put in phone fields; WooCommerce's
+// is_phone() accepts "-" (wire evidence), and rosync.PhoneLike decides.
+// Fee lines (surcharges, or negative fees some plugins use as discounts)
+// are not carried: an order with a negative fee imports at its products'
+// amount, before that fee.
 package woocommerce

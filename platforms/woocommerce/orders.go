@@ -152,7 +152,6 @@ func (p *Platform) build(ctx context.Context, raw []byte) (rosync.Order, error) 
 		return rosync.Order{}, err
 	}
 	// Validate before spending API calls on an order that is invalid anyway.
-	d.order.Total = d.order.LinesTotal() // for now; the exact line totals come with issue 11
 	if err := d.order.Validate(); err != nil {
 		return rosync.Order{}, err
 	}
@@ -179,7 +178,6 @@ func (p *Platform) build(ctx context.Context, raw []byte) (rosync.Order, error) 
 			return rosync.Order{}, err
 		}
 	}
-	d.order.Total = d.order.LinesTotal() // for now; the exact line totals come with issue 11
 	if err := d.order.Validate(); err != nil {
 		return rosync.Order{}, err
 	}

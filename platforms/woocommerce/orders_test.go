@@ -282,6 +282,52 @@ func TestOrder_RefundsSubtracted(t *testing.T) {
 	}
 }
 
+// ORD-3: a refunded unit takes its share of the line's amounts with it,
+// rounded to the currency, and the order's Total follows: 100.00 for 3
+// units with one refunded is 66.67 for 2 (a unit price of 33.34 and a
+// discount of 0.01); a coupon line keeps its discount in proportion.
+func TestOrder_RefundKeepsAmountsExact_ORD3(t *testing.T) {
+	s := newShop(t, nil)
+	o := testOrder(9)
+	refundOf := func(id, item, qty int) map[string]any {
+		return map[string]any{"id": id, "quantity": -qty, "meta_data": []any{map[string]any{"id": id, "key": "_refunded_item_id", "value": strconv.Itoa(item)}}}
+	}
+	set(o, "line_items", []any{
+		map[string]any{"id": 11, "name": "Phone case", "product_id": 0, "variation_id": 0, "quantity": 3, "sku": "case",
+			"subtotal": "100.00", "subtotal_tax": "0.00", "total": "100.00", "total_tax": "0.00", "price": 33.333333333333336},
+		map[string]any{"id": 12, "name": "Cable", "product_id": 0, "variation_id": 0, "quantity": 4, "sku": "cable",
+			"subtotal": "200.00", "subtotal_tax": "0.00", "total": "180.00", "total_tax": "0.00", "price": 45},
+	})
+	o[woocommercetest.RefundsKey] = []any{map[string]any{
+		"id": 501, "amount": "123.33", "reason": "",
+		"line_items": []any{refundOf(601, 11, 1), refundOf(602, 12, 2)},
+	}}
+	s.addOrder(t, o)
+	got, err := s.p.Order(context.Background(), "9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type line struct {
+		ID              string
+		Qty             int64
+		Price, Discount string
+	}
+	var lines []line
+	for _, l := range got.Lines {
+		lines = append(lines, line{l.ID, l.Quantity, l.Price.StringFixed(2), l.Discount.StringFixed(2)})
+	}
+	want := []line{
+		{"11", 2, "33.34", "0.01"},  // 66.67 = 100.00 x 2/3
+		{"12", 2, "50.00", "10.00"}, // 90.00 = 180.00 x 2/4, before the coupon 100.00
+	}
+	if diff := cmp.Diff(want, lines); diff != "" {
+		t.Errorf("ORD-3: lines (-want +got):\n%s", diff)
+	}
+	if !got.Total.Equal(dec("156.67")) || !got.LinesTotal().Equal(got.Total) {
+		t.Errorf("ORD-3: Total %s, lines %s, want 156.67", got.Total, got.LinesTotal())
+	}
+}
+
 // A variation line: Product.ID is the variation id, the description is
 // the variation's (the parent's when empty), the category the parent's.
 func TestOrder_Variation(t *testing.T) {

@@ -11,8 +11,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/rosync/rosync"
-
 	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
 
@@ -66,54 +64,6 @@ func moneyString(raw json.RawMessage) (decimal.Decimal, error) {
 		return decimal.Decimal{}, fmt.Errorf("amount %q is not a decimal number", s)
 	}
 	return d, nil
-}
-
-// jsonNumber reads an amount that WooCommerce sends as a JSON number
-// (line_items[].price) into a decimal, never through float64.
-func jsonNumber(raw json.RawMessage) (decimal.Decimal, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return decimal.Decimal{}, errors.New("missing amount")
-	}
-	if k := strictjson.Kind(raw); k != "number" {
-		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a number", strictjson.Truncate(raw), k)
-	}
-	d, err := decimal.NewFromString(string(raw))
-	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("amount %s is not a decimal number", strictjson.Truncate(raw))
-	}
-	return d, nil
-}
-
-// floatNoise is the relative error below which a price is taken as a
-// float rendering of a value with the currency's decimals. A double has
-// about 16 significant digits; 1e-12 leaves a wide margin and still tells
-// 10.099999999999998 (float noise) from 12.345 (a real third decimal).
-var floatNoise = decimal.New(1, -12)
-
-// snapFloatNoise rounds a line price to the currency's decimals when it
-// differs from them only by float noise. WooCommerce computes price as
-// line total / quantity in PHP floats (WC_REST_Orders_Controller::
-// get_order_item_data), so a line of 3 × 10.10 comes as 10.099999999999998.
-// A price that is really finer than the currency (12.345 UAH, or 33.3333…
-// from a discount spread over 3 units) is left alone for Validate to reject.
-func snapFloatNoise(price decimal.Decimal, currency string) decimal.Decimal {
-	digits, ok := rosync.CurrencyDigits(currency)
-	if !ok {
-		return price
-	}
-	r := price.Round(digits)
-	if r.Equal(price) {
-		return price
-	}
-	tol := floatNoise
-	if a := r.Abs(); a.GreaterThan(decimal.NewFromInt(1)) {
-		tol = tol.Mul(a)
-	}
-	if price.Sub(r).Abs().LessThanOrEqual(tol) {
-		return r
-	}
-	return price
 }
 
 // optionalID reads a product or variation id: a non-negative JSON integer,

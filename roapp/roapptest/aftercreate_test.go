@@ -87,7 +87,7 @@ func TestAfterCreate(t *testing.T) {
 	require.NoError(t, err)
 	oid, err := c.CreateOrder(ctx, rosync.NewOrder{BranchID: 1, OrderTypeID: 1, ClientID: cid, Ref: ref("1001")})
 	require.NoError(t, err)
-	iid, err := c.AddItem(ctx, oid, rosync.ROItem{ProductID: pid, Quantity: 1, Price: decimal.RequireFromString("10")})
+	iid, err := c.AddItem(ctx, oid, rosync.ROItem{ProductID: pid, Quantity: 1, AssigneeID: 1, Price: decimal.RequireFromString("10")})
 	require.NoError(t, err)
 	require.NoError(t, c.AddComment(ctx, oid, "Delivery: Nova Poshta"))
 	// A refused create is not one.

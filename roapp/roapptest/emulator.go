@@ -33,7 +33,58 @@ type Seed struct {
 	Categories []Category  `json:"categories"`
 	Statuses   []Status    `json:"statuses"`
 	OrderTypes []OrderType `json:"order_types"`
+	// Employees are the account's employees, the ids an item's assignee_id
+	// may name; none means one, DefaultEmployee.
+	Employees []Employee `json:"employees,omitempty"`
+	// UOMs are the units of measure a product's uom_id may name; none
+	// means DefaultUOMs.
+	UOMs []UOM `json:"uoms,omitempty"`
 }
+
+// Employee is an employee of the account (GET /company/employees).
+type Employee struct {
+	ID        int64  `json:"id"`
+	FirstName string `json:"first_name"`
+	LastName  string `json:"last_name,omitempty"`
+	Email     string `json:"email,omitempty"`
+}
+
+// DefaultEmployee is the one employee of a seed that names none.
+var DefaultEmployee = Employee{ID: 1, FirstName: "Emulator", LastName: "User", Email: "user@example.com"}
+
+// UOM is a unit of measure (GET /catalogs/uoms, UNVERIFIED), an entity
+// {id, title} as RO App's reads show it.
+type UOM struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+}
+
+// DefaultUOMs are the units of a seed that names none. A product's UOM in
+// the snapshot is its unit's title.
+func DefaultUOMs() []UOM { return []UOM{{ID: 1, Title: "piece"}, {ID: 2, Title: "шт"}} }
+
+// Status groups: the type of a status's group (GET /orders/statuses
+// answers "group":{"type":N,"name":...}). The numbering is read from a
+// public RemOnline integration's enum and is UNVERIFIED; 6 and 7 are the
+// closed groups.
+const (
+	GroupCustom               = 0
+	GroupNew                  = 1
+	GroupInProgress           = 2
+	GroupDeferred             = 3
+	GroupDone                 = 4
+	GroupDelivery             = 5
+	GroupClosedSuccessfully   = 6
+	GroupClosedUnsuccessfully = 7
+)
+
+// groupNames are the names the emulator gives the groups.
+var groupNames = map[int]string{GroupCustom: "Custom", GroupNew: "New", GroupInProgress: "In progress",
+	GroupDeferred: "Deferred", GroupDone: "Done", GroupDelivery: "Delivery",
+	GroupClosedSuccessfully: "Closed successfully", GroupClosedUnsuccessfully: "Closed unsuccessfully"}
+
+// closedGroup reports whether a status group is a closed one.
+func closedGroup(g int) bool { return g == GroupClosedSuccessfully || g == GroupClosedUnsuccessfully }
 
 // Contact is a person contact, in the snapshot's shape.
 type Contact struct {
@@ -63,11 +114,12 @@ type Product struct {
 	UOM         string `json:"uom"`
 }
 
-// Status is an order status.
+// Status is an order status; Group is its group's type (GroupNew, …).
 type Status struct {
 	ID    int64  `json:"id"`
 	Name  string `json:"name"`
 	Color string `json:"color,omitempty"`
+	Group int    `json:"group,omitempty"`
 }
 
 // OrderType is an order type; a new order of the type starts in
@@ -77,6 +129,12 @@ type OrderType struct {
 	Name            string `json:"name"`
 	InitialStatusID int64  `json:"initial_status_id"`
 }
+
+// The constructions of Options.WebhookSignature.
+const (
+	SignatureHMAC   = "hmac"   // hex HMAC-SHA256(secret, id)
+	SignatureConcat = "concat" // hex sha256(id + secret)
+)
 
 // Options configure an Emulator. A nil *Options is the zero value.
 type Options struct {
@@ -103,6 +161,25 @@ type Options struct {
 	WebhookURL    string
 	WebhookSecret string
 	WebhookClient *http.Client
+	// WebhookSignature is how the webhooks' X-Signature is made:
+	// SignatureHMAC (the default, roapp.Sign) or SignatureConcat
+	// (roapp.SignConcat), the two readings of RO App's documentation.
+	WebhookSignature string
+	// HonourUndocumentedFilters makes the emulator honour the list filters
+	// no public document shows (emails[] on /contacts/people; titles[],
+	// skus[], codes[] on /catalog/products), a permissive account. By
+	// default it ignores them as a real server ignores an unknown
+	// parameter: the answer is the unfiltered list.
+	HonourUndocumentedFilters bool
+	// DeductionField, when set, is the name of an item field ("deducted")
+	// that tells whether the item is written off. By default items have
+	// no such field: no public source shows one (the harsher reading).
+	DeductionField string
+	// DeductOnClosedStatus writes off an order's items when the order
+	// moves into a status of a closed group (GroupClosedSuccessfully,
+	// GroupClosedUnsuccessfully), by the API or by SetStatus, as closing
+	// an order in RO App does.
+	DeductOnClosedStatus bool
 	// Now is the emulator's clock (time.Now when nil).
 	Now func() time.Time
 	// Intercept, when set, sees every counted request before it is served,
@@ -155,13 +232,17 @@ type Emulator struct {
 	categories map[int64]*Category
 	statuses   []Status
 	orderTypes []OrderType
+	employees  []Employee
+	uoms       []UOM
 	orders     map[int64]*order
 	next       map[string]int64
 	// modified is when a contact or product was last written, for the
 	// modified_at[] filter of their lists.
 	modified map[modKey]time.Time
-	events   int64
-	calls    Calls
+	// createdAt is when a contact was created, for created_at[].
+	createdAt map[modKey]time.Time
+	events    int64
+	calls     Calls
 }
 
 // modKey names a contact or a product in Emulator.modified.
@@ -181,10 +262,10 @@ type order struct {
 }
 
 type item struct {
-	id, productID, quantity int64
-	price                   decimal.Decimal
-	discount                decimal.Decimal // a value discount for the whole item
-	deducted                bool
+	id, productID, quantity, assigneeID int64
+	price, cost                         decimal.Decimal
+	discount                            decimal.Decimal // a value discount for the whole item
+	deducted                            bool
 }
 
 type comment struct {
@@ -204,9 +285,12 @@ func New(seed Seed, opts *Options) *Emulator {
 		categories: map[int64]*Category{},
 		statuses:   slices.Clone(seed.Statuses),
 		orderTypes: slices.Clone(seed.OrderTypes),
+		employees:  slices.Clone(seed.Employees),
+		uoms:       slices.Clone(seed.UOMs),
 		orders:     map[int64]*order{},
 		next:       map[string]int64{},
 		modified:   map[modKey]time.Time{},
+		createdAt:  map[modKey]time.Time{},
 		calls:      Calls{ByEndpoint: map[string]int{}},
 		now:        time.Now,
 	}
@@ -229,12 +313,19 @@ func New(seed Seed, opts *Options) *Emulator {
 	if e.opts.RequestsPerSecond > 0 {
 		e.limiter = rate.NewLimiter(rate.Limit(e.opts.RequestsPerSecond), max(1, e.opts.Burst))
 	}
+	if len(e.employees) == 0 {
+		e.employees = []Employee{DefaultEmployee}
+	}
+	if len(e.uoms) == 0 {
+		e.uoms = DefaultUOMs()
+	}
 	for _, r := range seed.Rights {
 		e.rights[r] = true
 	}
 	for _, c := range seed.Contacts {
 		c.Phones = slices.Clone(c.Phones)
 		e.modified[modKey{"contact", c.ID}] = e.clock()
+		e.createdAt[modKey{"contact", c.ID}] = e.clock()
 		e.contacts[c.ID] = &c
 		e.bump("contact", c.ID)
 	}

@@ -37,7 +37,9 @@ func seed() roapptest.Seed {
 		Contacts:   []roapptest.Contact{{ID: 3, FirstName: "Olena", Phones: []string{"+380501112233"}}},
 		Categories: []roapptest.Category{{ID: 4, Title: "Phones"}},
 		Products:   []roapptest.Product{{ID: 7, Title: "Phone X", SKU: "PX", Code: "1", CategoryID: ptr(4), UOM: "piece"}},
-		Statuses:   []roapptest.Status{{ID: 1, Name: "New"}, {ID: 2, Name: "Awaiting payment"}, {ID: 3, Name: "Closed"}},
+		Statuses: []roapptest.Status{{ID: 1, Name: "New", Group: roapptest.GroupNew},
+			{ID: 2, Name: "Awaiting payment", Group: roapptest.GroupDeferred},
+			{ID: 3, Name: "Closed", Group: roapptest.GroupClosedSuccessfully}},
 		OrderTypes: []roapptest.OrderType{
 			{ID: 1, Name: "Online store", InitialStatusID: 1},
 			{ID: 2, Name: "Prepaid", InitialStatusID: 2},
@@ -76,9 +78,9 @@ func TestSnapshot(t *testing.T) {
 	require.NoError(t, err)
 	oid, err := c.CreateOrder(ctx, rosync.NewOrder{BranchID: 1, OrderTypeID: 1, ClientID: cid, Ref: ref("1001")})
 	require.NoError(t, err)
-	_, err = c.AddItem(ctx, oid, rosync.ROItem{ProductID: pid, Quantity: 2, Price: decimal.RequireFromString("10.5")})
+	_, err = c.AddItem(ctx, oid, rosync.ROItem{ProductID: pid, Quantity: 2, AssigneeID: 1, Price: decimal.RequireFromString("10.5")})
 	require.NoError(t, err)
-	_, err = c.AddItem(ctx, oid, rosync.ROItem{ProductID: 7, Quantity: 1, Price: decimal.RequireFromString("100")})
+	_, err = c.AddItem(ctx, oid, rosync.ROItem{ProductID: 7, Quantity: 1, AssigneeID: 1, Price: decimal.RequireFromString("100")})
 	require.NoError(t, err)
 	require.NoError(t, c.AddComment(ctx, oid, "Delivery: Nova Poshta"))
 	require.NoError(t, emu.Deduct(oid))
@@ -105,8 +107,8 @@ func TestSnapshot(t *testing.T) {
 		PlatformStatusUpdates: []roapptest.StatusUpdate{},
 		Rejected:              []roapptest.Rejected{},
 		Failed:                []roapptest.Failed{},
-		APICalls: roapptest.APICalls{Total: 7, ByEndpoint: map[string]int{
-			"POST /contacts/people": 1, "POST /catalog/products/categories": 1, "POST /catalog/products": 1,
+		APICalls: roapptest.APICalls{Total: 8, ByEndpoint: map[string]int{
+			"GET /catalogs/uoms": 1, "POST /contacts/people": 1, "POST /catalog/products/categories": 1, "POST /catalog/products": 1,
 			"POST /orders": 1, "POST /orders/{id}/items": 2, "POST /orders/{id}/comments": 1,
 		}},
 	}
@@ -172,18 +174,15 @@ func TestDeduct(t *testing.T) { // ORD-5
 	emu, c, _ := start(t, nil)
 	oid, err := c.CreateOrder(ctx, rosync.NewOrder{BranchID: 1, OrderTypeID: 1, ClientID: 3, Ref: ref("1")})
 	require.NoError(t, err)
-	iid, err := c.AddItem(ctx, oid, rosync.ROItem{ProductID: 7, Quantity: 1, Price: decimal.NewFromInt(5)})
+	iid, err := c.AddItem(ctx, oid, rosync.ROItem{ProductID: 7, Quantity: 1, AssigneeID: 1, Price: decimal.NewFromInt(5)})
 	require.NoError(t, err)
 
 	require.NoError(t, emu.Deduct(oid))
-	o, err := c.Order(ctx, oid)
-	require.NoError(t, err)
-	if !o.Deducted() {
-		t.Errorf("order not deducted: %+v", o.Items)
-	}
+	require.True(t, emu.Snapshot().Orders[0].Items[0].Deducted, "ORD-5: Deduct writes the items off")
 	var api *rosync.APIError
-	if err := c.UpdateItem(ctx, oid, rosync.ROItem{ID: iid, Quantity: 2, Price: decimal.NewFromInt(5)}); !errors.As(err, &api) || api.Status != 422 {
-		t.Errorf("changing a deducted item: err = %v, want 422", err)
+	err = c.UpdateItem(ctx, oid, rosync.ROItem{ID: iid, Quantity: 2, Price: decimal.NewFromInt(5)})
+	if !errors.As(err, &api) || api.Status != 422 || !errors.Is(err, rosync.ErrItemLocked) {
+		t.Errorf("ORD-5: changing a deducted item: err = %v, want a 422 wrapping ErrItemLocked", err)
 	}
 	if err := emu.Deduct(999); !errors.Is(err, rosync.ErrNotFound) {
 		t.Errorf("Deduct(999) = %v, want ErrNotFound", err)
@@ -223,13 +222,13 @@ func TestRights(t *testing.T) { // ORD-2
 	oid, err := c.CreateOrder(ctx, rosync.NewOrder{BranchID: 1, OrderTypeID: 1, ClientID: 3, Ref: ref("1")})
 	require.NoError(t, err)
 	emu.Revoke(roapptest.RightAddWithoutDeduction)
-	_, err = c.AddItem(ctx, oid, rosync.ROItem{ProductID: 7, Quantity: 1, Price: decimal.NewFromInt(5)})
+	_, err = c.AddItem(ctx, oid, rosync.ROItem{ProductID: 7, Quantity: 1, AssigneeID: 1, Price: decimal.NewFromInt(5)})
 	var perm *rosync.PermissionError
 	if !errors.As(err, &perm) || perm.Right != rosync.RightAddWithoutDeduction || rosync.Retryable(err) {
 		t.Fatalf("err = %v, want a permanent PermissionError naming the right (ORD-2)", err)
 	}
 	emu.Grant(roapptest.RightAddWithoutDeduction)
-	_, err = c.AddItem(ctx, oid, rosync.ROItem{ProductID: 7, Quantity: 1, Price: decimal.NewFromInt(5)})
+	_, err = c.AddItem(ctx, oid, rosync.ROItem{ProductID: 7, Quantity: 1, AssigneeID: 1, Price: decimal.NewFromInt(5)})
 	require.NoError(t, err)
 }
 
@@ -350,7 +349,7 @@ func TestConcurrentUse(t *testing.T) {
 		wg.Go(func() {
 			oid, err := c.CreateOrder(ctx, rosync.NewOrder{BranchID: 1, OrderTypeID: 1, ClientID: 3, Ref: ref(fmt.Sprint(i))})
 			if err == nil {
-				_, err = c.AddItem(ctx, oid, rosync.ROItem{ProductID: 7, Quantity: 1, Price: decimal.NewFromInt(1)})
+				_, err = c.AddItem(ctx, oid, rosync.ROItem{ProductID: 7, Quantity: 1, AssigneeID: 1, Price: decimal.NewFromInt(1)})
 			}
 			if err == nil {
 				_ = emu.Snapshot()

@@ -34,7 +34,7 @@ func Example() {
 		CreatedAt: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}
 	order, _ := client.CreateOrder(ctx, rosync.NewOrder{BranchID: 1, OrderTypeID: 1, ClientID: contact, Ref: ref})
 	product, _ := client.FindProduct(ctx, rosync.IdentifyBySKU, "PH-1")
-	_, err := client.AddItem(ctx, order, rosync.ROItem{ProductID: product.ID, Quantity: 2, Price: decimal.RequireFromString("499.5")})
+	_, err := client.AddItem(ctx, order, rosync.ROItem{ProductID: product.ID, Quantity: 2, AssigneeID: 1, Price: decimal.RequireFromString("499.5")})
 	fmt.Println("add item:", err)
 
 	snap := emu.Snapshot()

@@ -21,27 +21,10 @@ import (
 // template of the request accounting.
 func (e *Emulator) routes() {
 	m := http.NewServeMux()
-	m.HandleFunc("GET /company", e.getCompany)
-	m.HandleFunc("GET /orders/statuses", e.getStatuses)
-	m.HandleFunc("GET /orders/types", e.getOrderTypes)
-	m.HandleFunc("GET /contacts/people", e.listPeople)
-	m.HandleFunc("POST /contacts/people", e.createPerson)
-	m.HandleFunc("GET /contacts/people/{id}", e.getPerson)
-	m.HandleFunc("PATCH /contacts/people/{id}", e.patchPerson)
-	m.HandleFunc("GET /catalog/products", e.listProducts)
-	m.HandleFunc("POST /catalog/products", e.createProduct)
-	m.HandleFunc("GET /catalog/products/categories", e.listCategories)
-	m.HandleFunc("POST /catalog/products/categories", e.createCategory)
-	m.HandleFunc("GET /orders", e.listOrders)
-	m.HandleFunc("POST /orders", e.createOrder)
-	m.HandleFunc("GET /orders/{id}", e.getOrder)
-	m.HandleFunc("GET /orders/{id}/items", e.listItems)
-	m.HandleFunc("POST /orders/{id}/items", e.addItem)
-	m.HandleFunc("PATCH /orders/{id}/items/{item_id}", e.patchItem)
-	m.HandleFunc("DELETE /orders/{id}/items/{item_id}", e.deleteItem)
-	m.HandleFunc("GET /orders/{id}/comments", e.listComments)
-	m.HandleFunc("POST /orders/{id}/comments", e.addComment)
-	m.HandleFunc("POST /orders/{id}/status", e.setStatus)
+	hs := e.handlers()
+	for _, rt := range Routes() {
+		m.HandleFunc(rt.Method+" "+rt.Path, hs[rt.Method+" "+rt.Path])
+	}
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not found")
 	})
@@ -162,13 +145,28 @@ func (e *Emulator) getCompany(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"name": "RO App emulator", "currency": e.currency})
 }
 
+func (e *Emulator) getEmployees(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := []any{}
+	for _, em := range e.employees {
+		out = append(out, em)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": out})
+}
+
+// employee reports whether id is an employee; e.mu is held.
+func (e *Emulator) employee(id int64) bool {
+	return slices.ContainsFunc(e.employees, func(em Employee) bool { return em.ID == id })
+}
+
 func (e *Emulator) getStatuses(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := []map[string]any{}
 	for _, s := range e.statuses {
 		out = append(out, map[string]any{"id": s.ID, "name": s.Name, "color": s.Color,
-			"group": map[string]any{"type": 0, "name": ""}})
+			"group": map[string]any{"type": s.Group, "name": groupNames[s.Group]}})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -196,8 +194,16 @@ func personJSON(c *Contact) map[string]any {
 
 func (e *Emulator) listPeople(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	phones, emails, names := values(q, "phones"), values(q, "emails"), values(q, "names")
+	phones, names := values(q, "phones"), values(q, "names")
+	var emails []string
+	if e.opts.HonourUndocumentedFilters {
+		emails = values(q, "emails") // not a documented filter: ignored by default
+	}
 	mFrom, mTo, ok := timeRange(w, q, "modified_at")
+	if !ok {
+		return
+	}
+	cFrom, cTo, ok := timeRange(w, q, "created_at")
 	if !ok {
 		return
 	}
@@ -206,7 +212,7 @@ func (e *Emulator) listPeople(w http.ResponseWriter, r *http.Request) {
 	var out []any
 	for _, id := range sortedIDs(e.contacts) {
 		c := e.contacts[id]
-		if !inRange(e.modified[modKey{"contact", id}], mFrom, mTo) {
+		if !inRange(e.modified[modKey{"contact", id}], mFrom, mTo) || !inRange(e.createdAt[modKey{"contact", id}], cFrom, cTo) {
 			continue
 		}
 		if len(phones) > 0 && !slices.ContainsFunc(phones, func(p string) bool {
@@ -232,14 +238,43 @@ func (e *Emulator) listPeople(w http.ResponseWriter, r *http.Request) {
 // wirePerson is the body of POST and PATCH /contacts/people; phones must be
 // objects, as RO App requires.
 type wirePerson struct {
-	FirstName *string `json:"first_name"`
-	LastName  *string `json:"last_name"`
-	Email     *string `json:"email"`
+	FirstName *string         `json:"first_name"`
+	LastName  *string         `json:"last_name"`
+	Email     *string         `json:"email"`
+	RawPhones json.RawMessage `json:"phones"`
 	Phones    *[]struct {
 		Title string `json:"title"`
 		Phone string `json:"phone"`
-	} `json:"phones"`
+	} `json:"-"`
 	Address *string `json:"address"`
+}
+
+// decodePerson reads a person body; phones must be an array of objects
+// {title, phone, …} (RO App: "phones is a list of objects, not a list of
+// strings"), else 422.
+func decodePerson(w http.ResponseWriter, r *http.Request) (wirePerson, bool) {
+	var p wirePerson
+	if !decodeBody(w, r, &p) {
+		return p, false
+	}
+	if raw := bytes.TrimSpace(p.RawPhones); len(raw) > 0 && string(raw) != "null" {
+		var ps []struct {
+			Title string `json:"title"`
+			Phone string `json:"phone"`
+		}
+		if err := json.Unmarshal(raw, &ps); err != nil {
+			writeValidation(w, "phones", "must be a list of objects {title, phone}")
+			return p, false
+		}
+		for _, ph := range ps {
+			if strings.TrimSpace(ph.Phone) == "" {
+				writeValidation(w, "phones.phone", "is required")
+				return p, false
+			}
+		}
+		p.Phones = &ps
+	}
+	return p, true
 }
 
 func (p wirePerson) apply(c *Contact) {
@@ -263,8 +298,8 @@ func (p wirePerson) apply(c *Contact) {
 }
 
 func (e *Emulator) createPerson(w http.ResponseWriter, r *http.Request) {
-	var p wirePerson
-	if !decodeBody(w, r, &p) {
+	p, ok := decodePerson(w, r)
+	if !ok {
 		return
 	}
 	if p.FirstName == nil || strings.TrimSpace(*p.FirstName) == "" {
@@ -274,6 +309,7 @@ func (e *Emulator) createPerson(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	c := &Contact{ID: e.newID("contact"), Phones: []string{}}
 	e.modified[modKey{"contact", c.ID}] = e.clock()
+	e.createdAt[modKey{"contact", c.ID}] = e.clock()
 	p.apply(c)
 	e.contacts[c.ID] = c
 	e.mu.Unlock()
@@ -300,8 +336,8 @@ func (e *Emulator) patchPerson(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var p wirePerson
-	if !decodeBody(w, r, &p) {
+	p, ok := decodePerson(w, r)
+	if !ok {
 		return
 	}
 	e.mu.Lock()
@@ -322,14 +358,36 @@ func (e *Emulator) patchPerson(w http.ResponseWriter, r *http.Request) {
 
 // --------------------------------------------------------------- catalogue
 
-func productJSON(p *Product) map[string]any {
+// productJSON renders a product; its unit is the entity {id, title}
+// (id 0 for a seeded title that names no unit). e.mu is held.
+func (e *Emulator) productJSON(p *Product) map[string]any {
+	uom := map[string]any{"id": 0, "title": p.UOM}
+	for _, u := range e.uoms {
+		if u.Title == p.UOM {
+			uom["id"] = u.ID
+			break
+		}
+	}
 	return map[string]any{"id": p.ID, "title": p.Title, "description": p.Description, "code": p.Code,
-		"sku": p.SKU, "category_id": p.CategoryID, "uom": map[string]any{"title": p.UOM}}
+		"sku": p.SKU, "category_id": p.CategoryID, "uom": uom}
+}
+
+func (e *Emulator) listUOMs(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []any
+	for _, u := range e.uoms {
+		out = append(out, u)
+	}
+	e.writePage(w, r, out)
 }
 
 func (e *Emulator) listProducts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	titles, skus, codes := values(q, "titles"), values(q, "skus"), values(q, "codes")
+	var titles, skus, codes []string
+	if e.opts.HonourUndocumentedFilters { // not documented: ignored by default
+		titles, skus, codes = values(q, "titles"), values(q, "skus"), values(q, "codes")
+	}
 	mFrom, mTo, ok := timeRange(w, q, "modified_at")
 	if !ok {
 		return
@@ -347,19 +405,20 @@ func (e *Emulator) listProducts(w http.ResponseWriter, r *http.Request) {
 			(len(codes) > 0 && !slices.Contains(codes, p.Code)) {
 			continue
 		}
-		out = append(out, productJSON(p))
+		out = append(out, e.productJSON(p))
 	}
 	e.writePage(w, r, out)
 }
 
 func (e *Emulator) createProduct(w http.ResponseWriter, r *http.Request) {
 	var p struct {
-		Title       string `json:"title"`
-		Description string `json:"description"`
-		SKU         string `json:"sku"`
-		Code        string `json:"code"`
-		CategoryID  *int64 `json:"category_id"`
-		UOM         string `json:"uom"`
+		Title       string          `json:"title"`
+		Description string          `json:"description"`
+		SKU         string          `json:"sku"`
+		Code        string          `json:"code"`
+		CategoryID  *int64          `json:"category_id"`
+		UOMID       json.Number     `json:"uom_id"`
+		UOM         json.RawMessage `json:"uom"`
 	}
 	if !decodeBody(w, r, &p) {
 		return
@@ -368,14 +427,29 @@ func (e *Emulator) createProduct(w http.ResponseWriter, r *http.Request) {
 		writeValidation(w, "title", "is required")
 		return
 	}
+	if len(p.UOM) > 0 {
+		writeValidation(w, "uom", "is not a field: the unit of measure is an entity, send uom_id")
+		return
+	}
+	uomID, err := strconv.ParseInt(p.UOMID.String(), 10, 64)
+	if err != nil {
+		writeValidation(w, "uom_id", "is required: the id of a unit of measure")
+		return
+	}
 	e.mu.Lock()
+	uomIdx := slices.IndexFunc(e.uoms, func(u UOM) bool { return u.ID == uomID })
+	if uomIdx < 0 {
+		e.mu.Unlock()
+		writeValidation(w, "uom_id", "unknown unit of measure")
+		return
+	}
 	if p.CategoryID != nil && *p.CategoryID != 0 && e.categories[*p.CategoryID] == nil {
 		e.mu.Unlock()
 		writeValidation(w, "category_id", "unknown category")
 		return
 	}
 	np := &Product{ID: e.newID("product"), Title: p.Title, Description: p.Description, SKU: p.SKU,
-		Code: p.Code, CategoryID: cloneID(p.CategoryID), UOM: p.UOM}
+		Code: p.Code, CategoryID: cloneID(p.CategoryID), UOM: e.uoms[uomIdx].Title}
 	e.modified[modKey{"product", np.ID}] = e.clock()
 	e.products[np.ID] = np
 	e.mu.Unlock()
@@ -568,30 +642,47 @@ func (e *Emulator) listItems(w http.ResponseWriter, r *http.Request) {
 		if p := e.products[it.productID]; p != nil {
 			title = p.Title
 		}
-		out = append(out, map[string]any{"id": it.id, "entity_id": it.productID,
-			"entity":   map[string]any{"id": it.productID, "title": title},
-			"quantity": it.quantity, "price": json.Number(it.price.StringFixed(e.digits())),
+		m := map[string]any{"id": it.id, "entity_id": it.productID,
+			"entity":      map[string]any{"id": it.productID, "title": title},
+			"assignee_id": it.assigneeID,
+			"quantity":    it.quantity, "price": json.Number(it.price.StringFixed(e.digits())),
+			"cost": json.Number(it.cost.StringFixed(e.digits())),
 			"discount": map[string]any{"type": "value", "percentage": 0, "sponsor": "company",
 				"amount": json.Number(it.discount.StringFixed(e.digits()))},
-			"deducted": it.deducted})
+			"warranty": map[string]any{"period": "0", "periodUnits": "days"}}
+		if f := e.opts.DeductionField; f != "" {
+			m[f] = it.deducted
+		}
+		out = append(out, m)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-// itemBody is the body of POST and PATCH /orders/{id}/items: quantity a
-// positive integer, price a JSON number (not a string) with no more
-// decimals than the currency has.
-type itemBody struct {
-	EntityID int64           `json:"entity_id"`
-	Quantity json.Number     `json:"quantity"`
-	Price    json.RawMessage `json:"price"`
-	Discount *struct {
-		Type       string          `json:"type"`
-		Percentage json.RawMessage `json:"percentage"`
-		Amount     json.RawMessage `json:"amount"`
-		Sponsor    string          `json:"sponsor"`
-	} `json:"discount"`
+// itemBody is the body of POST and PATCH /orders/{id}/items, each field
+// kept raw so that a missing one can be named.
+type itemBody map[string]json.RawMessage
+
+// present reports whether the body has the field, not null.
+func (b itemBody) present(field string) bool {
+	raw := bytes.TrimSpace(b[field])
+	return len(raw) > 0 && string(raw) != "null"
 }
+
+// object reads a nested object field; ok is false after a 422.
+func (b itemBody) object(w http.ResponseWriter, field string) (itemBody, bool) {
+	var o itemBody
+	d := json.NewDecoder(bytes.NewReader(b[field]))
+	d.UseNumber()
+	if err := d.Decode(&o); err != nil || o == nil {
+		writeValidation(w, field, "must be an object")
+		return nil, false
+	}
+	return o, true
+}
+
+// requiredItemFields are the required fields of POST /orders/{id}/items
+// (RO App's create-order-item reference).
+var requiredItemFields = []string{"entity_id", "assignee_id", "quantity", "price", "cost", "discount", "warranty"}
 
 // amount parses a JSON number (not a string) that must be a non-negative
 // amount in the currency's precision; it answers 422 itself.
@@ -609,41 +700,141 @@ func (e *Emulator) amount(w http.ResponseWriter, field string, b json.RawMessage
 	return p, true
 }
 
-// check validates quantity, price and discount (a value discount that is
-// not over the item's amount, or a zero percentage); it answers 422
-// itself.
-func (e *Emulator) check(w http.ResponseWriter, b itemBody) (q int64, price, discount decimal.Decimal, ok bool) {
-	q, err := strconv.ParseInt(b.Quantity.String(), 10, 64)
-	if err != nil || q <= 0 {
-		writeValidation(w, "quantity", "must be a positive integer")
-		return 0, price, discount, false
-	}
-	if price, ok = e.amount(w, "price", b.Price); !ok {
-		return 0, price, discount, false
-	}
-	if d := b.Discount; d != nil {
-		switch d.Type {
-		case "value":
-			if discount, ok = e.amount(w, "discount.amount", d.Amount); !ok {
-				return 0, price, discount, false
+// itemFields are the values of an item write; a nil pointer is a field the
+// body left out (PATCH).
+type itemFields struct {
+	assignee, quantity  *int64
+	price, cost         *decimal.Decimal
+	discount            *decimal.Decimal
+	entityID            int64
+	entityGiven         bool
+	quantityForDiscount int64
+}
+
+// check validates the fields present in b (all required when create is
+// true); it answers 422 itself, naming the field. e.mu is held.
+func (e *Emulator) check(w http.ResponseWriter, b itemBody, create bool, cur *item) (f itemFields, ok bool) {
+	if create {
+		for _, name := range requiredItemFields {
+			if !b.present(name) {
+				writeValidation(w, name, "is required")
+				return f, false
 			}
-			if discount.GreaterThan(price.Mul(decimal.NewFromInt(q))) {
-				writeValidation(w, "discount.amount", "must not exceed the item's amount")
-				return 0, price, discount, false
-			}
-		case "percentage":
-			if pct, ok := e.amount(w, "discount.percentage", d.Percentage); !ok {
-				return 0, price, discount, false
-			} else if !pct.IsZero() {
-				writeValidation(w, "discount.percentage", "the emulator takes value discounts only")
-				return 0, price, discount, false
-			}
-		default:
-			writeValidation(w, "discount.type", `must be "percentage" or "value"`)
-			return 0, price, discount, false
 		}
 	}
-	return q, price, discount, true
+	if b.present("entity_id") {
+		id, err := strconv.ParseInt(string(bytes.TrimSpace(b["entity_id"])), 10, 64)
+		if err != nil || e.products[id] == nil {
+			writeValidation(w, "entity_id", "unknown product")
+			return f, false
+		}
+		f.entityID, f.entityGiven = id, true
+	}
+	if b.present("assignee_id") {
+		id, err := strconv.ParseInt(string(bytes.TrimSpace(b["assignee_id"])), 10, 64)
+		if err != nil || !e.employee(id) {
+			writeValidation(w, "assignee_id", "unknown employee")
+			return f, false
+		}
+		f.assignee = &id
+	}
+	f.quantityForDiscount = 1
+	if cur != nil {
+		f.quantityForDiscount = cur.quantity
+	}
+	if b.present("quantity") {
+		q, err := strconv.ParseInt(string(bytes.TrimSpace(b["quantity"])), 10, 64)
+		if err != nil || q <= 0 {
+			writeValidation(w, "quantity", "must be a positive integer")
+			return f, false
+		}
+		f.quantity, f.quantityForDiscount = &q, q
+	}
+	for _, m := range []struct {
+		name string
+		dst  **decimal.Decimal
+	}{{"price", &f.price}, {"cost", &f.cost}} {
+		if b.present(m.name) {
+			v, ok := e.amount(w, m.name, b[m.name])
+			if !ok {
+				return f, false
+			}
+			*m.dst = &v
+		}
+	}
+	if b.present("discount") {
+		d, ok := b.object(w, "discount")
+		if !ok {
+			return f, false
+		}
+		for _, name := range []string{"type", "percentage", "amount", "sponsor"} {
+			if !d.present(name) {
+				writeValidation(w, "discount."+name, "is required")
+				return f, false
+			}
+		}
+		var typ, sponsor string
+		if json.Unmarshal(d["sponsor"], &sponsor) != nil || (sponsor != "staff" && sponsor != "company") {
+			writeValidation(w, "discount.sponsor", `must be "staff" or "company"`)
+			return f, false
+		}
+		_ = json.Unmarshal(d["type"], &typ)
+		price := decimal.Zero
+		switch {
+		case f.price != nil:
+			price = *f.price
+		case cur != nil:
+			price = cur.price
+		}
+		switch typ {
+		case "value":
+			if _, ok := e.amount(w, "discount.percentage", d["percentage"]); !ok {
+				return f, false
+			}
+			v, ok := e.amount(w, "discount.amount", d["amount"])
+			if !ok {
+				return f, false
+			}
+			if v.GreaterThan(price.Mul(decimal.NewFromInt(f.quantityForDiscount))) {
+				writeValidation(w, "discount.amount", "must not exceed the item's amount")
+				return f, false
+			}
+			f.discount = &v
+		case "percentage":
+			if _, ok := e.amount(w, "discount.amount", d["amount"]); !ok {
+				return f, false
+			}
+			if pct, ok := e.amount(w, "discount.percentage", d["percentage"]); !ok {
+				return f, false
+			} else if !pct.IsZero() {
+				writeValidation(w, "discount.percentage", "the emulator takes value discounts only")
+				return f, false
+			}
+			z := decimal.Zero
+			f.discount = &z
+		default:
+			writeValidation(w, "discount.type", `must be "percentage" or "value"`)
+			return f, false
+		}
+	}
+	if b.present("warranty") {
+		wr, ok := b.object(w, "warranty")
+		if !ok {
+			return f, false
+		}
+		for _, name := range []string{"period", "periodUnits"} {
+			if !wr.present(name) {
+				writeValidation(w, "warranty."+name, "is required")
+				return f, false
+			}
+		}
+		var units string
+		if json.Unmarshal(wr["periodUnits"], &units) != nil || units == "" {
+			writeValidation(w, "warranty.periodUnits", "must be a unit such as \"days\"")
+			return f, false
+		}
+	}
+	return f, true
 }
 
 func (e *Emulator) addItem(w http.ResponseWriter, r *http.Request) {
@@ -662,15 +853,12 @@ func (e *Emulator) addItem(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusForbidden, "Access denied: the employee has no right to add products without deduction")
 			return 0
 		}
-		if e.products[b.EntityID] == nil {
-			writeValidation(w, "entity_id", "unknown product")
-			return 0
-		}
-		q, p, d, ok := e.check(w, b)
+		f, ok := e.check(w, b, true, nil)
 		if !ok {
 			return 0
 		}
-		it := &item{id: e.newID("item"), productID: b.EntityID, quantity: q, price: p, discount: d}
+		it := &item{id: e.newID("item"), productID: f.entityID, quantity: *f.quantity, price: *f.price,
+			cost: *f.cost, discount: *f.discount, assigneeID: *f.assignee}
 		o.items = append(o.items, it)
 		o.modified = e.clock()
 		return it.id
@@ -709,17 +897,40 @@ func (e *Emulator) patchItem(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if o.items[i].deducted {
+	it := o.items[i]
+	if it.deducted {
 		writeValidation(w, "item", "a deducted item cannot be changed")
 		return
 	}
-	q, p, d, ok := e.check(w, b)
+	if b.present("entity_id") {
+		writeValidation(w, "entity_id", "cannot be changed")
+		return
+	}
+	f, ok := e.check(w, b, false, it)
 	if !ok {
 		return
 	}
-	o.items[i].quantity, o.items[i].price, o.items[i].discount = q, p, d
+	if f.quantity != nil {
+		it.quantity = *f.quantity
+	}
+	if f.price != nil {
+		it.price = *f.price
+	}
+	if f.cost != nil {
+		it.cost = *f.cost
+	}
+	if f.discount != nil {
+		it.discount = *f.discount
+	}
+	if f.assignee != nil {
+		it.assigneeID = *f.assignee
+	}
+	if it.discount.GreaterThan(it.price.Mul(decimal.NewFromInt(it.quantity))) {
+		writeValidation(w, "discount.amount", "must not exceed the item's amount")
+		return
+	}
 	o.modified = e.clock()
-	writeJSON(w, http.StatusOK, map[string]int64{"id": o.items[i].id})
+	writeJSON(w, http.StatusOK, map[string]int64{"id": it.id})
 }
 
 func (e *Emulator) deleteItem(w http.ResponseWriter, r *http.Request) {
@@ -799,12 +1010,13 @@ func (e *Emulator) setStatus(w http.ResponseWriter, r *http.Request) {
 	if o == nil {
 		return
 	}
-	if e.statusName(b.StatusID) == "" {
+	i := slices.IndexFunc(e.statuses, func(s Status) bool { return s.ID == b.StatusID })
+	if i < 0 {
 		writeValidation(w, "status_id", "unknown status")
 		return
 	}
 	if o.statusID != b.StatusID {
-		o.statusID = b.StatusID
+		e.moveStatus(o, e.statuses[i])
 		o.modified = e.clock()
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"success": true})

@@ -31,10 +31,12 @@ func (e *Emulator) Deduct(orderID int64) error {
 }
 
 // SetStatus moves an order to the status named statusName (compared
-// case-insensitively), as an RO App user does. When Options.WebhookURL is
-// set it then POSTs an Order.Status.Changed webhook signed with
-// roapp.Sign(Options.WebhookSecret) and returns its delivery error (a
-// non-2xx answer is an error). An unknown order or status is an error
+// case-insensitively), as an RO App user does; with
+// Options.DeductOnClosedStatus a status of a closed group writes off the
+// items. When Options.WebhookURL is set it then POSTs the documented
+// Order.Status.Changed payload with X-Signature over its delivery id
+// (roapp.Sign, or roapp.SignConcat, see Options.WebhookSignature) and
+// returns its delivery error (a non-2xx answer is an error). An unknown order or status is an error
 // wrapping rosync.ErrNotFound.
 func (e *Emulator) SetStatus(ctx context.Context, orderID int64, statusName string) error {
 	e.mu.Lock()
@@ -55,12 +57,13 @@ func (e *Emulator) SetStatus(ctx context.Context, orderID int64, statusName stri
 		return fmt.Errorf("roapptest: status %q: %w", statusName, rosync.ErrNotFound)
 	}
 	old := o.statusID
-	o.statusID = st.ID
+	e.moveStatus(o, *st)
 	now := e.clock()
 	o.modified = now
 	e.events++
+	deliveryID := fmt.Sprintf("00000000-0000-4000-8000-%012d", e.events)
 	payload := map[string]any{
-		"id":            fmt.Sprintf("00000000-0000-4000-8000-%012d", e.events),
+		"id":            deliveryID,
 		"created_at":    now.Format("2006-01-02T15:04:05.000000Z"),
 		"created_at_ts": now.Unix(),
 		"event_name":    "Order.Status.Changed",
@@ -70,7 +73,7 @@ func (e *Emulator) SetStatus(ctx context.Context, orderID int64, statusName stri
 			"old":   map[string]any{"id": old},
 			"order": map[string]any{"id": o.id, "name": fmt.Sprint(o.id)},
 		},
-		"employee": map[string]any{"id": 1, "full_name": "Emulator User", "email": "user@example.com"},
+		"employee": map[string]any{"id": e.employees[0].ID, "full_name": fullName(e.employees[0]), "email": e.employees[0].Email},
 	}
 	e.mu.Unlock()
 	if e.opts.WebhookURL == "" {
@@ -85,7 +88,11 @@ func (e *Emulator) SetStatus(ctx context.Context, orderID int64, statusName stri
 		return fmt.Errorf("roapptest: webhook: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(roapp.SignatureHeader, roapp.Sign([]byte(e.opts.WebhookSecret), body))
+	sig := roapp.Sign([]byte(e.opts.WebhookSecret), deliveryID)
+	if e.opts.WebhookSignature == SignatureConcat {
+		sig = roapp.SignConcat([]byte(e.opts.WebhookSecret), deliveryID)
+	}
+	req.Header.Set(roapp.SignatureHeader, sig)
 	hc := e.opts.WebhookClient
 	if hc == nil {
 		hc = http.DefaultClient
@@ -113,4 +120,19 @@ func (e *Emulator) OrderIDByNumber(platformNumber string) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// moveStatus sets o's status, writing off its items when the status is in
+// a closed group and Options.DeductOnClosedStatus is set; e.mu is held.
+func (e *Emulator) moveStatus(o *order, st Status) {
+	o.statusID = st.ID
+	if e.opts.DeductOnClosedStatus && closedGroup(st.Group) {
+		for _, it := range o.items {
+			it.deducted = true
+		}
+	}
+}
+
+func fullName(em Employee) string {
+	return strings.TrimSpace(em.FirstName + " " + em.LastName)
 }

@@ -24,7 +24,7 @@ func ExampleNew() {
 		fmt.Println(err)
 		return
 	}
-	_ = s.PutRecord(ctx, rosync.Record{Shop: "main", OrderID: "1001", Number: "1001",
+	_ = s.PutRecord(ctx, &rosync.Record{Shop: "main", OrderID: "1001", Number: "1001",
 		State: rosync.StateRejected, Rule: "WOO-2", Reason: "no products"})
 	unlock()
 

@@ -15,7 +15,7 @@ func Example() {
 	ctx := context.Background()
 	s := memory.New()
 
-	err := s.PutRecord(ctx, rosync.Record{
+	err := s.PutRecord(ctx, &rosync.Record{
 		Shop:      "shop.example.com",
 		OrderID:   "1001",
 		Number:    "1001",

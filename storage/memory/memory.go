@@ -101,19 +101,36 @@ func (k recordKey) less(o recordKey) bool {
 	return k.orderID < o.orderID
 }
 
-// PutRecord inserts or replaces the record (r.Shop, r.OrderID), setting
-// UpdatedAt to the current time when it is zero.
-func (s *Store) PutRecord(ctx context.Context, r rosync.Record) error {
+// PutRecord writes the record (r.Shop, r.OrderID) as a compare-and-swap on
+// r.Version (see rosync.Store): version 0 inserts, version n replaces the
+// stored version n; anything else is an error wrapping rosync.ErrConflict
+// and writes nothing. On success r.Version is the new version and a zero
+// r.UpdatedAt is set to the current time.
+func (s *Store) PutRecord(ctx context.Context, r *rosync.Record) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r = copyRecord(r)
-	if r.UpdatedAt.IsZero() {
-		r.UpdatedAt = time.Now().UTC()
+	c := copyRecord(*r)
+	if c.UpdatedAt.IsZero() {
+		c.UpdatedAt = time.Now().UTC()
 	}
+	k := recordKey{c.Shop, c.OrderID}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.records[recordKey{r.Shop, r.OrderID}] = r
+	old, ok := s.records[k]
+	switch {
+	case !ok && c.Version != 0:
+		return fmt.Errorf("memory: put record %s/%s version %d: no such record: %w", c.Shop, c.OrderID, c.Version, rosync.ErrConflict)
+	case ok && c.Version != old.Version:
+		return fmt.Errorf("memory: put record %s/%s version %d: the stored version is %d: %w",
+			c.Shop, c.OrderID, c.Version, old.Version, rosync.ErrConflict)
+	}
+	c.Version++
+	s.records[k] = c
+	r.Version = c.Version
+	if r.UpdatedAt.IsZero() {
+		r.UpdatedAt = c.UpdatedAt
+	}
 	return nil
 }
 
@@ -246,6 +263,7 @@ func copyRecord(r rosync.Record) rosync.Record {
 	r.Lines = maps.Clone(r.Lines) // decimals are immutable values: a shallow copy of each is a copy
 	r.PlatformCreatedAt = utc(r.PlatformCreatedAt)
 	r.IntentAt = utc(r.IntentAt)
+	r.DoubtAt = utc(r.DoubtAt)
 	r.NextRetry = utc(r.NextRetry)
 	r.UpdatedAt = utc(r.UpdatedAt)
 	return r

@@ -1,7 +1,8 @@
 // Package postgres is a rosync.Store on PostgreSQL (pgx), for a host
 // application that runs rosync in several replicas against one database.
-// Its Lock holds across processes, and it has the rosync.Leaser capability,
-// so that one replica at a time polls a shop.
+// Its Lock holds across processes, its locks can be fenced
+// (rosync.FencedLocker: a holder learns when its lock is lost), and it has
+// the rosync.Leaser capability, so that one replica at a time polls a shop.
 //
 //	s, err := postgres.Open(ctx, "postgres://rosync:secret@db:5432/app?sslmode=verify-full", nil)
 //	if err != nil { ... }
@@ -22,8 +23,9 @@
 // package knows.
 //
 // Tables: records (one row per platform order: the columns the Store looks
-// up, filters and sorts by, and the other fields of rosync.Record as JSONB
-// with decimals as strings and times as RFC 3339 UTC with nanoseconds),
+// up, filters and sorts by, the record's version for PutRecord's
+// compare-and-swap, and the other fields of rosync.Record as JSONB with
+// decimals as strings and times as RFC 3339 UTC with nanoseconds),
 // identities, shop_state, seen_events and leases; the same as the SQLite
 // store's. Time columns are timestamptz, which keeps microseconds (a time
 // comes back in UTC, rounded to the microsecond); NULL is the zero time.
@@ -50,15 +52,41 @@
 // releases whatever it held, so a failed or cancelled Lock never leaves a
 // lock behind.
 //
-// A process that dies, or whose connection to the server breaks, loses its
-// locks: the server ends the session and releases them, so another replica
-// can go on. The Store logs the loss (Options.Logger) and opens a new lock
-// connection for later locks; locks that were held on the lost connection
-// are not held any more, and their holders find out only from the log.
-// rosync's engine does not rely on the lock alone for ENG-1: an RO App order
-// is created only after its intent is recorded, and a pending intent is
-// looked up by its external reference before creating again. To detect a
-// vanished client host sooner than the kernel's default, set the server's
+// # Losing the lock connection
+//
+// A process that dies, or whose connection to the server breaks (a
+// failover, a network blip, pg_terminate_backend), loses its locks: the
+// server ends the session and releases them, so another replica can go on
+// at once. The Store learns of the loss from the next statement on the
+// lock connection that fails, logs it (Options.Logger) and opens a new lock
+// connection for later locks; the locks held on the lost one are not held
+// any more.
+//
+// Their holders learn it through the rosync.FencedLocker capability, which
+// rosync's engine uses for every order lock (LockFenced):
+//   - the lock's context ends, with a cause wrapping rosync.ErrLockLost, as
+//     soon as the Store learns of the loss. While fenced locks are held the
+//     Store pings the lock connection every Options.LockCheck (1 s by
+//     default), so the engine's calls in flight for that order are
+//     cancelled and it writes nothing more for it;
+//   - right before each create in RO App (order, contact, product,
+//     category) the engine calls HeldLock.Check, a ping on the lock
+//     connection: a replica whose lock is lost creates nothing, and the
+//     attempt is recorded as a transient failure, retried later.
+//
+// A loss that happens while a create is in flight is learned only after
+// the request was sent, and another replica may have taken the order over
+// by then. Records are therefore written as a compare-and-swap on their
+// version (PutRecord): the stale replica's next write of the record fails
+// with rosync.ErrConflict, and it stops without writing over the record of
+// the replica that took over, nor adding items or comments to its order.
+// The other replica looks the order up by its external reference before
+// creating it (ENG-1), so an order executed before the lookup is found and
+// taken over, not created twice.
+//
+// Locks taken with plain Lock are lost the same way; their holders find out
+// only from the log and from the record's version. To detect a vanished
+// client host sooner than the kernel's default, set the server's
 // tcp_keepalives_idle; do not set idle_session_timeout for the Store's role,
 // since the lock connection idles while it holds locks.
 //

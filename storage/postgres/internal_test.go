@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/storage/postgres/postgrestest"
 )
 
@@ -165,4 +167,121 @@ func TestLockDeadConnection(t *testing.T) {
 		t.Fatalf("a's Lock on a new lock connection: %v", err)
 	}
 	u()
+}
+
+// lockPID returns the server pid of s's lock connection.
+func lockPID(t *testing.T, s *Store) uint32 {
+	t.Helper()
+	s.session.mu.Lock()
+	defer s.session.mu.Unlock()
+	if s.session.conn == nil {
+		t.Fatal("no lock connection")
+	}
+	return s.session.conn.PgConn().PID()
+}
+
+// terminate ends the server session pid, as a failover or a network blip
+// ends the lock connection.
+func terminate(t *testing.T, dsn string, pid uint32) {
+	t.Helper()
+	admin, err := pgx.Connect(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	var killed bool
+	if err := admin.QueryRow(t.Context(), "SELECT pg_terminate_backend($1)", pid).Scan(&killed); err != nil || !killed {
+		t.Fatalf("pg_terminate_backend = %v, %v", killed, err)
+	}
+}
+
+// TestLockFencedLost: once the lock connection is terminated, Check finds
+// every fenced lock lost (an error wrapping rosync.ErrLockLost) and ends
+// their contexts with that cause, while another replica takes the key.
+func TestLockFencedLost(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dsn := postgrestest.DSN(t)
+	schema := postgrestest.NewSchema(t, dsn)
+	a, err := Open(ctx, dsn, &Options{Schema: schema, LockCheck: -1}) // no pings: Check alone
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	b := openTest(t, dsn, schema)
+	const key = "order/shop-a/1001"
+	h1, err := a.LockFenced(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h1.Unlock()
+	h2, err := a.LockFenced(ctx, "contact/phone/+380501112233")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h2.Unlock()
+	if err := h1.Check(ctx); err != nil {
+		t.Fatalf("Check before the loss: %v", err)
+	}
+	terminate(t, dsn, lockPID(t, a))
+
+	if err := h1.Check(ctx); !errors.Is(err, rosync.ErrLockLost) {
+		t.Fatalf("Check after the lock connection was terminated: error = %v, want one wrapping rosync.ErrLockLost", err)
+	}
+	for i, h := range []rosync.HeldLock{h1, h2} {
+		if cause := context.Cause(h.Context()); !errors.Is(cause, rosync.ErrLockLost) {
+			t.Errorf("lock %d: context cause = %v, want one wrapping rosync.ErrLockLost", i, cause)
+		}
+		if err := h.Check(ctx); !errors.Is(err, rosync.ErrLockLost) {
+			t.Errorf("lock %d: Check = %v, want one wrapping rosync.ErrLockLost", i, err)
+		}
+	}
+	lctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	u, err := b.Lock(lctx, key)
+	if err != nil {
+		t.Fatalf("b's Lock after a's lock connection died: %v", err)
+	}
+	u()
+	// Once its holder lets go (a lost lock still excludes the process's
+	// other goroutines until then), a locks again, on a new connection,
+	// and its new lock is held.
+	h1.Unlock()
+	h3, err := a.LockFenced(lctx, key)
+	if err != nil {
+		t.Fatalf("a's LockFenced on a new lock connection: %v", err)
+	}
+	if err := h3.Check(ctx); err != nil {
+		t.Errorf("Check of a lock on the new connection: %v", err)
+	}
+	h3.Unlock()
+}
+
+// TestLockFencedWatch: while a fenced lock is held, the Store pings its
+// lock connection (Options.LockCheck), so the holder's context ends when
+// the connection is terminated, without a Check.
+func TestLockFencedWatch(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dsn := postgrestest.DSN(t)
+	schema := postgrestest.NewSchema(t, dsn)
+	a, err := Open(ctx, dsn, &Options{Schema: schema, LockCheck: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	h, err := a.LockFenced(ctx, "order/shop-a/1001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Unlock()
+	terminate(t, dsn, lockPID(t, a))
+	select {
+	case <-h.Context().Done():
+	case <-time.After(time.Minute): // a liveness guard, not a timing assertion
+		t.Fatal("the lock's context did not end within a minute of the lock connection's loss")
+	}
+	if cause := context.Cause(h.Context()); !errors.Is(cause, rosync.ErrLockLost) {
+		t.Errorf("context cause = %v, want one wrapping rosync.ErrLockLost", cause)
+	}
 }

@@ -16,8 +16,9 @@ import (
 )
 
 var (
-	_ rosync.Store  = (*Store)(nil)
-	_ rosync.Leaser = (*Store)(nil)
+	_ rosync.Store        = (*Store)(nil)
+	_ rosync.Leaser       = (*Store)(nil)
+	_ rosync.FencedLocker = (*Store)(nil)
 )
 
 // DefaultSchema is the schema the Store's tables live in when
@@ -50,6 +51,12 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives warnings (a lost lock connection); nil discards them.
 	Logger *slog.Logger
+	// LockCheck is how often the lock connection is pinged while a lock
+	// taken with LockFenced is held, so that a lost connection ends the
+	// holders' contexts without waiting for their next Check. Zero means
+	// 1 second; negative, never (the loss is then learned by Check, or by
+	// the next lock or unlock of the process).
+	LockCheck time.Duration
 }
 
 // Store is a rosync.Store on a PostgreSQL database, shared by every replica
@@ -120,7 +127,13 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s.session = &lockSession{cfg: cfg, log: s.log}
+	s.session = &lockSession{cfg: cfg, log: s.log, stop: make(chan struct{})}
+	if o.LockCheck == 0 {
+		o.LockCheck = time.Second
+	}
+	if o.LockCheck > 0 {
+		go s.session.watch(o.LockCheck)
+	}
 	migs, err := embeddedMigrations()
 	if err == nil {
 		err = s.pool.with(ctx, func(c *pgx.Conn) error {

@@ -74,7 +74,7 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := storagetest.SampleRecord("shop-a", "1001")
-	if err := s.PutRecord(ctx, rec); err != nil {
+	if err := s.PutRecord(ctx, &rec); err != nil {
 		t.Fatal(err)
 	}
 	if seen, err := s.SeenEvent(ctx, "shop-a", "evt-1"); err != nil || seen {
@@ -143,7 +143,7 @@ func TestUpdatedAtFromClock(t *testing.T) {
 	ctx := t.Context()
 	now := time.Date(2026, 11, 27, 12, 0, 0, 123456000, time.UTC)
 	s, _, _ := openNew(t, &postgres.Options{Now: func() time.Time { return now }})
-	if err := s.PutRecord(ctx, rosync.Record{Shop: "shop-a", OrderID: "1"}); err != nil {
+	if err := s.PutRecord(ctx, &rosync.Record{Shop: "shop-a", OrderID: "1"}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := s.Record(ctx, "shop-a", "1")

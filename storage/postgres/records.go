@@ -15,16 +15,19 @@ import (
 )
 
 // recordCols are the records columns that scanRecord reads, in its order.
-const recordCols = "shop, order_id, number, state, ro_order_id, last_error, permanent, next_retry, held_status, updated_at, data"
+const recordCols = "shop, order_id, number, state, ro_order_id, last_error, permanent, next_retry, held_status, updated_at, data, version"
 
 const (
 	sqlRecord     = "SELECT " + recordCols + " FROM records WHERE shop = $1 AND order_id = $2"
 	sqlRecordByRO = "SELECT " + recordCols + " FROM records WHERE ro_order_id = $1 ORDER BY shop, order_id LIMIT 1"
-	sqlPutRecord  = `INSERT INTO records (` + recordCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-ON CONFLICT (shop, order_id) DO UPDATE SET
-	number = excluded.number, state = excluded.state, ro_order_id = excluded.ro_order_id,
-	last_error = excluded.last_error, permanent = excluded.permanent, next_retry = excluded.next_retry,
-	held_status = excluded.held_status, updated_at = excluded.updated_at, data = excluded.data`
+	// PutRecord's compare-and-swap: an insert of version 1 that does
+	// nothing when the record exists, and a replace of the version read.
+	sqlInsertRecord = `INSERT INTO records (` + recordCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)
+ON CONFLICT (shop, order_id) DO NOTHING`
+	sqlUpdateRecord = `UPDATE records SET
+	number = $3, state = $4, ro_order_id = $5, last_error = $6, permanent = $7, next_retry = $8,
+	held_status = $9, updated_at = $10, data = $11, version = version + 1
+WHERE shop = $1 AND order_id = $2 AND version = $12`
 )
 
 // Record returns the record of a platform order, or an error wrapping
@@ -67,13 +70,17 @@ func (s *Store) RecordByRO(ctx context.Context, roOrderID int64) (rosync.Record,
 	return r, nil
 }
 
-// PutRecord inserts or replaces the record (r.Shop, r.OrderID) in one
-// statement, setting UpdatedAt from the Store's clock when it is zero.
-func (s *Store) PutRecord(ctx context.Context, r rosync.Record) error {
-	if r.UpdatedAt.IsZero() {
-		r.UpdatedAt = s.nowUTC()
+// PutRecord writes the record (r.Shop, r.OrderID) as a compare-and-swap on
+// r.Version, in one statement (see rosync.Store): version 0 inserts,
+// version n replaces the stored version n; anything else is an error
+// wrapping rosync.ErrConflict and writes nothing. On success r.Version is
+// the new version and a zero r.UpdatedAt is set from the Store's clock.
+func (s *Store) PutRecord(ctx context.Context, r *rosync.Record) error {
+	updatedAt := r.UpdatedAt
+	if updatedAt.IsZero() {
+		updatedAt = s.nowUTC()
 	}
-	data, err := recordcodec.Encode(&r)
+	data, err := recordcodec.Encode(r)
 	if err != nil {
 		return fmt.Errorf("postgres: put record %s/%s: %w", r.Shop, r.OrderID, err)
 	}
@@ -81,15 +88,30 @@ func (s *Store) PutRecord(ctx context.Context, r rosync.Record) error {
 	if r.ROOrderID != 0 {
 		ro = &r.ROOrderID
 	}
+	args := []any{r.Shop, r.OrderID, r.Number, string(r.State), ro, r.LastError, r.Permanent,
+		nullTime(r.NextRetry), r.HeldStatus, updatedAt.UTC(), string(data)}
+	q := sqlInsertRecord
+	if r.Version != 0 {
+		q = sqlUpdateRecord
+		args = append(args, r.Version)
+	}
+	var n int64
 	err = s.pool.with(ctx, func(c *pgx.Conn) error {
-		_, err := c.Exec(ctx, sqlPutRecord,
-			r.Shop, r.OrderID, r.Number, string(r.State), ro, r.LastError, r.Permanent,
-			nullTime(r.NextRetry), r.HeldStatus, r.UpdatedAt.UTC(), string(data))
+		tag, err := c.Exec(ctx, q, args...)
+		n = tag.RowsAffected()
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: put record %s/%s: %w", r.Shop, r.OrderID, err)
 	}
+	if n == 0 {
+		if r.Version == 0 {
+			return fmt.Errorf("postgres: put record %s/%s: inserting, but the record exists: %w", r.Shop, r.OrderID, rosync.ErrConflict)
+		}
+		return fmt.Errorf("postgres: put record %s/%s: version %d is not the stored one: %w", r.Shop, r.OrderID, r.Version, rosync.ErrConflict)
+	}
+	r.Version++
+	r.UpdatedAt = updatedAt
 	return nil
 }
 
@@ -152,7 +174,7 @@ func scanRecord(row pgx.Row) (rosync.Record, error) {
 		data                 []byte
 	)
 	err := row.Scan(&r.Shop, &r.OrderID, &r.Number, &state, &ro, &r.LastError, &r.Permanent,
-		&nextRetry, &r.HeldStatus, &updatedAt, &data)
+		&nextRetry, &r.HeldStatus, &updatedAt, &data, &r.Version)
 	if err != nil {
 		return rosync.Record{}, err
 	}

@@ -13,12 +13,14 @@ func BenchmarkPutRecord(b *testing.B) {
 	ctx := b.Context()
 	s, _ := open(b, nil)
 	r := storagetest.SampleRecord("shop-a", "")
+	var versions [1000]int64 // each order's version, for the compare-and-swap
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		r.OrderID = fmt.Sprint(i % 1000)
-		if err := s.PutRecord(ctx, r); err != nil {
+		r.OrderID, r.Version = fmt.Sprint(i%1000), versions[i%1000]
+		if err := s.PutRecord(ctx, &r); err != nil {
 			b.Fatal(err)
 		}
+		versions[i%1000] = r.Version
 	}
 }
 
@@ -27,7 +29,8 @@ func BenchmarkRecord(b *testing.B) {
 	s, _ := open(b, nil)
 	const n = 1000
 	for i := range n {
-		if err := s.PutRecord(ctx, storagetest.SampleRecord("shop-a", fmt.Sprint(i))); err != nil {
+		r := storagetest.SampleRecord("shop-a", fmt.Sprint(i))
+		if err := s.PutRecord(ctx, &r); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -74,7 +77,7 @@ func BenchmarkRecordsFailed(b *testing.B) {
 				r.NextRetry = due.Add(-10 * time.Minute)
 			}
 		}
-		if err := s.PutRecord(ctx, r); err != nil {
+		if err := s.PutRecord(ctx, &r); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -9,12 +9,22 @@
 // # One process at a time
 //
 // SQLite serves one process at a time here: Lock is an in-process lock, so
-// two processes that use the same file together could both hold the lock of
-// one order, and ENG-1 would no longer hold. Run one process per file. A
-// second process may open the file after the first has gone (a restart, a
-// crash): the database is consistent after a crash, since every write is a
-// transaction. For several replicas of one host application use
-// storage/postgres, whose lock holds across processes.
+// two processes that used the same file together could both hold the lock
+// of one order, and ENG-1 would no longer hold (a rolling deploy that
+// starts the new process before stopping the old one would duplicate
+// orders, contacts and products). Open enforces it: it takes an exclusive
+// OS lock (flock) on the file "<path>.lock" beside the database, held
+// until Close, and writes the holder's process id, host name and start
+// time into it. A second Open of the file, by another process or by this
+// one, fails at once with a *LockedError that names the holder. The kernel
+// releases the lock when its process ends, however it ends, so a process
+// may open the file after the first has gone (a restart, a crash): the
+// database is consistent after a crash, since every write is a transaction.
+// The lock file is left in place. Systems without flock(2) (Windows) do not
+// enforce it. flock is advisory and local: a file on a network file
+// system shared by several hosts is not protected. For several replicas of
+// one host application use storage/postgres, whose lock holds across
+// processes.
 //
 // # Connections and writes
 //
@@ -41,8 +51,9 @@
 // than the package knows.
 //
 // Tables: records (one row per platform order: the columns the Store looks
-// up, filters and sorts by, and the other fields of rosync.Record as JSON
-// with decimals as strings), identities, shop_state and seen_events. Times
+// up, filters and sorts by, the record's version for PutRecord's
+// compare-and-swap, and the other fields of rosync.Record as JSON with
+// decimals as strings), identities, shop_state and seen_events. Times
 // are stored as UTC text, RFC 3339 with a fixed nine-digit fraction
 // ("2026-11-27T12:00:00.000000000Z"), which keeps full precision and sorts
 // as text; the zero time is stored as ”. Ids in seen_events are kept for 7

@@ -27,7 +27,7 @@ func Example() {
 	}
 	defer s.Close()
 
-	err = s.PutRecord(ctx, rosync.Record{
+	err = s.PutRecord(ctx, &rosync.Record{
 		Shop:      "shop.example.com",
 		OrderID:   "1001",
 		Number:    "1001",

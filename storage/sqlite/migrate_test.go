@@ -42,14 +42,17 @@ func TestMigrateIdempotent(t *testing.T) {
 	if err := s.PutIdentity(ctx, "k", rosync.Identity{ID: 7}); err != nil {
 		t.Fatal(err)
 	}
-	s2, err := Open(ctx, path, nil)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, path, nil)
 	if err != nil {
 		t.Fatalf("second Open of the same file: %v", err)
 	}
-	if id, err := s2.Identity(ctx, "k"); err != nil || id.ID != 7 {
+	defer s.Close()
+	if id, err := s.Identity(ctx, "k"); err != nil || id.ID != 7 {
 		t.Errorf("Identity through the second Store = %+v, %v", id, err)
 	}
-	s2.Close()
 	requireVersions(t, s, len(migs))
 
 	// A later migration is applied once, on top of the others.

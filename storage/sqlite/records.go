@@ -41,13 +41,17 @@ func (s *Store) RecordByRO(ctx context.Context, roOrderID int64) (rosync.Record,
 	return r, nil
 }
 
-// PutRecord inserts or replaces the record (r.Shop, r.OrderID), setting
-// UpdatedAt from the Store's clock when it is zero.
-func (s *Store) PutRecord(ctx context.Context, r rosync.Record) error {
-	if r.UpdatedAt.IsZero() {
-		r.UpdatedAt = s.now()
+// PutRecord writes the record (r.Shop, r.OrderID) as a compare-and-swap on
+// r.Version (see rosync.Store): version 0 inserts, version n replaces the
+// stored version n; anything else is an error wrapping rosync.ErrConflict
+// and writes nothing. On success r.Version is the new version and a zero
+// r.UpdatedAt is set from the Store's clock.
+func (s *Store) PutRecord(ctx context.Context, r *rosync.Record) error {
+	updatedAt := r.UpdatedAt
+	if updatedAt.IsZero() {
+		updatedAt = s.now().UTC()
 	}
-	data, err := recordcodec.Encode(&r)
+	data, err := recordcodec.Encode(r)
 	if err != nil {
 		return fmt.Errorf("sqlite: put record %s/%s: %w", r.Shop, r.OrderID, err)
 	}
@@ -59,13 +63,38 @@ func (s *Store) PutRecord(ctx context.Context, r rosync.Record) error {
 		return fmt.Errorf("sqlite: put record %s/%s: %w", r.Shop, r.OrderID, err)
 	}
 	defer s.endWrite()
-	_, err = s.stmts.putRecord.ExecContext(ctx,
-		r.Shop, r.OrderID, r.Number, string(r.State), ro, r.LastError, r.Permanent,
-		recordcodec.FormatTime(r.NextRetry), r.HeldStatus, recordcodec.FormatTime(r.UpdatedAt), string(data))
+	var res sql.Result
+	if r.Version == 0 {
+		res, err = s.stmts.insertRecord.ExecContext(ctx,
+			r.Shop, r.OrderID, r.Number, string(r.State), ro, r.LastError, r.Permanent,
+			recordcodec.FormatTime(r.NextRetry), r.HeldStatus, recordcodec.FormatTime(updatedAt), string(data))
+	} else {
+		res, err = s.stmts.updateRecord.ExecContext(ctx,
+			r.Number, string(r.State), ro, r.LastError, r.Permanent,
+			recordcodec.FormatTime(r.NextRetry), r.HeldStatus, recordcodec.FormatTime(updatedAt), string(data),
+			r.Shop, r.OrderID, r.Version)
+	}
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: put record %s/%s: %w", r.Shop, r.OrderID, err)
 	}
+	if n == 0 {
+		return putConflict(r)
+	}
+	r.Version++
+	r.UpdatedAt = updatedAt
 	return nil
+}
+
+// putConflict is PutRecord's error when the stored version is not r's.
+func putConflict(r *rosync.Record) error {
+	if r.Version == 0 {
+		return fmt.Errorf("sqlite: put record %s/%s: inserting, but the record exists: %w", r.Shop, r.OrderID, rosync.ErrConflict)
+	}
+	return fmt.Errorf("sqlite: put record %s/%s: version %d is not the stored one: %w", r.Shop, r.OrderID, r.Version, rosync.ErrConflict)
 }
 
 // Records lists a shop's records that match f, ordered by OrderID (byte-wise
@@ -122,7 +151,7 @@ func scanRecord(row interface{ Scan(...any) error }) (rosync.Record, error) {
 		data                        []byte
 	)
 	err := row.Scan(&r.Shop, &r.OrderID, &r.Number, &state, &ro, &r.LastError, &r.Permanent,
-		&nextRetry, &r.HeldStatus, &updatedAt, &data)
+		&nextRetry, &r.HeldStatus, &updatedAt, &data, &r.Version)
 	if err != nil {
 		return rosync.Record{}, err
 	}

@@ -48,6 +48,7 @@ type Store struct {
 
 	stmts     statements
 	locks     keylock.Set
+	file      *fileLock // the OS lock on the file, held until Close
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -57,6 +58,12 @@ type Store struct {
 // exist. path is a file name: it must not be empty, ":memory:" (each pooled
 // connection would see its own database) or contain '?'. The caller closes
 // the Store.
+//
+// One Store at a time uses a file: Open takes an OS lock on the file
+// "<path>.lock" (flock, created if needed) for the Store's life and writes
+// its process id, host name and start time into it. While another Store,
+// of another process or of this one, has the file open, Open fails at once
+// with a *LockedError naming it. See the package documentation.
 func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	var o Options
 	if opts != nil {
@@ -80,17 +87,23 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 		o.Now = time.Now
 	}
 
+	lock, err := lockFile(path, o.Now())
+	if err != nil {
+		return nil, err
+	}
 	db, err := sql.Open("sqlite", dsn(path, o.BusyTimeout))
 	if err != nil {
+		lock.release()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	// Keep every connection: a new one pays for its pragmas.
 	db.SetMaxOpenConns(o.MaxOpenConns)
 	db.SetMaxIdleConns(o.MaxOpenConns)
 
-	s := &Store{db: db, now: o.Now, writes: make(chan struct{}, 1)}
+	s := &Store{db: db, now: o.Now, writes: make(chan struct{}, 1), file: lock}
 	if err := s.init(ctx); err != nil {
 		db.Close()
+		lock.release()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
 	return s, nil
@@ -128,11 +141,13 @@ func (s *Store) init(ctx context.Context) error {
 	return s.stmts.prepare(ctx, s.db)
 }
 
-// Close closes the database. Calls after the first return the first's
+// Close closes the database and then releases the file's lock, so that
+// another Store may open it. Calls after the first return the first's
 // result.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		s.closeErr = errors.Join(s.stmts.close(), s.db.Close())
+		err := errors.Join(s.stmts.close(), s.db.Close())
+		s.closeErr = errors.Join(err, s.file.release())
 	})
 	return s.closeErr
 }

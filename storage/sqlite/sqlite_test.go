@@ -54,7 +54,7 @@ func TestReopen(t *testing.T) {
 	id := rosync.Identity{ID: 501, Hash: "h"}
 	st := rosync.ShopState{Shop: "shop-a", ConnectedAt: time.Date(2026, 9, 27, 8, 0, 0, 1, time.UTC)}
 	for _, err := range []error{
-		s.PutRecord(ctx, rec),
+		s.PutRecord(ctx, &rec),
 		s.PutIdentity(ctx, "product/sku/A-1", id),
 		s.PutShopState(ctx, st),
 	} {
@@ -149,7 +149,7 @@ func TestUpdatedAtFromClock(t *testing.T) {
 	ctx := t.Context()
 	now := time.Date(2026, 11, 27, 12, 0, 0, 123456789, time.UTC)
 	s, _ := open(t, &sqlite.Options{Now: func() time.Time { return now }})
-	if err := s.PutRecord(ctx, rosync.Record{Shop: "shop-a", OrderID: "1"}); err != nil {
+	if err := s.PutRecord(ctx, &rosync.Record{Shop: "shop-a", OrderID: "1"}); err != nil {
 		t.Fatal(err)
 	}
 	r, err := s.Record(ctx, "shop-a", "1")

@@ -7,17 +7,20 @@ import (
 )
 
 // recordCols are the records columns that scanRecord reads, in its order.
-const recordCols = "shop, order_id, number, state, ro_order_id, last_error, permanent, next_retry, held_status, updated_at, data"
+const recordCols = "shop, order_id, number, state, ro_order_id, last_error, permanent, next_retry, held_status, updated_at, data, version"
 
 // The statements of the Store's fixed queries.
 const (
 	sqlRecord     = "SELECT " + recordCols + " FROM records WHERE shop = ? AND order_id = ?"
 	sqlRecordByRO = "SELECT " + recordCols + " FROM records WHERE ro_order_id = ? ORDER BY shop, order_id LIMIT 1"
-	sqlPutRecord  = `INSERT INTO records (` + recordCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (shop, order_id) DO UPDATE SET
-	number = excluded.number, state = excluded.state, ro_order_id = excluded.ro_order_id,
-	last_error = excluded.last_error, permanent = excluded.permanent, next_retry = excluded.next_retry,
-	held_status = excluded.held_status, updated_at = excluded.updated_at, data = excluded.data`
+	// PutRecord's compare-and-swap: an insert of version 1 that does
+	// nothing when the record exists, and a replace of the version read.
+	sqlInsertRecord = `INSERT INTO records (` + recordCols + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+ON CONFLICT (shop, order_id) DO NOTHING`
+	sqlUpdateRecord = `UPDATE records SET
+	number = ?, state = ?, ro_order_id = ?, last_error = ?, permanent = ?, next_retry = ?,
+	held_status = ?, updated_at = ?, data = ?, version = version + 1
+WHERE shop = ? AND order_id = ? AND version = ?`
 
 	sqlIdentity    = "SELECT id, hash FROM identities WHERE key = ?"
 	sqlPutIdentity = "INSERT INTO identities (key, id, hash) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET id = excluded.id, hash = excluded.hash"
@@ -34,9 +37,10 @@ ON CONFLICT (shop) DO UPDATE SET connected_at = excluded.connected_at, imported_
 // statements are the prepared statements of the hot paths. database/sql
 // prepares each on every pooled connection that runs it.
 type statements struct {
-	record, recordByRO, putRecord *sql.Stmt
-	identity, putIdentity         *sql.Stmt
-	seenEvent                     *sql.Stmt
+	record, recordByRO         *sql.Stmt
+	insertRecord, updateRecord *sql.Stmt
+	identity, putIdentity      *sql.Stmt
+	seenEvent                  *sql.Stmt
 }
 
 func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
@@ -46,7 +50,8 @@ func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
 	}{
 		{&st.record, sqlRecord},
 		{&st.recordByRO, sqlRecordByRO},
-		{&st.putRecord, sqlPutRecord},
+		{&st.insertRecord, sqlInsertRecord},
+		{&st.updateRecord, sqlUpdateRecord},
 		{&st.identity, sqlIdentity},
 		{&st.putIdentity, sqlPutIdentity},
 		{&st.seenEvent, sqlSeenEvent},
@@ -62,7 +67,7 @@ func (st *statements) prepare(ctx context.Context, db *sql.DB) error {
 
 func (st *statements) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{st.record, st.recordByRO, st.putRecord, st.identity, st.putIdentity, st.seenEvent} {
+	for _, s := range []*sql.Stmt{st.record, st.recordByRO, st.insertRecord, st.updateRecord, st.identity, st.putIdentity, st.seenEvent} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}

@@ -244,22 +244,27 @@ func testConcurrentRecords(t *testing.T, s rosync.Store) {
 		hotReads  = 50
 		hot       = "hot"
 	)
-	hotRecord := func(n int) rosync.Record {
-		r := SampleRecord("shop-a", hot)
+	setHot := func(r *rosync.Record, n int) {
 		r.Attempts, r.Number = n, strconv.Itoa(n)
 		r.Lines = map[string]rosync.LineLink{"n": {Quantity: int64(n)}}
-		return r
 	}
-	require.NoError(t, s.PutRecord(ctx, hotRecord(0)))
+	first := SampleRecord("shop-a", hot)
+	setHot(&first, 0)
+	require.NoError(t, s.PutRecord(ctx, &first))
 
-	var wg sync.WaitGroup
+	var (
+		wg        sync.WaitGroup
+		conflicts atomic.Int64
+	)
 	for w := range writers {
-		// Each writer has its own orders and also overwrites the hot one.
+		// Each writer has its own orders and also increments the hot one,
+		// read-modify-write with the version read, again on a conflict:
+		// no increment may be lost (PutRecord is a compare-and-swap).
 		wg.Go(func() {
 			for i := range perWriter {
 				want := SampleRecord("shop-a", fmt.Sprintf("w%02d-%03d", w, i))
 				want.Attempts = i
-				if err := s.PutRecord(ctx, want); err != nil {
+				if err := s.PutRecord(ctx, &want); err != nil {
 					t.Errorf("PutRecord: %v", err)
 					return
 				}
@@ -272,9 +277,23 @@ func testConcurrentRecords(t *testing.T, s rosync.Store) {
 					t.Errorf("Record(%s) after PutRecord (-want +got):\n%s", want.OrderID, d)
 					return
 				}
-				if err := s.PutRecord(ctx, hotRecord(w*perWriter+i+1)); err != nil {
-					t.Errorf("PutRecord(hot): %v", err)
-					return
+				for {
+					r, err := s.Record(ctx, "shop-a", hot)
+					if err != nil {
+						t.Errorf("Record(hot): %v", err)
+						return
+					}
+					setHot(&r, r.Attempts+1)
+					err = s.PutRecord(ctx, &r)
+					if errors.Is(err, rosync.ErrConflict) {
+						conflicts.Add(1)
+						continue
+					}
+					if err != nil {
+						t.Errorf("PutRecord(hot): %v", err)
+						return
+					}
+					break
 				}
 			}
 		})
@@ -286,8 +305,10 @@ func testConcurrentRecords(t *testing.T, s rosync.Store) {
 					t.Errorf("Record(hot): %v", err)
 					return
 				}
-				if got.Number != strconv.Itoa(got.Attempts) || got.Lines["n"].Quantity != int64(got.Attempts) {
-					t.Errorf("Record(hot) is torn: Number %q, Attempts %d, Lines %v", got.Number, got.Attempts, got.Lines)
+				if got.Number != strconv.Itoa(got.Attempts) || got.Lines["n"].Quantity != int64(got.Attempts) ||
+					got.Version != int64(got.Attempts)+1 {
+					t.Errorf("Record(hot) is torn: Number %q, Attempts %d, Lines %v, Version %d",
+						got.Number, got.Attempts, got.Lines, got.Version)
 					return
 				}
 			}
@@ -300,4 +321,61 @@ func testConcurrentRecords(t *testing.T, s rosync.Store) {
 	if len(all) != writers*perWriter+1 {
 		t.Errorf("Records after concurrent writes: %d, want %d", len(all), writers*perWriter+1)
 	}
+	got, err := s.Record(ctx, "shop-a", hot)
+	require.NoError(t, err)
+	if want := writers * perWriter; got.Attempts != want || got.Version != int64(want)+1 {
+		t.Errorf("hot record after %d compare-and-swap increments (%d conflicts retried): Attempts %d, Version %d; want %d, %d",
+			want, conflicts.Load(), got.Attempts, got.Version, want, want+1)
+	}
+}
+
+// testLockFenced checks a Store with the rosync.FencedLocker capability
+// (skipped for others): a fenced lock is the same lock as Lock's, its
+// context stays live and Check passes while it is held, and Unlock frees
+// the key and ends the context.
+func testLockFenced(t *testing.T, s rosync.Store) {
+	fl, ok := s.(rosync.FencedLocker)
+	if !ok {
+		t.Skip("the Store has no FencedLocker capability")
+	}
+	ctx := t.Context()
+	const key = "order/shop-a/1003"
+	hl, err := fl.LockFenced(ctx, key)
+	require.NoError(t, err)
+	requireBlocked(t, s, key)
+	if err := hl.Context().Err(); err != nil {
+		t.Fatalf("the context of a held lock is done: %v", err)
+	}
+	require.NoError(t, hl.Check(ctx), "Check of a held lock")
+	type ctxKey struct{}
+	vctx := context.WithValue(ctx, ctxKey{}, "v")
+	other, err := fl.LockFenced(vctx, "order/shop-a/1004")
+	require.NoError(t, err)
+	if other.Context().Value(ctxKey{}) != "v" {
+		t.Error("the lock's context does not carry the values of the context given to LockFenced")
+	}
+	other.Unlock()
+
+	// A plain Lock waiting on the key gets it on Unlock.
+	second := lockAsync(ctx, s, key)
+	hl.Unlock()
+	hl.Unlock() // a second call does nothing
+	r := await(t, second, "the waiting Lock after a fenced lock's Unlock")
+	require.NoError(t, r.err)
+	if hl.Context().Err() == nil {
+		t.Error("the context of an unlocked lock is not done")
+	}
+	if err := hl.Check(ctx); err == nil {
+		t.Error("Check of an unlocked lock returned nil")
+	}
+	// And a fenced lock waits for a plain one.
+	wctx, cancel := context.WithTimeout(ctx, blockedFor)
+	defer cancel()
+	if h, err := fl.LockFenced(wctx, key); err == nil {
+		h.Unlock()
+		t.Fatal("LockFenced was granted on a key that Lock holds")
+	} else if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("LockFenced with an expiring context: error = %v, want context.DeadlineExceeded", err)
+	}
+	r.unlock()
 }

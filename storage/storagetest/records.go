@@ -35,6 +35,7 @@ func requireUTC(t *testing.T, r rosync.Record) {
 	for name, tm := range map[string]time.Time{
 		"PlatformCreatedAt": r.PlatformCreatedAt,
 		"IntentAt":          r.IntentAt,
+		"DoubtAt":           r.DoubtAt,
 		"NextRetry":         r.NextRetry,
 		"UpdatedAt":         r.UpdatedAt,
 	} {
@@ -44,21 +45,28 @@ func requireUTC(t *testing.T, r rosync.Record) {
 	}
 }
 
+// putNew inserts r (whose Version must be 0) and returns it as stored,
+// with its new Version.
+func putNew(t *testing.T, s rosync.Store, r rosync.Record) rosync.Record {
+	t.Helper()
+	require.NoError(t, s.PutRecord(t.Context(), &r))
+	return r
+}
+
 // diff reports the difference between want and got under CmpOptions.
 func diff(want, got any) string { return cmp.Diff(want, got, CmpOptions()) }
 
 func testRecordRoundTrip(t *testing.T, s rosync.Store) {
 	ctx := t.Context()
 	want := SampleRecord("shop-a", "1001")
-	requireAllSet(t, want)
+	require.NoError(t, s.PutRecord(ctx, &want))
+	requireAllSet(t, want) // Version too, now that it is stored
 	for _, l := range want.Lines {
 		if l.ROItemID == 0 {
 			continue // one line is pending on purpose
 		}
 		requireAllSet(t, l)
 	}
-
-	require.NoError(t, s.PutRecord(ctx, want))
 
 	got, err := s.Record(ctx, "shop-a", "1001")
 	require.NoError(t, err)
@@ -74,7 +82,7 @@ func testRecordRoundTrip(t *testing.T, s rosync.Store) {
 
 	// A sparse record keeps its zero values zero.
 	sparse := rosync.Record{Shop: "shop-a", OrderID: "1002", State: rosync.StateNew, UpdatedAt: want.UpdatedAt}
-	require.NoError(t, s.PutRecord(ctx, sparse))
+	require.NoError(t, s.PutRecord(ctx, &sparse))
 	got, err = s.Record(ctx, "shop-a", "1002")
 	require.NoError(t, err)
 	if d := diff(sparse, got); d != "" {
@@ -93,8 +101,8 @@ func testRecordReplace(t *testing.T, s rosync.Store) {
 	full := SampleRecord("shop-a", "1001")
 	other := SampleRecord("shop-b", "1001")
 	other.ROOrderID = 7100
-	require.NoError(t, s.PutRecord(ctx, full))
-	require.NoError(t, s.PutRecord(ctx, other))
+	require.NoError(t, s.PutRecord(ctx, &full))
+	require.NoError(t, s.PutRecord(ctx, &other))
 
 	// PutRecord replaces the whole record: fields the new value leaves zero
 	// do not survive from the old one.
@@ -106,8 +114,9 @@ func testRecordReplace(t *testing.T, s rosync.Store) {
 		ROOrderID: 7002,
 		Lines:     map[string]rosync.LineLink{"line-9": {ROItemID: 9009, ProductID: 509, Quantity: 3, Price: decimal.RequireFromString("5.00")}},
 		UpdatedAt: full.UpdatedAt.Add(time.Hour),
+		Version:   full.Version,
 	}
-	require.NoError(t, s.PutRecord(ctx, repl))
+	require.NoError(t, s.PutRecord(ctx, &repl))
 
 	got, err := s.Record(ctx, "shop-a", "1001")
 	require.NoError(t, err)
@@ -142,7 +151,7 @@ func testRecordUpdatedAt(t *testing.T, s rosync.Store) {
 	// The Store's clock is its own (a database server's, a fake one), so
 	// the suite checks only that it set a time, not which.
 	r := rosync.Record{Shop: "shop-a", OrderID: "1001", State: rosync.StateNew}
-	require.NoError(t, s.PutRecord(ctx, r))
+	require.NoError(t, s.PutRecord(ctx, &r))
 	got, err := s.Record(ctx, "shop-a", "1001")
 	require.NoError(t, err)
 	if got.UpdatedAt.IsZero() {
@@ -155,7 +164,7 @@ func testRecordUpdatedAt(t *testing.T, s rosync.Store) {
 	// A non-zero UpdatedAt is kept as given.
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
 	r.UpdatedAt = at
-	require.NoError(t, s.PutRecord(ctx, r))
+	require.NoError(t, s.PutRecord(ctx, &r))
 	got, err = s.Record(ctx, "shop-a", "1001")
 	require.NoError(t, err)
 	if d := diff(at, got.UpdatedAt); d != "" {
@@ -165,7 +174,7 @@ func testRecordUpdatedAt(t *testing.T, s rosync.Store) {
 
 func testRecordNotFound(t *testing.T, s rosync.Store) {
 	ctx := t.Context()
-	require.NoError(t, s.PutRecord(ctx, SampleRecord("shop-a", "1001")))
+	putNew(t, s, SampleRecord("shop-a", "1001"))
 
 	tests := []struct {
 		name string
@@ -191,8 +200,8 @@ func testRecordNotFound(t *testing.T, s rosync.Store) {
 func testRecordByRO(t *testing.T, s rosync.Store) {
 	ctx := t.Context()
 	r := rosync.Record{Shop: "shop-b", OrderID: "1001", State: rosync.StatePending, UpdatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
-	require.NoError(t, s.PutRecord(ctx, r))
-	require.NoError(t, s.PutRecord(ctx, rosync.Record{Shop: "shop-a", OrderID: "1001", State: rosync.StateImported, ROOrderID: 41}))
+	require.NoError(t, s.PutRecord(ctx, &r))
+	putNew(t, s, rosync.Record{Shop: "shop-a", OrderID: "1001", State: rosync.StateImported, ROOrderID: 41})
 
 	if _, err := s.RecordByRO(ctx, 42); !errors.Is(err, rosync.ErrNotFound) {
 		t.Fatalf("RecordByRO before the link: error = %v, want ErrNotFound", err)
@@ -200,7 +209,7 @@ func testRecordByRO(t *testing.T, s rosync.Store) {
 
 	// The create succeeded: the record gets its RO App order id.
 	r.State, r.ROOrderID, r.ClientID = rosync.StateImported, 42, 8001
-	require.NoError(t, s.PutRecord(ctx, r))
+	require.NoError(t, s.PutRecord(ctx, &r))
 
 	got, err := s.RecordByRO(ctx, 42)
 	require.NoError(t, err)
@@ -237,7 +246,7 @@ func testRecordLines(t *testing.T, s rosync.Store) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := rosync.Record{Shop: "shop-a", OrderID: string(rune('a' + i)), State: rosync.StateImported,
 				Lines: tt.lines, UpdatedAt: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}
-			require.NoError(t, s.PutRecord(ctx, r))
+			require.NoError(t, s.PutRecord(ctx, &r))
 			got, err := s.Record(ctx, r.Shop, r.OrderID)
 			require.NoError(t, err)
 			if d := diff(r.Lines, got.Lines); d != "" {
@@ -251,7 +260,8 @@ func testRecordIsolation(t *testing.T, s rosync.Store) {
 	ctx := t.Context()
 	in := SampleRecord("shop-a", "1001")
 	want := SampleRecord("shop-a", "1001")
-	require.NoError(t, s.PutRecord(ctx, in))
+	require.NoError(t, s.PutRecord(ctx, &in))
+	want.Version = in.Version
 
 	// Changing the caller's map after PutRecord does not change the store.
 	in.Lines["line-1"] = rosync.LineLink{ROItemID: -1}
@@ -292,14 +302,14 @@ func testRecordsFilters(t *testing.T, s rosync.Store) {
 	for _, i := range []int{9, 4, 0, 7, 2, 5, 1, 8, 3, 6} {
 		r := recs[i]
 		r.Shop, r.UpdatedAt = "shop-a", at
+		require.NoError(t, s.PutRecord(ctx, &r))
 		recs[i] = r
-		require.NoError(t, s.PutRecord(ctx, r))
 	}
 	// Another shop's records match the same filters and must not show up.
 	for _, r := range recs {
 		r.Shop, r.UpdatedAt = "shop-b", at
-		r.OrderID = "b-" + r.OrderID
-		require.NoError(t, s.PutRecord(ctx, r))
+		r.OrderID, r.Version = "b-"+r.OrderID, 0
+		require.NoError(t, s.PutRecord(ctx, &r))
 	}
 
 	tests := []struct {
@@ -361,11 +371,11 @@ func testRecordsShopsApart(t *testing.T, s rosync.Store) {
 	a := SampleRecord("shop-a", "1001")
 	b := SampleRecord("shop-b", "1001")
 	b.Number, b.ROOrderID, b.LastError = "B-1001", 7777, ""
-	require.NoError(t, s.PutRecord(ctx, a))
-	require.NoError(t, s.PutRecord(ctx, b))
+	require.NoError(t, s.PutRecord(ctx, &a))
+	require.NoError(t, s.PutRecord(ctx, &b))
 	b2 := SampleRecord("shop-b", "1002")
 	b2.ROOrderID = 7002
-	require.NoError(t, s.PutRecord(ctx, b2))
+	require.NoError(t, s.PutRecord(ctx, &b2))
 
 	for _, want := range []rosync.Record{a, b} {
 		got, err := s.Record(ctx, want.Shop, want.OrderID)

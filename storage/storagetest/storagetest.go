@@ -50,6 +50,9 @@ func Run(t *testing.T, newStore func(t *testing.T) rosync.Store) {
 		{"Record/ByRO", testRecordByRO},
 		{"Record/Lines", testRecordLines},
 		{"Record/Isolation", testRecordIsolation},
+		{"Record/VersionIncrements", testVersionIncrements},
+		{"Record/VersionConflict", testVersionConflict},
+		{"Record/InsertRace", testVersionInsertRace},
 		{"Records/Filters", testRecordsFilters},
 		{"Records/ShopsKeptApart", testRecordsShopsApart},
 		{"Identity/PutReplaceGet", testIdentity},
@@ -62,7 +65,8 @@ func Run(t *testing.T, newStore func(t *testing.T) rosync.Store) {
 		{"Lock/KeysIndependent", testLockKeysIndependent},
 		{"Lock/UnlockThenRelock", testLockRelock},
 		{"Lock/Counter", testLockCounter},
-		{"Concurrent/PutRecordRecord", testConcurrentRecords},
+		{"Lock/Fenced", testLockFenced},
+		{"Concurrent/CompareAndSwap", testConcurrentRecords},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,10 +91,11 @@ func CmpOptions() cmp.Options {
 	}
 }
 
-// SampleRecord returns a record for (shop, orderID) with every field set,
-// for round trips and benchmarks. Its times carry nanoseconds and a zone
-// other than UTC, so that a Store has to keep full precision and normalise
-// the zone; its prices have trailing zeros ("10.50").
+// SampleRecord returns a record for (shop, orderID) with every field set
+// but Version (0: not stored yet, so that PutRecord inserts it), for round
+// trips and benchmarks. Its times carry nanoseconds and a zone other than
+// UTC, so that a Store has to keep full precision and normalise the zone;
+// its prices have trailing zeros ("10.50").
 func SampleRecord(shop, orderID string) rosync.Record {
 	kyiv := time.FixedZone("UTC+2", 2*60*60)
 	base := time.Date(2026, 11, 20, 9, 30, 15, 123456789, kyiv)
@@ -103,6 +108,7 @@ func SampleRecord(shop, orderID string) rosync.Record {
 		ROOrderID:         7001,
 		ClientID:          8001,
 		IntentAt:          base.Add(time.Minute + 1),
+		DoubtAt:           base.Add(2*time.Minute + 3),
 		Lines: map[string]rosync.LineLink{
 			"line-1": {ROItemID: 9001, ProductID: 501, Quantity: 2, Price: decimal.RequireFromString("10.50"), Discount: decimal.RequireFromString("0.02")},
 			"line-2": {ROItemID: 0, ProductID: 502, Quantity: 1, Price: decimal.RequireFromString("1999.99")},

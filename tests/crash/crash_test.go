@@ -91,7 +91,8 @@ type childConfig struct {
 func settings() rosync.Settings {
 	return rosync.Settings{
 		IdentifyProductsBy: rosync.IdentifyBySKU, DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1,
-		StatusMap: map[string]string{"completed": "Closed", "cancelled": "Cancelled"},
+		AssigneeID: roapptest.DefaultEmployee.ID,
+		StatusMap:  map[string]string{"completed": "Closed", "cancelled": "Cancelled"},
 	}
 }
 
@@ -115,6 +116,11 @@ func newSyncer(cfg childConfig, store rosync.Store) (*rosync.Syncer, error) {
 		// Failed orders are due again at once: the child polls until none
 		// is left (ENG-2) without waiting out the production back-off.
 		RetryBase: time.Millisecond, RetryMax: 10 * time.Millisecond,
+		// A killed child's request is executed by the emulator before
+		// the next generation starts, or never: nothing lands late, so
+		// the intents a kill leaves need no quarantine (ENG-1's late
+		// creates are tested in the root package and the replay).
+		Quarantine: -1,
 	})
 }
 

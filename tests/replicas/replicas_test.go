@@ -95,6 +95,11 @@ type world struct {
 	gate   atomic.Pointer[pollGate]
 	reps   []*replica
 	client *http.Client
+	// label, printed after "replicas=N" in the figures line, names the
+	// case.
+	label string
+	// afterCreate, when set, is the RO App emulator's AfterCreate hook.
+	afterCreate atomic.Pointer[func(endpoint string, id int64)]
 	// lines is the expected quantity per platform order and line id.
 	lines map[string]map[string]int64
 }
@@ -165,7 +170,11 @@ func testReplicas(t *testing.T, connectAll bool) {
 	w.check(t, ctx, polled)
 }
 
-func newWorld(t *testing.T, dsn, schema string) *world {
+// storeConfig adjusts replica i's store: its options, and the DSN it
+// connects with (returned).
+type storeConfig func(i int, dsn string, o *postgres.Options) string
+
+func newWorld(t *testing.T, dsn, schema string, configs ...storeConfig) *world {
 	t.Helper()
 	clk := &clock{t: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
 	w := &world{clk: clk, lines: map[string]map[string]int64{}}
@@ -190,12 +199,20 @@ func newWorld(t *testing.T, dsn, schema string) *world {
 		Rights:     []string{roapptest.RightAddWithoutDeduction},
 		Statuses:   []roapptest.Status{{ID: 1, Name: "New"}, {ID: 2, Name: "Closed"}},
 		OrderTypes: []roapptest.OrderType{{ID: 1, Name: "Online store", InitialStatusID: 1}},
-	}, &roapptest.Options{APIKey: roKey, Now: clk.Now})
+	}, &roapptest.Options{APIKey: roKey, Now: clk.Now, AfterCreate: func(endpoint string, id int64) {
+		if f := w.afterCreate.Load(); f != nil {
+			(*f)(endpoint, id)
+		}
+	}})
 	roSrv := httptest.NewServer(w.emu)
 	t.Cleanup(roSrv.Close)
 
 	for i := range replicas {
-		store, err := postgres.Open(t.Context(), dsn, &postgres.Options{Schema: schema})
+		opts, rdsn := &postgres.Options{Schema: schema}, dsn
+		for _, c := range configs {
+			rdsn = c(i, rdsn, opts)
+		}
+		store, err := postgres.Open(t.Context(), rdsn, opts)
 		if err != nil {
 			t.Fatalf("replica %d: open the store: %v", i, err)
 		}
@@ -209,11 +226,12 @@ func newWorld(t *testing.T, dsn, schema string) *world {
 			t.Fatal(err)
 		}
 		syncer, err := rosync.New(gatedPlatform{plat, &w.gate}, ro, store, &rosync.Options{
-			Shop:     shop,
-			Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBy("sku"), DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1},
-			Now:      clk.Now,
-			Replica:  "replica-" + strconv.Itoa(i),
-			Sleep:    func(context.Context, time.Duration) error { return nil },
+			Shop: shop,
+			Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBy("sku"), DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1,
+				AssigneeID: roapptest.DefaultEmployee.ID},
+			Now:     clk.Now,
+			Replica: "replica-" + strconv.Itoa(i),
+			Sleep:   func(context.Context, time.Duration) error { return nil },
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -306,7 +324,7 @@ func (w *world) check(t *testing.T, ctx context.Context, polled []int) {
 		perOrder[o.PlatformOrderID]++
 	}
 	duplicates := len(snap.Orders) - len(perOrder)
-	fmt.Printf("replicas=%d orders=%d ro_orders=%d duplicates=%d\n", replicas, platformOrders, len(snap.Orders), duplicates)
+	fmt.Printf("replicas=%d%s orders=%d ro_orders=%d duplicates=%d\n", replicas, w.label, platformOrders, len(snap.Orders), duplicates)
 	for id := range w.lines {
 		if n := perOrder[id]; n != 1 {
 			t.Errorf("ENG-1: platform order %s has %d RO App orders, want 1", id, n)

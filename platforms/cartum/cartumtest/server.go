@@ -14,9 +14,51 @@
 //	orders/update                  token, orders [{order_id, status}] → OK, or WARNING with log[]
 //	hooks/subscribe                token, event, target_url → HTTP 201 {"id": N}
 //
-// A missing, unknown or expired token answers UNAUTHORIZED; an unknown
-// function UNDEFINED_FUNCTION. Orders are listed by stat_created, then
-// order_id.
+// Orders are listed by stat_created, then order_id.
+//
+// # What it models, and from where
+//
+// The fake answers as the real platform does where a source says how, so
+// that an adapter that expects a tidier API fails here rather than on a
+// shop:
+//
+//   - A wrong login or password answers ERROR (wire evidence; the mock in
+//     ecomkit-com-ua/horoshop-mcp test/support/mock-horoshop.mjs).
+//   - A token older than Options.TokenTTL (600 s, Horoshop's "Authorization"
+//     page) answers UNAUTHORIZED, the documented status; a missing, forged
+//     or revoked one (ExpireTokens) answers AUTHORIZATION_ERROR, which
+//     ecomkit-com-ua/horoshop-mcp src/client.ts treats as a token failure
+//     and its mock sends for a token it does not know.
+//   - An unknown function answers UNDEFINED_FUNCTION (the same client and
+//     IgorShutko/horoshop-mcp src/client.ts).
+//   - Orders carry the fields the platform computes when the order given
+//     to AddOrder lacks them (see complete): delivery_price -1 ("not
+//     calculated": on 264 live orders of two shops it was only ever -1 or
+//     0), products[].total_price and discount_marker, total_default,
+//     coupon_discount_value from coupon_percent, and total_sum after the
+//     coupon and without delivery (a 799 line with a 25 % coupon:
+//     coupon_discount_value 200, total_sum 599, the line's price still
+//     799). Source: the measurements in IgorShutko/horoshop-mcp
+//     src/tools/orders.ts. Fields a fixture states, null included, are
+//     served as given (tnNumber is null on an unprocessed order there).
+//   - orders/update answers OK, or WARNING when an order failed, with
+//     response.log[] in the request's order, each entry {status,
+//     messages} with no order_id: "UPDATED", or "status is not defined or
+//     defined incorrectly" for an unknown status, as in the example answer
+//     of https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183321/Updating+Orders
+//     (whose field list still says "message").
+//   - hooks/subscribe answers HTTP 201 {"id": N}, at most 5 per event
+//     (https://horoshop.atlassian.net/wiki/spaces/DOCS/pages/3693183047).
+//
+// Not modelled, for want of a source: numbers sent as strings. No public
+// client or measurement shows orders/get sending order_id, stat_status,
+// quantity or the amounts as strings (IgorShutko/horoshop-claude-skill
+// horoshop-sales-report/scripts/sales_report.py, run on live shops,
+// compares stat_status with the integer 3), so the fake sends what the
+// fixture states; the only measured type surprise, utm_campaign as a
+// number, is in a block rosync does not read. Also not modelled: a manager
+// discount (a fixture states total_sum for it), and whether total_price
+// reflects an order-level coupon (it is price × quantity here).
 package cartumtest
 
 import (
@@ -34,6 +76,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/rosync/rosync/internal/faultplan"
 )
@@ -180,11 +224,90 @@ func (s *Server) index(raw json.RawMessage) (*storedOrder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cartumtest: order %d: stat_created: %w", head.OrderID, err)
 	}
+	full, err := complete(raw)
+	if err != nil {
+		return nil, fmt.Errorf("cartumtest: order %d: %w", head.OrderID, err)
+	}
 	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
+	if err := json.Compact(&buf, full); err != nil {
 		return nil, err
 	}
 	return &storedOrder{raw: buf.Bytes(), id: head.OrderID, status: head.StatStatus, created: created}, nil
+}
+
+// complete adds to an order the fields the platform computes and always
+// sends, when the order given to AddOrder lacks them (a field given, null
+// included, is served as given):
+//
+//   - delivery_price -1: the delivery cost was not calculated, as on most
+//     real orders;
+//   - products[].total_price, price × quantity (a product discount is
+//     already in price), and discount_marker "NONE";
+//   - total_default, Σ price × quantity;
+//   - coupon_discount_value, when coupon_percent is given: total_default ×
+//     coupon_percent / 100 rounded to a whole unit (799 at 25 % is 200);
+//   - total_sum, total_default − coupon_discount_value.
+//
+// An order whose prices or quantities cannot be read gets no computed
+// totals: it is served as given, for the adapter to refuse.
+func complete(raw json.RawMessage) (json.RawMessage, error) {
+	var o map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return nil, err
+	}
+	if _, ok := o["delivery_price"]; !ok {
+		o["delivery_price"] = json.RawMessage(`-1`)
+	}
+	var products []map[string]json.RawMessage
+	if json.Unmarshal(o["products"], &products) == nil && products != nil {
+		total, ok := decimal.Zero, true
+		for _, p := range products {
+			price, err1 := number(p["price"])
+			qty, err2 := number(p["quantity"])
+			if err1 != nil || err2 != nil {
+				ok = false
+				continue
+			}
+			line := price.Mul(qty)
+			total = total.Add(line)
+			if _, has := p["total_price"]; !has {
+				p["total_price"] = json.RawMessage(line.String())
+			}
+			if _, has := p["discount_marker"]; !has {
+				p["discount_marker"] = json.RawMessage(`"NONE"`)
+			}
+		}
+		b, err := json.Marshal(products)
+		if err != nil {
+			return nil, err
+		}
+		o["products"] = b
+		if ok {
+			if _, has := o["total_default"]; !has {
+				o["total_default"] = json.RawMessage(total.String())
+			}
+			coupon := decimal.Zero
+			if v, has := o["coupon_discount_value"]; has {
+				coupon, _ = number(v)
+			} else if pct, err := number(o["coupon_percent"]); err == nil && pct.IsPositive() {
+				coupon = total.Mul(pct).Div(decimal.NewFromInt(100)).Round(0)
+				o["coupon_discount_value"] = json.RawMessage(coupon.String())
+			}
+			if _, has := o["total_sum"]; !has {
+				o["total_sum"] = json.RawMessage(total.Sub(coupon).String())
+			}
+		}
+	}
+	return json.Marshal(o)
+}
+
+// number reads a JSON number or a decimal string.
+func number(raw json.RawMessage) (decimal.Decimal, error) {
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		s = string(bytes.TrimSpace(raw))
+	}
+	return decimal.NewFromString(strings.TrimSpace(s))
 }
 
 // Order returns one stored order as it is served.
@@ -275,7 +398,8 @@ func (s *Server) Requests() []Request {
 	return append([]Request(nil), s.requests...)
 }
 
-// ExpireTokens invalidates every issued token, as if they had all expired.
+// ExpireTokens invalidates every issued token, as if they had all expired:
+// the shop then answers AUTHORIZATION_ERROR to them.
 func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -372,8 +496,12 @@ func (s *Server) serve(w http.ResponseWriter, fn string, body map[string]json.Ra
 		writeStatus(w, "UNDEFINED_FUNCTION", "Function "+fn+" is not defined")
 		return
 	}
-	if !s.validToken(body["token"]) {
-		writeStatus(w, "UNAUTHORIZED", "Token is missing, unknown or expired")
+	switch s.checkToken(body["token"]) {
+	case tokenExpired:
+		writeStatus(w, "UNAUTHORIZED", "Token expired")
+		return
+	case tokenUnknown:
+		writeStatus(w, "AUTHORIZATION_ERROR", "Token is missing or unknown")
 		return
 	}
 	handler(w, body)
@@ -384,7 +512,7 @@ func (s *Server) auth(w http.ResponseWriter, body map[string]json.RawMessage) {
 	_ = json.Unmarshal(body["login"], &login)
 	_ = json.Unmarshal(body["password"], &password)
 	if s.opts.Login != "" && (login != s.opts.Login || password != s.opts.Password) {
-		writeStatus(w, "UNAUTHORIZED", "Incorrect login or password")
+		writeStatus(w, "ERROR", "Incorrect login or password")
 		return
 	}
 	var b [16]byte
@@ -396,22 +524,32 @@ func (s *Server) auth(w http.ResponseWriter, body map[string]json.RawMessage) {
 	writeOK(w, map[string]any{"token": tok})
 }
 
-func (s *Server) validToken(raw json.RawMessage) bool {
+// The results of checkToken.
+const (
+	tokenValid = iota
+	tokenExpired
+	tokenUnknown
+)
+
+// checkToken says whether a request's token is valid, expired (issued, and
+// older than TokenTTL: UNAUTHORIZED, as Cartum documents) or unknown
+// (missing, forged or revoked by ExpireTokens: AUTHORIZATION_ERROR, as a
+// public client's mock answers).
+func (s *Server) checkToken(raw json.RawMessage) int {
 	var tok string
 	if json.Unmarshal(raw, &tok) != nil || tok == "" {
-		return false
+		return tokenUnknown
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	exp, ok := s.tokens[tok]
 	if !ok {
-		return false
+		return tokenUnknown
 	}
 	if !s.opts.Now().Before(exp) {
-		delete(s.tokens, tok)
-		return false
+		return tokenExpired
 	}
-	return true
+	return tokenValid
 }
 
 func writeOK(w http.ResponseWriter, response any) {
@@ -550,11 +688,20 @@ func (s *Server) getStatuses(w http.ResponseWriter, _ map[string]json.RawMessage
 	writeOK(w, map[string]any{"statuses": st})
 }
 
+// logEntry is an element of orders/update's response.log, as in Cartum's
+// own example answer: status and "messages" (a string), no order_id; the
+// entries follow the request's orders.
 type logEntry struct {
-	OrderID int64  `json:"order_id"`
-	Status  string `json:"status"`
-	Message string `json:"message"`
+	Status   string `json:"status"`
+	Messages string `json:"messages"`
 }
+
+// updated is the messages of a log entry whose order was updated, and
+// statusUndefined that of one whose status is unknown (Cartum's example).
+const (
+	updated         = "UPDATED"
+	statusUndefined = "status is not defined or defined incorrectly"
+)
 
 func (s *Server) updateOrders(w http.ResponseWriter, body map[string]json.RawMessage) {
 	var orders []map[string]json.RawMessage
@@ -568,36 +715,36 @@ func (s *Server) updateOrders(w http.ResponseWriter, body map[string]json.RawMes
 	for _, o := range orders {
 		ids, err := intList(o["order_id"])
 		if err != nil || len(ids) != 1 {
-			log = append(log, logEntry{Status: "ERROR", Message: "order_id is required"})
+			log = append(log, logEntry{Status: "ERROR", Messages: "order_id is not defined or defined incorrectly"})
 			warning = true
 			continue
 		}
 		id := ids[0]
 		so, ok := s.orders[id]
 		if !ok {
-			log = append(log, logEntry{OrderID: id, Status: "ERROR", Message: "Order not found"})
+			log = append(log, logEntry{Status: "ERROR", Messages: "Order not found"})
 			warning = true
 			continue
 		}
 		raw, ok := o["status"]
 		if !ok {
-			log = append(log, logEntry{OrderID: id, Status: "OK"})
+			log = append(log, logEntry{Status: "OK", Messages: updated})
 			continue
 		}
 		sts, err := intList(raw)
 		if err != nil || len(sts) != 1 {
-			log = append(log, logEntry{OrderID: id, Status: "ERROR", Message: "status must be a status id"})
+			log = append(log, logEntry{Status: "ERROR", Messages: statusUndefined})
 			warning = true
 			continue
 		}
 		if _, known := s.statuses[sts[0]]; len(s.statuses) > 0 && !known {
-			log = append(log, logEntry{OrderID: id, Status: "ERROR", Message: "Unknown status"})
+			log = append(log, logEntry{Status: "ERROR", Messages: statusUndefined})
 			warning = true
 			continue
 		}
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(so.raw, &obj); err != nil {
-			log = append(log, logEntry{OrderID: id, Status: "ERROR", Message: "stored order is broken"})
+			log = append(log, logEntry{Status: "ERROR", Messages: "stored order is broken"})
 			warning = true
 			continue
 		}
@@ -605,7 +752,7 @@ func (s *Server) updateOrders(w http.ResponseWriter, body map[string]json.RawMes
 		nraw, _ := json.Marshal(obj)
 		s.orders[id] = &storedOrder{raw: nraw, id: id, status: sts[0], created: so.created}
 		s.updates = append(s.updates, StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: strconv.FormatInt(sts[0], 10)})
-		log = append(log, logEntry{OrderID: id, Status: "OK"})
+		log = append(log, logEntry{Status: "OK", Messages: updated})
 	}
 	s.mu.Unlock()
 	status := "OK"

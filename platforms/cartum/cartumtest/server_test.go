@@ -72,9 +72,9 @@ func TestServer(t *testing.T) {
 	require.NoError(t, srv.SetStatuses(json.RawMessage(`{"1": {"id": 1, "title": {"en": "New"}, "is_successful": 0}, "2": {"id": 2, "title": "Done", "is_successful": 1}}`)))
 
 	_, a := post(t, hs.URL, "auth", map[string]any{"login": "api", "password": "nope"})
-	require.Equal(t, "UNAUTHORIZED", a.Status)
+	require.Equal(t, "ERROR", a.Status, "a wrong login answers ERROR")
 	_, a = post(t, hs.URL, "orders/get", map[string]any{"token": "forged"})
-	require.Equal(t, "UNAUTHORIZED", a.Status)
+	require.Equal(t, "AUTHORIZATION_ERROR", a.Status, "an unknown token")
 	tok := token(t, hs.URL)
 
 	_, a = post(t, hs.URL, "orders/get", map[string]any{"token": tok})
@@ -95,7 +95,11 @@ func TestServer(t *testing.T) {
 	_, a = post(t, hs.URL, "orders/update", map[string]any{"token": tok, "orders": []any{
 		map[string]any{"order_id": 10, "status": 2}, map[string]any{"order_id": 99, "status": 2}}})
 	require.Equal(t, "WARNING", a.Status)
-	require.Contains(t, string(a.Response), "Order not found")
+	// Cartum's example: "messages", no order_id, in the request's order.
+	require.JSONEq(t, `{"log": [{"status": "OK", "messages": "UPDATED"}, {"status": "ERROR", "messages": "Order not found"}]}`, string(a.Response))
+	_, a = post(t, hs.URL, "orders/update", map[string]any{"token": tok, "orders": []any{map[string]any{"order_id": 10, "status": 5}}})
+	require.Equal(t, "WARNING", a.Status)
+	require.Contains(t, string(a.Response), "status is not defined or defined incorrectly")
 	require.Equal(t, []cartumtest.StatusUpdate{{OrderID: "10", Status: "2"}}, srv.StatusUpdates())
 	raw, ok := srv.Order(10)
 	require.True(t, ok)
@@ -111,6 +115,10 @@ func TestServer(t *testing.T) {
 	now.Add(600)
 	_, a = post(t, hs.URL, "orders/get_available_statuses", map[string]any{"token": tok})
 	require.Equal(t, "UNAUTHORIZED", a.Status, "tokens live 600 s on the server clock")
+
+	srv.ExpireTokens()
+	_, a = post(t, hs.URL, "orders/get_available_statuses", map[string]any{"token": tok})
+	require.Equal(t, "AUTHORIZATION_ERROR", a.Status, "a revoked token")
 
 	srv.Fail("orders/get", cartumtest.Fault{HTTPStatus: http.StatusBadGateway})
 	code, _ = postRaw(t, hs.URL, "orders/get")
@@ -132,4 +140,29 @@ func postRaw(t *testing.T, url, fn string) (int, []byte) {
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	return resp.StatusCode, nil
+}
+
+// TestServer_ComputedFields: the fake adds what the platform computes and
+// always sends, and serves what a fixture states as given.
+func TestServer_ComputedFields(t *testing.T) {
+	srv := cartumtest.New(cartumtest.Options{})
+	// The measured coupon order: a 799 line, a 25 % coupon.
+	require.NoError(t, srv.AddOrder(json.RawMessage(`{"order_id": 1, "stat_status": 1, "stat_created": "2026-11-01 10:00:00",
+		"coupon_percent": 25, "products": [{"article": "A", "quantity": 1, "price": 799}]}`)))
+	// A fixture that states delivery_price (null here) and total_sum keeps them.
+	require.NoError(t, srv.AddOrder(json.RawMessage(`{"order_id": 2, "stat_status": 1, "stat_created": "2026-11-01 10:00:00",
+		"delivery_price": null, "total_sum": 100, "products": [{"article": "B", "quantity": 2, "price": "60.50"}]}`)))
+
+	raw, ok := srv.Order(1)
+	require.True(t, ok)
+	require.JSONEq(t, `{"order_id": 1, "stat_status": 1, "stat_created": "2026-11-01 10:00:00",
+		"coupon_percent": 25, "coupon_discount_value": 200, "total_default": 799, "total_sum": 599,
+		"delivery_price": -1,
+		"products": [{"article": "A", "quantity": 1, "price": 799, "total_price": 799, "discount_marker": "NONE"}]}`, string(raw))
+
+	raw, ok = srv.Order(2)
+	require.True(t, ok)
+	require.JSONEq(t, `{"order_id": 2, "stat_status": 1, "stat_created": "2026-11-01 10:00:00",
+		"delivery_price": null, "total_default": 121, "total_sum": 100,
+		"products": [{"article": "B", "quantity": 2, "price": "60.50", "total_price": 121, "discount_marker": "NONE"}]}`, string(raw))
 }

@@ -244,6 +244,9 @@ func (e *executor) runBulk(q string, group bool) (data []byte, objects, roots in
 	if op != opQuery {
 		return nil, 0, 0, fmt.Errorf("a bulk query operation runs a query, not a %s", op)
 	}
+	if errs := adminSchema.validate(sel, "QueryRoot", q, []string{"query"}); len(errs) > 0 {
+		return nil, 0, 0, fmt.Errorf("invalid bulk query: %s", errs[0].Message)
+	}
 	if len(sel) != 1 {
 		return nil, 0, 0, fmt.Errorf("a bulk query selects exactly one top-level field")
 	}
@@ -260,9 +263,13 @@ func (e *executor) runBulk(q string, group bool) (data []byte, objects, roots in
 	if err := checkBulkConnections(root, 1, &conns); err != nil {
 		return nil, 0, 0, err
 	}
-	key, reverse, filter, err := orderArgs(root)
+	key, reverse, filter, warnings, err := orderArgs(root)
 	if err != nil {
 		return nil, 0, 0, err
+	}
+	if len(warnings) > 0 {
+		// Stricter than Shopify, which is not known to report them here.
+		return nil, 0, 0, fmt.Errorf("the orders search has terms Shopify does not know: %v", warnings)
 	}
 	b := &bulkWriter{e: e, group: group}
 	nodeSel := connectionNodeSel(root)
@@ -372,7 +379,7 @@ func (b *bulkWriter) emit(node map[string]any, sel []*field, typ, parentID strin
 				val = b.e.product(val)
 			}
 			var err error
-			if v, err = b.e.project(val, c, typeName(c.name)); err != nil {
+			if v, err = b.e.project(val, c, adminSchema.fieldType(typ, c.name)); err != nil {
 				return err
 			}
 		}
@@ -401,7 +408,7 @@ func (b *bulkWriter) emit(node map[string]any, sel []*field, typ, parentID strin
 			if !ok {
 				continue
 			}
-			if err := b.emit(child, connectionNodeSel(c), typeName(c.name), id); err != nil {
+			if err := b.emit(child, connectionNodeSel(c), adminSchema.nodeType(adminSchema.fieldType(typ, c.name)), id); err != nil {
 				return err
 			}
 		}

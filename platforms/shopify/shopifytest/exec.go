@@ -25,6 +25,9 @@ type executor struct {
 	// bulk operation results; version is the API version of its path.
 	base    string
 	version string
+	// search are the reports of search query arguments with terms
+	// Shopify would not know (extensions.search).
+	search []any
 }
 
 func (e *executor) root(f *field) (any, error) {
@@ -33,11 +36,15 @@ func (e *executor) root(f *field) (any, error) {
 		return "QueryRoot", nil
 	case "shop":
 		shop := map[string]any{
+			"id":              "gid://shopify/Shop/1",
 			"name":            "rosync test shop",
+			"email":           "owner@rosync-test.example",
 			"myshopifyDomain": "rosync-test.myshopify.com",
 			"currencyCode":    e.s.opts.Currency,
 			"ianaTimezone":    e.s.opts.Timezone,
+			"taxesIncluded":   false,
 			"plan": map[string]any{
+				"publicDisplayName":  e.s.plan,
 				"displayName":        e.s.plan,
 				"partnerDevelopment": false,
 				"shopifyPlus":        strings.Contains(strings.ToLower(e.s.plan), "plus"),
@@ -93,30 +100,31 @@ func (e *executor) node(f *field) (any, error) {
 }
 
 // orderArgs reads the sortKey, reverse and query arguments of an orders
-// connection.
-func orderArgs(f *field) (key string, reverse bool, filter search, err error) {
+// connection. A search term Shopify would not know is dropped from the
+// filter and reported in warnings, as Shopify does.
+func orderArgs(f *field) (key string, reverse bool, filter search, warnings []any, err error) {
 	key = "ID"
 	if k, ok, err := f.stringArg("sortKey"); err != nil {
-		return "", false, search{}, err
+		return "", false, search{}, nil, err
 	} else if ok {
 		key = k
 	}
 	switch key {
 	case "ID", "CREATED_AT", "UPDATED_AT", "PROCESSED_AT":
 	default:
-		return "", false, search{}, fmt.Errorf("sortKey %s is not served by this fake", key)
+		return "", false, search{}, nil, fmt.Errorf("sortKey %s is not served by this fake", key)
 	}
 	if reverse, err = f.boolArg("reverse"); err != nil {
-		return "", false, search{}, err
+		return "", false, search{}, nil, err
 	}
 	q, _, err := f.stringArg("query")
 	if err != nil {
-		return "", false, search{}, err
+		return "", false, search{}, nil, err
 	}
-	if filter, err = parseSearch(q); err != nil {
-		return "", false, search{}, err
+	if filter, warnings, err = parseSearch(q); err != nil {
+		return "", false, search{}, nil, err
 	}
-	return key, reverse, filter, nil
+	return key, reverse, filter, warnings, nil
 }
 
 // orders answers the orders connection.
@@ -131,9 +139,13 @@ func (e *executor) orders(f *field) (any, error) {
 	if first > MaxPageSize {
 		return nil, fmt.Errorf("the first argument of orders must be at most %d", MaxPageSize)
 	}
-	key, reverse, filter, err := orderArgs(f)
+	key, reverse, filter, warnings, err := orderArgs(f)
 	if err != nil {
 		return nil, err
+	}
+	if len(warnings) > 0 {
+		q, _, _ := f.stringArg("query")
+		e.search = append(e.search, map[string]any{"path": []any{f.key()}, "query": q, "warnings": warnings})
 	}
 	after, hasAfter, err := f.stringArg("after")
 	if err != nil {
@@ -260,7 +272,7 @@ func (e *executor) project(v any, f *field, typ string) (any, error) {
 		}
 		return out, nil
 	case map[string]any:
-		if nodes, ok := x["nodes"].([]any); ok && isConnectionField(f) {
+		if nodes, ok := x["nodes"].([]any); ok && isConnection(typ) {
 			return e.nestedConnection(nodes, f, typ)
 		}
 		e.cost++
@@ -277,7 +289,7 @@ func (e *executor) project(v any, f *field, typ string) (any, error) {
 			if c.name == "product" {
 				val = e.product(val)
 			}
-			p, err := e.project(val, c, typeName(c.name))
+			p, err := e.project(val, c, adminSchema.fieldType(typ, c.name))
 			if err != nil {
 				return nil, err
 			}
@@ -315,9 +327,9 @@ func (e *executor) product(v any) any {
 	return merged
 }
 
-// nestedConnection pages a connection stored as {"nodes": [...]} with
-// index cursors.
-func (e *executor) nestedConnection(nodes []any, f *field, typ string) (any, error) {
+// nestedConnection pages a connection (of type conn) stored as
+// {"nodes": [...]} with index cursors.
+func (e *executor) nestedConnection(nodes []any, f *field, conn string) (any, error) {
 	first, err := f.intArg("first", -1)
 	if err != nil {
 		return nil, err
@@ -344,35 +356,7 @@ func (e *executor) nestedConnection(nodes []any, f *field, typ string) (any, err
 	for i := start; i < end; i++ {
 		cursors = append(cursors, encodeCursor(cursorKey{ID: uint64(i)}))
 	}
-	return e.connection(nodes[start:end], cursors, end < len(nodes), start > 0, f, typeName(f.name))
-}
-
-func isConnectionField(f *field) bool {
-	_, first := f.args["first"]
-	_, last := f.args["last"]
-	return first || last || f.child("nodes") != nil || f.child("edges") != nil || f.child("pageInfo") != nil
-}
-
-// typeName guesses a GraphQL type name from a field name, for __typename.
-func typeName(fieldName string) string {
-	switch fieldName {
-	case "lineItems":
-		return "LineItem"
-	case "shippingAddress", "billingAddress", "defaultAddress":
-		return "MailingAddress"
-	case "originalUnitPriceSet", "totalPriceSet", "originalPriceSet":
-		return "MoneyBag"
-	case "shopMoney", "presentmentMoney":
-		return "MoneyV2"
-	case "category":
-		return "TaxonomyCategory"
-	case "variant":
-		return "ProductVariant"
-	}
-	if fieldName == "" {
-		return ""
-	}
-	return strings.ToUpper(fieldName[:1]) + fieldName[1:]
+	return e.connection(nodes[start:end], cursors, end < len(nodes), start > 0, f, adminSchema.nodeType(conn))
 }
 
 // requestedCost is Shopify's static cost of a selection: scalars and enums

@@ -26,6 +26,8 @@ type field struct {
 	// selected in ("" outside fragments): the field is answered only on
 	// an object of that type.
 	on string
+	// pos is the byte offset of the field in the document.
+	pos int
 }
 
 // key is the response key of the field.
@@ -104,42 +106,55 @@ const (
 // vars. It returns the operation type (opQuery or opMutation) and the root
 // selection.
 func parseOperation(src string, vars map[string]any) (string, []*field, error) {
+	op, _, sel, err := parseNamedOperation(src, vars)
+	return op, sel, err
+}
+
+// parseNamedOperation is parseOperation that also returns the operation's
+// name ("" when anonymous).
+func parseNamedOperation(src string, vars map[string]any) (op, name string, sel []*field, err error) {
+	op, name, sel, err = parseDoc(src, vars)
+	return
+}
+
+func parseDoc(src string, vars map[string]any) (string, string, []*field, error) {
 	p := &parser{lx: lexer{src: src}, vars: vars}
 	if err := p.next(); err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
-	op := opQuery
+	op, name := opQuery, ""
 	if p.tok.kind == tokName {
 		switch p.tok.text {
 		case opQuery, opMutation:
 			op = p.tok.text
 			if err := p.next(); err != nil {
-				return "", nil, err
+				return "", "", nil, err
 			}
 			if p.tok.kind == tokName {
+				name = p.tok.text
 				if err := p.next(); err != nil {
-					return "", nil, err
+					return "", "", nil, err
 				}
 			}
 			if p.is("(") {
 				if err := p.varDefs(); err != nil {
-					return "", nil, err
+					return "", "", nil, err
 				}
 			}
 		case "subscription":
-			return "", nil, fmt.Errorf("%s operations are not served by this fake", p.tok.text)
+			return "", "", nil, fmt.Errorf("%s operations are not served by this fake", p.tok.text)
 		default:
-			return "", nil, fmt.Errorf("unexpected %q at the start of the document", p.tok.text)
+			return "", "", nil, fmt.Errorf("unexpected %q at the start of the document", p.tok.text)
 		}
 	}
 	sel, err := p.selectionSet()
 	if err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
 	if p.tok.kind != tokEOF {
-		return "", nil, fmt.Errorf("unexpected %q after the operation (one operation per document)", p.tok.text)
+		return "", "", nil, fmt.Errorf("unexpected %q after the operation (one operation per document)", p.tok.text)
 	}
-	return op, sel, nil
+	return op, name, sel, nil
 }
 
 type parser struct {
@@ -256,7 +271,7 @@ func (p *parser) field() (*field, error) {
 	if p.tok.kind != tokName {
 		return nil, fmt.Errorf("expected a field name at offset %d, got %q", p.tok.pos, p.tok.text)
 	}
-	f := &field{name: p.tok.text}
+	f := &field{name: p.tok.text, pos: p.tok.pos}
 	if err := p.next(); err != nil {
 		return nil, err
 	}

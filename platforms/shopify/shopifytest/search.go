@@ -20,15 +20,46 @@ type term struct {
 	value string
 }
 
+// ordersSearchFields are the filter fields that the orders query argument
+// documents (https://shopify.dev/docs/api/admin-graphql/2025-10/queries/orders,
+// argument query). A field outside this list is not known to Shopify: it
+// drops the term and reports it in extensions.search (see parseSearch).
+var ordersSearchFields = map[string]bool{
+	"cart_token": true, "channel": true, "channel_id": true, "chargeback_status": true, "checkout_token": true,
+	"confirmation_number": true, "created_at": true, "credit_card_last4": true, "current_total_price": true,
+	"customer_id": true, "delivery_method": true, "discount_code": true, "email": true, "financial_status": true,
+	"fraud_protection_level": true, "fulfillment_location_id": true, "fulfillment_status": true, "gateway": true,
+	"id": true, "location_id": true, "name": true, "payment_id": true, "payment_provider_id": true, "po_number": true,
+	"processed_at": true, "reference_location_id": true, "return_status": true, "risk_level": true,
+	"sales_channel": true, "sku": true, "source_identifier": true, "source_name": true, "status": true,
+	"subtotal_line_items_quantity": true, "tag": true, "tag_not": true, "test": true, "total_weight": true,
+	"updated_at": true,
+}
+
+// searchWarning is the warning Shopify gives for a term it does not know.
+func searchWarning(field, message, code string) map[string]any {
+	return map[string]any{"field": field, "message": message, "code": code}
+}
+
 // parseSearch reads Shopify's search syntax as far as the fake serves it:
-// created_at/updated_at with :>= :> :<= :< or an exact value (RFC 3339 or
-// a date, quoted with ' or " or bare), and status:any|open|closed|cancelled.
-func parseSearch(q string) (search, error) {
+// created_at/updated_at/processed_at with :>= :> :<= :< or an exact value
+// (RFC 3339 or a date, quoted with ' or " or bare), and
+// status:open|closed|cancelled|not_closed. A field the orders search does
+// not know is dropped with a warning "Invalid search field for this
+// query." (code invalid_field), as Shopify does; so is a status value
+// outside the four (UNVERIFIED: the fake's choice, see the package doc).
+// A known field the fake does not filter on is an error.
+func parseSearch(q string) (search, []any, error) {
 	var s search
+	var warnings []any
 	for _, tok := range splitSearch(q) {
 		name, val, ok := strings.Cut(tok, ":")
 		if !ok {
-			return s, fmt.Errorf("search term %q is not served by this fake (want field:value)", tok)
+			return s, nil, fmt.Errorf("search term %q is not served by this fake (want field:value)", tok)
+		}
+		if !ordersSearchFields[strings.ToLower(name)] {
+			warnings = append(warnings, searchWarning(name, "Invalid search field for this query.", "invalid_field"))
+			continue
 		}
 		t := term{field: strings.ToLower(name), op: "="}
 		for _, op := range []string{">=", "<=", ">", "<"} {
@@ -42,25 +73,26 @@ func parseSearch(q string) (search, error) {
 		case "created_at", "updated_at", "processed_at":
 			at, err := parseSearchTime(val)
 			if err != nil {
-				return s, fmt.Errorf("search term %q: %w", tok, err)
+				return s, nil, fmt.Errorf("search term %q: %w", tok, err)
 			}
 			t.at = at
 		case "status":
 			switch strings.ToLower(val) {
-			case "any", "open", "closed", "cancelled":
+			case "open", "closed", "cancelled", "not_closed":
 				t.value = strings.ToLower(val)
 			default:
-				return s, fmt.Errorf("search term %q: unknown status", tok)
+				warnings = append(warnings, searchWarning(name, "Invalid search value for this field.", "invalid_value"))
+				continue
 			}
 			if t.op != "=" {
-				return s, fmt.Errorf("search term %q: status takes no comparison", tok)
+				return s, nil, fmt.Errorf("search term %q: status takes no comparison", tok)
 			}
 		default:
-			return s, fmt.Errorf("search field %q is not served by this fake", name)
+			return s, nil, fmt.Errorf("search field %q is not served by this fake", name)
 		}
 		s.terms = append(s.terms, t)
 	}
-	return s, nil
+	return s, warnings, nil
 }
 
 // splitSearch splits on white space outside quotes.
@@ -121,8 +153,8 @@ func (s search) match(so *storedOrder) bool {
 			v = so.processed
 		case "status":
 			switch t.value {
-			case "open":
-				if so.closed || so.cancelled {
+			case "open", "not_closed":
+				if so.closed || (t.value == "open" && so.cancelled) {
 					return false
 				}
 			case "closed":

@@ -32,7 +32,8 @@ type Options struct {
 	APIVersion string
 	// Currency is the shop's currencyCode; default "USD".
 	Currency string
-	// Plan is the shop's plan displayName; default "Grow".
+	// Plan is the shop's plan (ShopPlan.publicDisplayName, and the
+	// deprecated displayName); default "Grow".
 	Plan string
 	// Timezone is the shop's ianaTimezone; default "UTC".
 	Timezone string
@@ -60,12 +61,19 @@ type Options struct {
 // Retry-After header when set), or, with Throttle, with a THROTTLED GraphQL
 // error (HTTP 200) whose throttle status shows an empty bucket (a 429 for a
 // download).
+//
+// With Malformed, the answer is HTTP Status (200 when unset) with a body
+// that is not JSON, as a proxy's page or a body cut short looks. With
+// Mutation, the fault waits for the next mutation (a bulk operation
+// start) and leaves queries alone.
 type Fault struct {
 	Status     int
 	Times      int
 	RetryAfter string
 	Throttle   bool
 	Download   bool
+	Malformed  bool
+	Mutation   bool
 }
 
 // Request is a request the server received: a GraphQL request (after
@@ -261,7 +269,7 @@ func (s *Server) AddProduct(raw json.RawMessage) error {
 	return nil
 }
 
-// SetPlan changes the shop's plan displayName (an upgrade or downgrade).
+// SetPlan changes the shop's plan name (an upgrade or downgrade).
 func (s *Server) SetPlan(displayName string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -380,7 +388,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // request (download false) or a download, and reports whether there was
 // one. Called with s.mu held.
 func (s *Server) queuedFault(w http.ResponseWriter, req Request, download bool) bool {
-	i := slices.IndexFunc(s.faults, func(f Fault) bool { return f.Download == download })
+	mutation := strings.HasPrefix(strings.TrimSpace(req.Query), opMutation)
+	i := slices.IndexFunc(s.faults, func(f Fault) bool { return f.Download == download && (!f.Mutation || mutation) })
 	if i < 0 {
 		return false
 	}
@@ -403,6 +412,16 @@ func (s *Server) queuedFault(w http.ResponseWriter, req Request, download bool) 
 		})
 		return true
 	}
+	if f.Malformed {
+		status := f.Status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(`{"data":{"shop":{"currencyCo`))
+		return true
+	}
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
 	}
@@ -418,11 +437,29 @@ func (s *Server) answer(w http.ResponseWriter, req Request, ex *executor, query 
 		req.Outcome = outcome
 		s.requests = append(s.requests, req)
 	}
-	op, sel, err := parseOperation(query, vars)
+	op, name, sel, err := parseNamedOperation(query, vars)
 	if err != nil {
 		s.calls["errors"]++
 		record("error")
 		writeJSON(w, http.StatusOK, map[string]any{"errors": []any{gqlError(err.Error(), "parseError")}})
+		return
+	}
+	root, rootType := op, "QueryRoot"
+	if op == opMutation {
+		rootType = "Mutation"
+	}
+	if name != "" {
+		root += " " + name
+	}
+	if verrs := adminSchema.validate(sel, rootType, query, []string{root}); len(verrs) > 0 {
+		// As Shopify: HTTP 200, the errors, no data.
+		s.calls["errors"]++
+		record("error")
+		list := make([]any, len(verrs))
+		for i, ve := range verrs {
+			list[i] = ve.object()
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"errors": list})
 		return
 	}
 	for _, f := range sel {
@@ -477,10 +514,11 @@ func (s *Server) answer(w http.ResponseWriter, req Request, ex *executor, query 
 	s.available -= float64(actual)
 	req.ActualCost = actual
 	record("ok")
-	writeJSON(w, http.StatusOK, map[string]any{
-		"data":       data,
-		"extensions": s.costExtension(requested, &actual),
-	})
+	ext := s.costExtension(requested, &actual)
+	if len(ex.search) > 0 {
+		ext["search"] = ex.search
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": data, "extensions": ext})
 }
 
 // refill adds the points restored since the last refill. Called with s.mu held.

@@ -90,12 +90,12 @@ func TestProjectionNestedConnectionAndProducts(t *testing.T) {
 	s := New(Options{AccessToken: testToken})
 	require.NoError(t, s.AddOrder(order(1, "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z")))
 	require.NoError(t, s.AddProduct(json.RawMessage(`{"legacyResourceId": "9", "title": "stored", "description": "d"}`)))
-	q := `{ o: order(id: "gid://shopify/Order/1") { name missing lineItems(first: 2) { pageInfo { hasNextPage endCursor } nodes { id product { title description } } } } }`
+	q := `{ o: order(id: "gid://shopify/Order/1") { name note lineItems(first: 2) { pageInfo { hasNextPage endCursor } nodes { id product { title description } } } } }`
 	_, out := post(t, s, q, nil)
 	require.Empty(t, out.Errors)
 	var o struct {
 		Name      string
-		Missing   *string
+		Note      *string
 		LineItems struct {
 			PageInfo struct {
 				HasNextPage bool
@@ -109,7 +109,7 @@ func TestProjectionNestedConnectionAndProducts(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(out.Data["o"], &o))
 	require.Equal(t, "#1", o.Name)
-	require.Nil(t, o.Missing)
+	require.Nil(t, o.Note, "a schema field the stored node lacks is null")
 	require.Len(t, o.LineItems.Nodes, 2)
 	require.True(t, o.LineItems.PageInfo.HasNextPage)
 	require.Equal(t, "stored", o.LineItems.Nodes[0].Product.Title, "the stored product wins")
@@ -388,4 +388,81 @@ func TestBulkOperation_Outcomes(t *testing.T) {
 	require.Equal(t, 503, code)
 	s.SetBulk(Bulk{InProgress: true})
 	require.Equal(t, "OPERATION_IN_PROGRESS", runBulk(t, s, q, true).UserErrors[0].Code)
+}
+
+// TestSchemaRefusesWhatShopifyRefuses: a field the type does not have, an
+// argument the field does not take, a missing required argument and a
+// selection on a scalar are answered as Shopify answers them (HTTP 200,
+// an errors array with extensions.code, no data), never with null.
+func TestSchemaRefusesWhatShopifyRefuses(t *testing.T) {
+	s := New(Options{AccessToken: testToken})
+	require.NoError(t, s.AddOrder(order(1, "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z")))
+	tests := []struct {
+		query, code, message string
+		path                 []any
+	}{
+		{`query RosyncOrder { order(id: "gid://shopify/Order/1") { id currentSubtotalPrizeSet { shopMoney { amount } } } }`,
+			"undefinedField", "Field 'currentSubtotalPrizeSet' doesn't exist on type 'Order'",
+			[]any{"query RosyncOrder", "order", "currentSubtotalPrizeSet"}},
+		{`{ shop { plan { publicDisplayNme } } }`, "undefinedField", "Field 'publicDisplayNme' doesn't exist on type 'ShopPlan'",
+			[]any{"query", "shop", "plan", "publicDisplayNme"}},
+		{`{ orders(first: 1, status: ANY) { nodes { id } } }`, "argumentNotAccepted", "Field 'orders' doesn't accept argument 'status'",
+			[]any{"query", "orders"}},
+		{`{ order { id } }`, "missingRequiredArguments", "Field 'order' is missing required arguments: id", []any{"query", "order"}},
+		{`{ shop { name { x } } }`, "selectionMismatch", "Selections can't be made on scalars (field 'name' returns String but has selections [x])",
+			[]any{"query", "shop", "name"}},
+		{`{ shop { plan } }`, "selectionMismatch", "Field must have selections (field 'plan' returns ShopPlan but has no selections. Did you mean 'plan { ... }'?)",
+			[]any{"query", "shop", "plan"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.code+" "+tc.message, func(t *testing.T) {
+			status, out := post(t, s, tc.query, nil)
+			require.Equal(t, http.StatusOK, status)
+			require.Nil(t, out.Data, "no data beside validation errors")
+			require.Len(t, out.Errors, 1)
+			e := out.Errors[0]
+			require.Equal(t, tc.message, e["message"])
+			require.Equal(t, tc.path, e["path"])
+			ext := e["extensions"].(map[string]any)
+			require.Equal(t, tc.code, ext["code"])
+			require.NotEmpty(t, e["locations"])
+		})
+	}
+}
+
+// TestSearchUnknownTerm: Shopify drops a search term it does not know
+// (status:any is the REST parameter, not a GraphQL orders filter) from the
+// query and says so in extensions.search; the fake does the same, so that
+// a client that ignores the warning reads the wrong set of orders.
+func TestSearchUnknownTerm(t *testing.T) {
+	s := New(Options{AccessToken: testToken})
+	for i := 1; i <= 3; i++ {
+		require.NoError(t, s.AddOrder(order(i, fmt.Sprintf("2026-11-0%dT00:00:00Z", i), "2026-11-05T00:00:00Z")))
+	}
+	body, _ := json.Marshal(map[string]any{"query": `{ orders(first: 10, query: "created_at:>='2026-11-02T00:00:00Z' creted_at:<'2026-11-03T00:00:00Z'") { nodes { id } } }`})
+	r := httptest.NewRequest(http.MethodPost, "/admin/api/2025-10/graphql.json", bytes.NewReader(body))
+	r.Header.Set("X-Shopify-Access-Token", testToken)
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	require.Equal(t, http.StatusOK, w.Code)
+	var out struct {
+		Data struct {
+			Orders struct {
+				Nodes []struct{ ID string } `json:"nodes"`
+			} `json:"orders"`
+		} `json:"data"`
+		Extensions struct {
+			Search []struct {
+				Path     []string         `json:"path"`
+				Query    string           `json:"query"`
+				Warnings []map[string]any `json:"warnings"`
+			} `json:"search"`
+		} `json:"extensions"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &out))
+	require.Len(t, out.Data.Orders.Nodes, 2, "the misspelled term is dropped: orders 2 and 3")
+	require.Len(t, out.Extensions.Search, 1)
+	require.Equal(t, []string{"orders"}, out.Extensions.Search[0].Path)
+	require.Equal(t, []map[string]any{{"field": "creted_at", "message": "Invalid search field for this query.", "code": "invalid_field"}},
+		out.Extensions.Search[0].Warnings)
 }

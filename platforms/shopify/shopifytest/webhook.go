@@ -111,25 +111,33 @@ func OrderWebhookBody(node json.RawMessage) ([]byte, error) {
 	}
 	name, _ := n["name"].(string)
 	out := map[string]any{
-		"id":                   json.Number(fmt.Sprint(id)),
-		"admin_graphql_api_id": OrderGID(fmt.Sprint(id)),
-		"name":                 name,
-		"order_number":         orderNumber(name),
-		"created_at":           n["createdAt"],
-		"updated_at":           n["updatedAt"],
-		"cancelled_at":         n["cancelledAt"],
-		"closed_at":            n["closedAt"],
-		"currency":             n["currencyCode"],
-		"financial_status":     lowerOrNil(n["displayFinancialStatus"]),
-		"fulfillment_status":   restFulfillment(n["displayFulfillmentStatus"]),
-		"total_price":          amount(n["totalPriceSet"]),
-		"email":                n["email"],
-		"phone":                n["phone"],
+		"id":                     json.Number(fmt.Sprint(id)),
+		"admin_graphql_api_id":   OrderGID(fmt.Sprint(id)),
+		"name":                   name,
+		"order_number":           orderNumber(name),
+		"created_at":             n["createdAt"],
+		"updated_at":             n["updatedAt"],
+		"cancelled_at":           n["cancelledAt"],
+		"closed_at":              n["closedAt"],
+		"currency":               n["currencyCode"],
+		"financial_status":       lowerOrNil(n["displayFinancialStatus"]),
+		"fulfillment_status":     restFulfillment(n["displayFulfillmentStatus"]),
+		"total_price":            amount(n["totalPriceSet"]),
+		"current_subtotal_price": amount(n["currentSubtotalPriceSet"]),
+		"email":                  n["email"],
+		"phone":                  n["phone"],
 	}
 	if c, ok := n["customer"].(map[string]any); ok {
+		email, phone := c["email"], c["phone"]
+		if e, ok := c["defaultEmailAddress"].(map[string]any); ok {
+			email = e["emailAddress"]
+		}
+		if p, ok := c["defaultPhoneNumber"].(map[string]any); ok {
+			phone = p["phoneNumber"]
+		}
 		out["customer"] = map[string]any{
 			"first_name": c["firstName"], "last_name": c["lastName"],
-			"email": c["email"], "phone": c["phone"],
+			"email": email, "phone": phone,
 		}
 	} else {
 		out["customer"] = nil
@@ -160,7 +168,8 @@ func OrderWebhookBody(node json.RawMessage) ([]byte, error) {
 	out["line_items"] = lines
 	var shipping []any
 	if sl, ok := n["shippingLine"].(map[string]any); ok {
-		shipping = append(shipping, map[string]any{"title": sl["title"], "price": amount(sl["originalPriceSet"])})
+		shipping = append(shipping, map[string]any{"title": sl["title"], "price": amount(sl["originalPriceSet"]),
+			"discounted_price": amount(sl["currentDiscountedPriceSet"])})
 	}
 	out["shipping_lines"] = shipping
 	return json.Marshal(out)

@@ -21,6 +21,46 @@
 // A fixture order may carry its full refund objects (as GET
 // /orders/{id}/refunds returns them) under the non-standard key RefundsKey;
 // AddOrder moves them out of the order, which is then served without it.
+//
+// # What it models, and from where
+//
+// Sources: woocommerce/woocommerce, plugins/woocommerce/includes/rest-api/
+// Controllers/Version2/class-wc-rest-orders-v2-controller.php (the order
+// shape, get_order_item_data, the refunds summary) and
+// class-wc-rest-order-refunds-v2-controller.php; the REST API docs
+// (woocommerce/woocommerce-rest-api-docs, source/includes/wp-api-v3);
+// a real WooCommerce 5.8 order webhook body (frappe/ecommerce_integrations,
+// ecommerce_integrations/woocommerce/tests/test_order.json).
+//
+//   - Line items as get_order_item_data builds them: subtotal, subtotal_tax,
+//     total and total_tax are strings; price is total / quantity as a PHP
+//     float, unrounded (33.333333333333336 for 100.00 over 3); taxes,
+//     meta_data and parent_name (null but for variations) are always
+//     there. A fixture line may leave any of these out and gets
+//     WooCommerce's value (the totals from price × quantity, taxes 0.00);
+//     a fixture price that is not total / quantity within the half cent the
+//     REST rounding moves (17.647059 for "17.65" is fine) is refused by
+//     AddOrder, since WooCommerce cannot send it. A line whose quantity or
+//     amounts have the wrong JSON type is served as given: it stands for a
+//     plugin that rewrote the shape, which the adapter must refuse.
+//   - Everything else in an order is served as the fixture gives it, so
+//     fixtures carry WooCommerce's own values: null dates (date_paid,
+//     date_completed), null sku for a deleted product, HTML entities in
+//     product and variation names as WordPress stores them ("&ndash;",
+//     "&amp;"), "-" in a phone field (is_phone accepts it), an empty
+//     shipping block for a guest shipping to billing.
+//   - The refunds summary {id, reason, total} with total negative, and
+//     refund objects whose line items carry negative quantities and the
+//     meta _refunded_item_id (refunds controller and docs).
+//   - Lists: per_page 1..100 (WordPress's cap) else rest_invalid_param;
+//     X-WP-Total and X-WP-TotalPages; status=any leaving out trash;
+//     after/before/modified_after/modified_before compared strictly, in
+//     GMT with dates_are_gmt and in site time without.
+//   - Errors as WordPress shapes them: {code, message, data{status}}, 404
+//     woocommerce_rest_shop_order_invalid_id, 401 for a wrong key pair.
+//   - Webhooks (webhook.go): the X-WC-Webhook-* headers, the signature
+//     base64(HMAC-SHA256(body, wp_specialchars_decode(secret))), a new
+//     delivery id per delivery, and the form-encoded ping (WC_Webhook).
 package woocommercetest
 
 import (
@@ -152,8 +192,13 @@ func (s *Server) AddOrder(raw json.RawMessage) error {
 	if err != nil {
 		return fmt.Errorf("woocommercetest: order: %w", err)
 	}
+	completed, err := completeLines(obj)
+	if err != nil {
+		return fmt.Errorf("woocommercetest: order %d: %w", id, err)
+	}
 	var refunds []json.RawMessage
-	if r, ok := obj[RefundsKey]; ok {
+	r, hasRefunds := obj[RefundsKey]
+	if hasRefunds {
 		if err := json.Unmarshal(r, &refunds); err != nil {
 			return fmt.Errorf("woocommercetest: order %d: %s is not an array: %w", id, RefundsKey, err)
 		}
@@ -165,6 +210,8 @@ func (s *Server) AddOrder(raw json.RawMessage) error {
 			}
 			obj["refunds"], _ = json.Marshal(summary)
 		}
+	}
+	if hasRefunds || completed {
 		if raw, err = json.Marshal(obj); err != nil {
 			return err
 		}

@@ -274,3 +274,69 @@ func TestWebhookRequests(t *testing.T) {
 		t.Errorf("ping %s %v", b, p.Header)
 	}
 }
+
+// The fake serves line items as WooCommerce's REST API does: price is
+// total / quantity as a float, unrounded; the amounts are strings; fields
+// WooCommerce always sends are there, parent_name null. A price
+// WooCommerce could not have computed is refused.
+func TestLineItemsAsWooCommerceSendsThem(t *testing.T) {
+	srv := woocommercetest.New(woocommercetest.Options{})
+	line := func(extra string) json.RawMessage {
+		return json.RawMessage(`{"id":1,"number":"1","status":"processing","currency":"UAH","date_created_gmt":"2026-11-01T10:00:00","total":"100.00","refunds":[],
+			"line_items":[{"id":11,"name":"Mug","product_id":1,"variation_id":0,"sku":"mug"` + extra + `}]}`)
+	}
+	served := func() map[string]any {
+		t.Helper()
+		raw, ok := srv.Order(1)
+		if !ok {
+			t.Fatal("order not stored")
+		}
+		var o struct {
+			LineItems []map[string]any `json:"line_items"`
+		}
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.UseNumber()
+		if err := dec.Decode(&o); err != nil {
+			t.Fatal(err)
+		}
+		return o.LineItems[0]
+	}
+
+	if err := srv.AddOrder(line(`,"quantity":3,"subtotal":"100.00","total":"100.00"`)); err != nil {
+		t.Fatal(err)
+	}
+	got := served()
+	want := map[string]any{
+		"id": json.Number("11"), "name": "Mug", "product_id": json.Number("1"), "variation_id": json.Number("0"),
+		"quantity": json.Number("3"), "sku": "mug", "subtotal": "100.00", "total": "100.00",
+		"subtotal_tax": "0.00", "total_tax": "0.00", "taxes": []any{}, "meta_data": []any{}, "parent_name": nil,
+		"price": json.Number("33.333333333333336"), // PHP: 100.00 / 3
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("line (-want +got):\n%s", diff)
+	}
+
+	// A fixture giving only the unit price gets the totals that follow.
+	if err := srv.AddOrder(line(`,"quantity":3,"price":12.5`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := served(); got["total"] != "37.50" || got["subtotal"] != "37.50" || got["price"] != json.Number("12.5") {
+		t.Errorf("line from a price: %v", got)
+	}
+
+	// An unrounded stored total (17.647059 served as "17.65") is fine...
+	if err := srv.AddOrder(line(`,"quantity":1,"subtotal":"17.65","total":"17.65","subtotal_tax":"3.35","total_tax":"3.35","price":17.647059`)); err != nil {
+		t.Errorf("price of an unrounded stored total refused: %v", err)
+	}
+	// ...a price that is not total / quantity is not.
+	if err := srv.AddOrder(line(`,"quantity":3,"subtotal":"100.00","total":"100.00","price":30`)); err == nil {
+		t.Error("a price WooCommerce could not have computed was accepted")
+	}
+	// A line of the wrong shape is served as given, for the adapter to refuse.
+	if err := srv.AddOrder(line(`,"quantity":"3","total":"100.00"`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := served(); got["quantity"] != "3" {
+		t.Errorf("quantity = %#v, want the string as given", got["quantity"])
+	}
+}

@@ -46,6 +46,7 @@ type recordData struct {
 	PlatformCreatedAt string              `json:"platform_created_at,omitempty"`
 	ClientID          int64               `json:"client_id,omitempty"`
 	IntentAt          string              `json:"intent_at,omitempty"`
+	DoubtAt           string              `json:"doubt_at,omitempty"`
 	Lines             map[string]lineData `json:"lines,omitempty"`
 	DeliveryHash      string              `json:"delivery_hash,omitempty"`
 	PendingComment    string              `json:"pending_comment,omitempty"`
@@ -73,6 +74,7 @@ func Encode(r *rosync.Record) ([]byte, error) {
 		PlatformCreatedAt: FormatTime(r.PlatformCreatedAt),
 		ClientID:          r.ClientID,
 		IntentAt:          FormatTime(r.IntentAt),
+		DoubtAt:           FormatTime(r.DoubtAt),
 		DeliveryHash:      r.DeliveryHash,
 		PendingComment:    r.PendingComment,
 		Deducted:          r.Deducted,
@@ -103,6 +105,9 @@ func Decode(data []byte, r *rosync.Record) error {
 	}
 	if r.IntentAt, err = ParseTime(d.IntentAt); err != nil {
 		return fmt.Errorf("intent_at: %w", err)
+	}
+	if r.DoubtAt, err = ParseTime(d.DoubtAt); err != nil {
+		return fmt.Errorf("doubt_at: %w", err)
 	}
 	r.ClientID = d.ClientID
 	r.DeliveryHash = d.DeliveryHash
