@@ -20,6 +20,8 @@ import (
 type Config struct {
 	// Listen is the HTTP address of webhooks, health and metrics.
 	Listen string `yaml:"listen"`
+	// HTTP bounds what one client may hold of the HTTP server.
+	HTTP HTTPConfig `yaml:"http"`
 	// PollInterval is the time between reconciliation polls of each shop.
 	PollInterval Duration     `yaml:"poll_interval"`
 	ROApp        ROAppConfig  `yaml:"roapp"`
@@ -206,6 +208,7 @@ func (c *Config) applyDefaults() {
 	if c.PollInterval == 0 {
 		c.PollInterval = Duration(DefaultPollInterval)
 	}
+	c.HTTP.applyDefaults()
 	if c.Store.SQLitePath == "" && c.Store.PostgresDSN == "" {
 		c.Store.SQLitePath = DefaultSQLitePath
 	}
@@ -229,6 +232,17 @@ func (c *Config) Validate() error {
 	}
 	if time.Duration(c.PollInterval) < time.Second {
 		bad("poll_interval", "must be at least 1s")
+	}
+	for key, d := range map[string]Duration{
+		"http.read_header_timeout": c.HTTP.ReadHeaderTimeout, "http.read_timeout": c.HTTP.ReadTimeout,
+		"http.write_timeout": c.HTTP.WriteTimeout, "http.idle_timeout": c.HTTP.IdleTimeout,
+	} {
+		if d < 0 {
+			bad(key, "must not be negative")
+		}
+	}
+	if c.HTTP.MaxConnections < 0 {
+		bad("http.max_connections", "must not be negative")
 	}
 	if c.Store.SQLitePath != "" && c.Store.PostgresDSN != "" {
 		bad("store", "set sqlite_path or postgres_dsn, not both")

@@ -225,7 +225,10 @@ func (s *Service) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hc := s.cfg.HTTP
+	hc.applyDefaults() // a Config built in code (the sandbox) has none
+	ln = limitListener(ln, hc.MaxConnections)
+	srv := hc.server(s.Handler())
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	s.log.Info("listening", "addr", ln.Addr().String(), "shops", len(s.shops))
