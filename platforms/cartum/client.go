@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/httpx"
+	"github.com/rosync/rosync/platforms/platformkit"
 
 	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
@@ -297,12 +297,12 @@ func (c *client) once(ctx context.Context, fn string, data []byte) (int, envelop
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return 0, envelope{}, false, fmt.Errorf("cartum: %s: %w", fn, ctxErr)
 		}
-		return 0, envelope{}, true, &httpx.TransportError{Msg: c.redact(fmt.Sprintf("cartum: %s: %v", fn, err)), Err: err}
+		return 0, envelope{}, true, &platformkit.TransportError{Msg: c.redact(fmt.Sprintf("cartum: %s: %v", fn, err)), Err: err}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
-		return 0, envelope{}, true, &httpx.TransportError{Msg: c.redact(fmt.Sprintf("cartum: %s: reading the answer: %v", fn, err)), Err: err}
+		return 0, envelope{}, true, &platformkit.TransportError{Msg: c.redact(fmt.Sprintf("cartum: %s: reading the answer: %v", fn, err)), Err: err}
 	}
 	if int64(len(raw)) > c.maxBody {
 		return 0, envelope{}, false, fmt.Errorf("cartum: %s: answer over %d bytes: %w", fn, c.maxBody, rosync.ErrBodyTooLarge)

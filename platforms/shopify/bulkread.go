@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/httpx"
+	"github.com/rosync/rosync/platforms/platformkit"
 
 	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
@@ -149,7 +149,7 @@ func (s *bulkStream) read(ctx context.Context) error {
 		e := &rosync.APIError{Service: Name, Method: http.MethodGet, Path: bulkResultPath, Status: resp.StatusCode,
 			Message: http.StatusText(resp.StatusCode)}
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-			ra, _ := httpx.RetryAfter(resp.Header.Get("Retry-After"), c.now())
+			ra, _ := platformkit.RetryAfter(resp.Header.Get("Retry-After"), c.now())
 			return &retryableDownload{err: e, wait: ra}
 		}
 		return e
