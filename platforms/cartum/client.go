@@ -17,8 +17,6 @@ import (
 
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/platforms/platformkit"
-
-	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
 
 // TokenLifetime is how long an auth token lives (Cartum documents 600 s).
@@ -361,7 +359,7 @@ func envMessage(env *envelope) string {
 	if s, err := readString(env.Message); err == nil && s != "" {
 		return s
 	}
-	switch strictjson.Kind(env.Response) {
+	switch platformkit.JSONKind(env.Response) {
 	case "string":
 		s, _ := readString(env.Response)
 		return s
@@ -415,7 +413,7 @@ func (l logEntry) reason() string {
 // messageText flattens a message value: a string, or the strings (and
 // numbers) of an array or object, joined with "; ". Anything else is "".
 func messageText(raw json.RawMessage) string {
-	switch strictjson.Kind(raw) {
+	switch platformkit.JSONKind(raw) {
 	case "string":
 		s, _ := readString(raw)
 		return s
@@ -435,7 +433,7 @@ func messageText(raw json.RawMessage) string {
 		return strings.Join(parts, "; ")
 	case "object":
 		var parts []string
-		strictjson.ScanObject(raw, func(_ string, v json.RawMessage) bool {
+		platformkit.ScanObject(raw, func(_ string, v json.RawMessage) bool {
 			if s := messageText(v); s != "" {
 				parts = append(parts, s)
 			}

@@ -16,8 +16,6 @@ import (
 
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/platforms/platformkit"
-
-	"github.com/rosync/rosync/platforms/internal/strictjson"
 )
 
 // This file reads the JSONL result of a bulk operation. With groupObjects,
@@ -342,7 +340,7 @@ type bulkLine struct {
 // order's.
 func scanBulkLine(line []byte) bulkLine {
 	l := bulkLine{valid: json.Valid(line)}
-	strictjson.ScanObject(line, func(key string, v json.RawMessage) bool {
+	platformkit.ScanObject(line, func(key string, v json.RawMessage) bool {
 		switch key {
 		case "id":
 			_ = json.Unmarshal(v, &l.id)
