@@ -105,7 +105,9 @@ type Summary struct {
 // to them over HTTP, runs the initial import at fx.Now, plays the events in
 // order (a platform change arrives as the platform's signed webhook; RO App
 // events act on the emulator, which sends its own signed webhooks), runs one
-// reconciliation poll, and returns the snapshot.
+// reconciliation poll, and returns the snapshot. A platform that sends no
+// webhooks (ErrNoWebhooks) is polled after each of its platform_order
+// events instead.
 func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	if err := fx.Validate(); err != nil {
 		return nil, err
@@ -168,7 +170,8 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	roSrv := httptest.NewServer(emu)
 	defer roSrv.Close()
 
-	h, err := harnesses[fx.Platform](fx, clock.Now)
+	newH, _ := harnessFor(fx.Platform) // Validate checked it
+	h, err := newH(fx, clock.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +262,12 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	dl := newDeliverer(o.Dup, o.Seed, host.Client())
 	for i, ev := range fx.Events {
 		clock.Advance(time.Minute)
-		if err := play(ctx, h, emu, host.URL+"/webhooks/platform", dl, ev); err != nil {
+		err := play(ctx, h, emu, host.URL+"/webhooks/platform", dl, ev)
+		if errors.Is(err, ErrNoWebhooks) {
+			// A polled platform: the host's poll loop finds the change.
+			err = syncer.Poll(ctx)
+		}
+		if err != nil {
 			var fe *FixtureError
 			if errors.As(err, &fe) {
 				fe.Field = fmt.Sprintf("events[%d]%s", i, fe.Field)
@@ -337,7 +345,7 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 }
 
 // play performs one event.
-func play(ctx context.Context, h harness, emu *roapptest.Emulator, target string, dl *deliverer, ev Event) error {
+func play(ctx context.Context, h Harness, emu *roapptest.Emulator, target string, dl *deliverer, ev Event) error {
 	switch ev.Type {
 	case EventPlatformOrder:
 		created, err := h.PutOrder(ev.Order)
