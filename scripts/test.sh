@@ -14,8 +14,12 @@ fi
 echo "== go vet"
 go vet ./...
 
-echo "== staticcheck (pinned in go.mod as a tool; configuration in staticcheck.conf)"
-go tool staticcheck ./...
+echo "== go mod tidy (go.mod and go.sum list exactly what rosync needs)"
+go mod tidy -diff
+(cd tools && go mod tidy -diff)
+
+echo "== staticcheck (pinned in tools/go.mod, apart from rosync's own modules; configuration in staticcheck.conf)"
+go tool -modfile=tools/go.mod staticcheck ./...
 
 # start_postgres starts a throwaway PostgreSQL server for the storage/postgres
 # and tests/replicas tests, unless ROSYNC_TEST_POSTGRES_DSN already names one.

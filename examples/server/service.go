@@ -152,9 +152,9 @@ func (s *Service) onEvent(ev rosync.Event) { s.Metrics.OnEvent(ev) }
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, sh := range s.shops {
-		mux.Handle("POST /webhooks/"+sh.cfg.Name, sh.syncer.Webhook())
+		mux.Handle("POST /webhooks/"+sh.cfg.Name, s.Metrics.Webhook(sh.cfg.Name, sh.syncer.Webhook()))
 	}
-	mux.Handle("POST /webhooks/roapp", roapp.WebhookHandler(s.cfg.ROApp.WebhookSecret, s.handleROEvent))
+	mux.Handle("POST /webhooks/roapp", s.Metrics.Webhook("roapp", roapp.WebhookHandler(s.cfg.ROApp.WebhookSecret, s.handleROEvent)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
