@@ -96,10 +96,16 @@ func (m *Metrics) AddShop(shop string) {
 	for _, o := range outcomes {
 		m.orders.WithLabelValues(shop, string(o))
 	}
-	for _, r := range refusals {
-		m.refused.WithLabelValues(shop, r)
-	}
+	m.AddWebhookSource(shop)
 	m.pushes.WithLabelValues(shop)
+}
+
+// AddWebhookSource makes the refused-webhook counters of a source (a shop,
+// or roapp) appear at zero.
+func (m *Metrics) AddWebhookSource(source string) {
+	for _, r := range refusals {
+		m.refused.WithLabelValues(source, r)
+	}
 }
 
 // AddService makes the request counters of a service (roapp or a
