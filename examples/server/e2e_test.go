@@ -47,7 +47,7 @@ func TestSandboxEndToEnd(t *testing.T) {
 	var stdout syncBuffer
 	go func() {
 		done <- runSandbox(ctx, "../../testdata/replay/woocommerce-demo.json", "127.0.0.1:0", &stdout, log,
-			newProgress(log, io.Discard), func(u string) { baseURL <- u })
+			newProgress(log, nil), func(u string) { baseURL <- u })
 	}()
 	var base string
 	select {
