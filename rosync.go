@@ -101,7 +101,13 @@ func (p Policy) Held(status string) bool {
 type ShopInfo struct {
 	Currency string // ISO 4217
 	Plan     string // Shopify plan display name; "" elsewhere
-	Timezone string // IANA name, "" when unknown
+	// Timezone is the shop's IANA timezone name ("Europe/Kyiv"), "" when
+	// the platform does not say. It is information for dates shown to
+	// people (a shop's local order time in a log, a note or a report):
+	// the engine computes in UTC and does not read it, and an adapter
+	// whose API speaks local time converts with its own setting (Cartum's
+	// Options.Timezone). platformtest checks that it loads.
+	Timezone string
 }
 
 // Query selects orders for Platform.Orders. Zero times are no bound.
@@ -112,7 +118,10 @@ type Query struct {
 	// (reconciliation poll).
 	UpdatedSince time.Time
 	// Until is the upper bound of creation (initial import) or
-	// modification (poll); zero for none.
+	// modification (poll); zero for none. Adapters must honour it
+	// (platformtest checks that an order created, or modified, a minute
+	// after it is not yielded; the edge second itself is not specified).
+	// The Syncer does not set it today.
 	Until time.Time
 }
 
@@ -247,6 +256,11 @@ type ROEvent struct {
 	OrderID  int64
 	StatusID int64 // the new status, for Order.Status.Changed
 	At       time.Time
+	// ObjectID and ObjectType are the event's object (context.object_id
+	// and context.object_type): a contact id for Client.Created, which
+	// the Syncer uses to skip reading back a contact it mirrors already.
+	ObjectID   int64
+	ObjectType string
 }
 
 // ROClient is the RO App API as rosync uses it. Implementations must be safe
@@ -325,11 +339,12 @@ type ContactNameFinder interface {
 
 // ROIndexLister is an optional capability of an ROClient: listing the
 // account's contacts, catalogue products and categories page by page. The
-// Syncer uses it to warm its identity index once per Connect, and to
-// refresh it on every Poll, so that a customer or product absent from the
-// index is known to be new without a lookup per order (see
-// Options.WarmIndex). The Syncer reads the three lists at once, from
-// separate goroutines.
+// Syncer uses it to mirror the account's contacts and products in the
+// Store (Mirror: listed whole once, then what was modified since the
+// stored time, before the creates that rely on the mirror), so that a
+// customer or product absent from the mirror is known to be new without a
+// lookup per order, and to list the categories at Connect (see index.go).
+// The Syncer may read the lists at once, from separate goroutines.
 type ROIndexLister interface {
 	// ListContacts streams the person contacts, all of them or (with a
 	// non-zero modifiedSince) those modified at or after it. Phones

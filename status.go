@@ -10,7 +10,9 @@ import (
 
 // HandleROEvent applies an RO App webhook event (package roapp verifies and
 // decodes them). Events about orders of other shops, orders rosync did not
-// import, and events that are not about orders are ignored.
+// import, and events that are not about orders are ignored, but for
+// Client.Created, which refreshes the mirror of the account's contacts
+// (handleROObjectEvent, index.go).
 //
 // RO App signs only the delivery id, not the body (ENG-4), and may deliver
 // an event late or again, so an event is a hint: a redelivered event id is
@@ -24,8 +26,17 @@ import (
 // An error means the event's work did not happen; it needs no redelivery:
 // the next Poll reads every RO App order modified since the previous one
 // and does the same work.
-func (s *Syncer) HandleROEvent(ctx context.Context, ev ROEvent) error {
-	if ev.OrderID == 0 || !strings.HasPrefix(ev.Name, "Order.") {
+func (s *Syncer) HandleROEvent(ctx context.Context, ev ROEvent) (err error) {
+	defer func() {
+		if err != nil {
+			s.log.WarnContext(ctx, "RO App event not applied; the next poll does its work",
+				"event", ev.ID, "name", ev.Name, "ro_order", ev.OrderID, "err", err)
+		}
+	}()
+	if !strings.HasPrefix(ev.Name, "Order.") {
+		return s.handleROObjectEvent(ctx, ev)
+	}
+	if ev.OrderID == 0 {
 		return nil
 	}
 	if err := s.prepare(ctx, false); err != nil {

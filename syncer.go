@@ -63,25 +63,23 @@ type Options struct {
 	// the number of workers, bounds the calls per second. RO App ids are
 	// then not in the platform's order.
 	Concurrency int
-	// WarmIndex turns on the warm identity index (see ROIndexLister and
-	// index.go): the account's contacts, products and categories are
-	// listed once at Connect and kept fresh, so that a customer or product
-	// absent from them is created without a lookup. It saves one to three
-	// calls per new customer and product, at a price: a contact or product
-	// created in RO App by someone else within IndexMaxAge before an order
-	// names it is duplicated (CUS-3, PRD-2 hold only up to that window), a
-	// large account costs a page per 50 contacts at every start, and the
-	// refresh relies on RO App's modified_at[] filter (documented for
-	// contacts, UNVERIFIED for products). It holds the account's own
-	// contacts (email and phones, about 100 bytes each) and catalogue in
-	// memory, not what the Syncer creates (the Store answers for those).
-	// Off by default: correctness first; turn it on for large first
-	// imports into small accounts.
+	// WarmIndex is deprecated and ignored: the Syncer always mirrors the
+	// RO App account's contacts and products in the Store when the Store
+	// has the Mirror capability and the ROClient lists (ROIndexLister);
+	// see index.go. It was the opt-in in-memory index that this mirror
+	// replaced.
 	WarmIndex bool
-	// IndexMaxAge is how old the warm index may get before its next use
-	// refreshes it (contacts and products modified since, all
-	// categories); default 1 minute.
+	// IndexMaxAge is how old the listed categories may get before their
+	// next use lists them again; default 1 minute. (Contacts and products
+	// are mirrored, and refreshed before every create that relies on
+	// them.)
 	IndexMaxAge time.Duration
+	// MirrorOverlap is how far each refresh of the mirror reaches back
+	// before the time the previous listing started, for the difference
+	// between RO App's clock and the Syncer's and for late commits; default
+	// 10 seconds. Larger costs pages, smaller risks missing a contact whose
+	// modification RO App stamped that much earlier than we saw it.
+	MirrorOverlap time.Duration
 	// PollOverlap is how far each reconciliation poll reaches back before
 	// the previous poll's start, to catch late writes; default 5 minutes.
 	PollOverlap time.Duration
@@ -174,7 +172,9 @@ type Syncer struct {
 	progress      func(Progress)
 	noIndex       bool
 	indexMaxAge   time.Duration
+	mirrorOverlap time.Duration
 	index         *roIndex
+	cats          *categoryCache // RO App's categories (PRD-5)
 
 	mu       sync.Mutex
 	policy   Policy
@@ -217,7 +217,8 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		rbase: o.RetryBase, rmax: o.RetryMax, maxBody: o.MaxWebhookBody,
 		inlineRetries: o.InlineRetries, inlineWait: o.InlineWait, settle: o.SettleWait, sleep: o.Sleep,
 		replica: o.Replica, leaseTTL: o.PollLease, onEvent: o.OnEvent, progress: o.Progress,
-		noIndex: !o.WarmIndex, indexMaxAge: o.IndexMaxAge, index: &roIndex{},
+		indexMaxAge: o.IndexMaxAge, mirrorOverlap: o.MirrorOverlap, cats: &categoryCache{},
+		index: &roIndex{contacts: mirrorFeed{kind: MirrorContacts}, products: mirrorFeed{kind: MirrorProducts}},
 	}
 	switch {
 	case s.inlineRetries == 0:
@@ -250,6 +251,9 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 	}
 	if s.indexMaxAge <= 0 {
 		s.indexMaxAge = time.Minute
+	}
+	if s.mirrorOverlap <= 0 {
+		s.mirrorOverlap = 10 * time.Second
 	}
 	if s.leaseTTL <= 0 {
 		s.leaseTTL = 10 * time.Minute
@@ -313,13 +317,15 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	} else if err != nil {
 		return fmt.Errorf("rosync: read shop state: %w", err)
 	}
-	// Every Connect (a process start) warms the identity index afresh.
+	// Every Connect (a process start) brings the mirror of the RO App
+	// account up to date: listed whole the first time, refreshed from the
+	// stored time after that (index.go).
 	s.warmIndex(ctx, true)
 	if !st.ImportedAt.IsZero() {
 		return nil
 	}
 	pol := s.pol()
-	since := st.ConnectedAt.AddDate(0, -pol.ImportMonths, 0)
+	since := windowStart(st.ConnectedAt, pol.ImportMonths)
 	s.log.InfoContext(ctx, "initial import", "since", since)
 	if _, err := s.run(ctx, "import", s.p.Orders(ctx, Query{CreatedSince: since})); err != nil {
 		return err
@@ -379,6 +385,9 @@ func (s *Syncer) prepare(ctx context.Context, force bool) error {
 	}
 	deductedStatus, err := deductedStatuses(s.settings.Deduction, statuses)
 	if err != nil {
+		return err
+	}
+	if err := s.checkAssignee(ctx); err != nil {
 		return err
 	}
 	byName := make(map[string]int64, len(statuses))
@@ -483,9 +492,9 @@ func (s *Syncer) Poll(ctx context.Context) error {
 	}
 	start := s.clock()
 	since := st.PollCursor.Add(-s.overlap)
-	// Contacts and products created or changed in RO App since the last
-	// warm-up are listed before the index is next used (a full warm-up
-	// when this process has none yet).
+	// Categories created in RO App since they were listed are listed
+	// again before their next use; the mirror refreshes itself before
+	// every create that relies on it.
 	s.markIndexStale()
 	var errs []error
 	if _, err := s.run(ctx, "poll", s.p.Orders(ctx, Query{UpdatedSince: since})); err != nil {
@@ -729,6 +738,21 @@ func (s *Syncer) syncAll(ctx context.Context, ids []string) {
 	wg.Wait()
 }
 
+// windowStart returns the start of the initial import window: months
+// calendar months before t, on the same day and time of day, or on the
+// last day of that month when it has no such day (connected 30 April
+// 12:00, two months: 28 February 12:00, 29 in a leap year; 31 May: 31
+// March). It is the one definition of "the last two months" for every
+// platform (CAR-1, SHO-1, WOO-1); time.AddDate would overflow into the
+// next month instead (30 April gives 2 March).
+func windowStart(t time.Time, months int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m-time.Month(months), 1, 0, 0, 0, 0, t.Location())
+	last := time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, t.Location()).Day()
+	hh, mm, ss := t.Clock()
+	return time.Date(first.Year(), first.Month(), min(d, last), hh, mm, ss, t.Nanosecond(), t.Location())
+}
+
 // sleepCtx waits for d or until ctx is done.
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -739,4 +763,45 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// EmployeeLister is an optional capability of an ROClient: listing the
+// account's employees. Connect uses it to check Settings.AssigneeID, so
+// that a wrong id fails once, clearly, instead of failing every order.
+type EmployeeLister interface {
+	// Employees lists the account's employees.
+	Employees(ctx context.Context) ([]ROEmployee, error)
+}
+
+// checkAssignee checks Settings.AssigneeID: RO App requires an assignee on
+// every order item, so an unset or unknown one would fail every order.
+func (s *Syncer) checkAssignee(ctx context.Context) error {
+	l, ok := s.ro.(EmployeeLister)
+	if s.settings.AssigneeID != 0 && !ok {
+		return nil
+	}
+	var known []string
+	if ok {
+		emps, err := l.Employees(ctx)
+		if err != nil {
+			return fmt.Errorf("rosync: list RO App employees (for Settings.AssigneeID): %w", err)
+		}
+		for _, e := range emps {
+			if e.ID == s.settings.AssigneeID {
+				return nil
+			}
+			if len(known) < 10 {
+				known = append(known, fmt.Sprintf("%d (%s)", e.ID, e.Name))
+			}
+		}
+	}
+	what := "is not set"
+	if s.settings.AssigneeID != 0 {
+		what = fmt.Sprintf("%d is no employee of the RO App account", s.settings.AssigneeID)
+	}
+	hint := ""
+	if len(known) > 0 {
+		hint = "; employees: " + strings.Join(known, ", ")
+	}
+	return fmt.Errorf("rosync: settings: AssigneeID %s: RO App requires an assignee on every order item%s", what, hint)
 }

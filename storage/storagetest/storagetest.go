@@ -67,6 +67,10 @@ func Run(t *testing.T, newStore func(t *testing.T) rosync.Store) {
 		{"Lock/Counter", testLockCounter},
 		{"Lock/Fenced", testLockFenced},
 		{"Concurrent/CompareAndSwap", testConcurrentRecords},
+		{"Mirror/Contacts", testMirrorContacts},
+		{"Mirror/Products", testMirrorProducts},
+		{"Mirror/UpTo", testMirroredUpTo},
+		{"Mirror/Concurrent", testMirrorConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -120,6 +124,8 @@ func SampleRecord(shop, orderID string) rosync.Record {
 		PlatformStatus: "processing",
 		ROStatusID:     3,
 		HeldStatus:     "completed",
+		CustomerHash:   "cu5t0m3r",
+		CustomerPhone:  "+380501112233",
 		Rule:           "WOO-2",
 		Reason:         "no products",
 		LastError:      "roapp: POST /orders: HTTP 503: unavailable",
