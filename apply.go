@@ -89,7 +89,7 @@ func (s *Syncer) outcome(ctx context.Context, rec *Record, err error) {
 	// RO App order exists (or may exist: pending) a rule or data error is
 	// a permanent failure, kept for Retry.
 	canReject := rec.ROOrderID == 0 && rec.State != StatePending
-	if errors.As(err, &inv) && canReject {
+	if errors.As(err, &inv) && canReject && !malformedAnswer(err) {
 		rej = Reject("ORD-3", "%s", inv.Error())
 	} else if !errors.As(err, &rej) || !canReject {
 		rej = nil

@@ -165,6 +165,20 @@ type Platform interface {
 	SetStatus(ctx context.Context, id, status string) error
 }
 
+// PlatformClock is an optional capability of a Platform: reading the
+// platform's own clock, e.g. from the Date header of its latest answer
+// (RFC 9110 §6.6.1 requires an origin server with a clock to send one).
+// Connect uses it to measure the skew between the host and the platform,
+// logs it at warn level when it passes a minute, and dates the shop's
+// connection (ShopState.ConnectedAt) in the platform's time. Without it
+// the skew is seen only when the platform is ahead (an order modified
+// "in the future"). The poll cursor never depends on it: it comes from the
+// platform's own order timestamps either way.
+type PlatformClock interface {
+	// Now returns the platform's current time (UTC).
+	Now(ctx context.Context) (time.Time, error)
+}
+
 // ------------------------------------------------------------------ RO App
 
 // Company is the RO App account's settings that rosync needs.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -81,7 +82,9 @@ type Options struct {
 	// modification RO App stamped that much earlier than we saw it.
 	MirrorOverlap time.Duration
 	// PollOverlap is how far each reconciliation poll reaches back before
-	// the previous poll's start, to catch late writes; default 5 minutes.
+	// the poll cursor (ShopState.PollCursor: the newest modification time
+	// the previous poll saw, in the platform's own clock), to catch late
+	// writes; default 5 minutes.
 	PollOverlap time.Duration
 	// RetryBase and RetryMax bound the back-off of transient failures
 	// (ENG-2): RetryBase·2^(attempts-1), at most RetryMax. Defaults 30 s
@@ -193,6 +196,9 @@ type Syncer struct {
 	// connectedAt is the shop's ShopState.ConnectedAt once known: it is
 	// set by the first Connect and never changes, so admit reads it once.
 	connectedAt time.Time
+	// skew is the host clock minus the platform's, as Connect measured it
+	// through PlatformClock; 0 when the platform has no clock to read.
+	skew time.Duration
 
 	// catalog remembers the catalogue identities (products and categories)
 	// found in the Store or made, so that an order's lines cost no Store
@@ -294,6 +300,106 @@ func (s *Syncer) Shop() string { return s.shop }
 
 func (s *Syncer) clock() time.Time { return s.now().UTC() }
 
+// maxSkew is the clock skew between host and platform above which Connect
+// and Poll warn.
+const maxSkew = time.Minute
+
+// platformNow is the host clock corrected by the skew Connect measured:
+// the platform's time now, as well as the host can tell.
+func (s *Syncer) platformNow() time.Time {
+	s.mu.Lock()
+	skew := s.skew
+	s.mu.Unlock()
+	return s.clock().Add(-skew)
+}
+
+// measureSkew reads the platform's clock when it offers one (PlatformClock)
+// and remembers the skew; it warns when the skew passes maxSkew. A failed
+// read is logged and leaves the skew unknown (0): nothing depends on it for
+// correctness, since poll cursors come from the platform's timestamps.
+func (s *Syncer) measureSkew(ctx context.Context) {
+	pc, ok := s.p.(PlatformClock)
+	if !ok {
+		return
+	}
+	pt, err := pc.Now(ctx)
+	if err != nil || pt.IsZero() {
+		s.log.DebugContext(ctx, "platform clock not read", "err", err)
+		return
+	}
+	host := s.clock()
+	skew := host.Sub(pt.UTC())
+	s.mu.Lock()
+	s.skew = skew
+	s.mu.Unlock()
+	if skew > maxSkew || skew < -maxSkew {
+		s.log.WarnContext(ctx, "host and platform clocks differ; poll cursors follow the platform's clock",
+			"skew", skew.Round(time.Second).String(), "host", host.Format(time.RFC3339), "platform", pt.UTC().Format(time.RFC3339))
+	}
+}
+
+// newestUpdate wraps an order stream and keeps the newest Order.UpdatedAt
+// it yields in *newest: the platform's own clock, from which poll cursors
+// are taken (a host clock ahead of the platform's would make a poll skip
+// the orders modified in between).
+func newestUpdate(orders iter.Seq2[Order, error], newest *time.Time) iter.Seq2[Order, error] {
+	return func(yield func(Order, error) bool) {
+		for o, err := range orders {
+			if err == nil && o.UpdatedAt.After(*newest) {
+				*newest = o.UpdatedAt.UTC()
+			}
+			if !yield(o, err) {
+				return
+			}
+		}
+	}
+}
+
+// skipSeenFailures wraps a poll's order stream. An order modified at or
+// before the cursor was seen by an earlier poll or the import and is read
+// again only because of the overlap (the newest order stays in it until a
+// newer one comes, since the cursor is the newest modification seen): when
+// its last attempt failed and its retry is not due (or needs Retry, a
+// permanent failure), it is left to the back-off (ENG-2, ORD-2) instead of
+// being retried at every poll. Orders modified after the cursor always go
+// through.
+func (s *Syncer) skipSeenFailures(ctx context.Context, orders iter.Seq2[Order, error], cursor, now time.Time) iter.Seq2[Order, error] {
+	return func(yield func(Order, error) bool) {
+		for o, err := range orders {
+			if err == nil && !o.UpdatedAt.IsZero() && !o.UpdatedAt.After(cursor) {
+				rec, rerr := s.store.Record(ctx, s.shop, o.ID)
+				if rerr == nil && rec.Failed() && (rec.Permanent || rec.NextRetry.After(now)) {
+					s.log.DebugContext(ctx, "failed order read again by the poll's overlap; left to its back-off", "order", o.ID)
+					continue
+				}
+			}
+			if !yield(o, err) {
+				return
+			}
+		}
+	}
+}
+
+// cursorAt returns the poll cursor for the newest modification a complete
+// order stream showed: that time itself, capped at the platform's time now
+// (start corrected by the measured skew), so that an order dated in the
+// future (a platform clock ahead of the host's, a timestamp read in the
+// wrong timezone) cannot push the cursor past orders not yet modified. The
+// cap only ever makes the next poll read more.
+func (s *Syncer) cursorAt(ctx context.Context, newest, start time.Time) time.Time {
+	s.mu.Lock()
+	limit := start.Add(-s.skew)
+	s.mu.Unlock()
+	if newest.After(limit) {
+		if ahead := newest.Sub(limit); ahead > maxSkew {
+			s.log.WarnContext(ctx, "an order was modified after the host's time now: the platform's clock is ahead (or its timestamps are off)",
+				"ahead", ahead.Round(time.Second).String(), "modified", newest.Format(time.RFC3339))
+		}
+		return limit
+	}
+	return newest
+}
+
 // Connect checks the shop against RO App and runs the initial import once.
 //
 // It fails with an error wrapping ErrCurrencyMismatch when the platform's
@@ -308,9 +414,10 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	if err := s.prepare(ctx, true); err != nil {
 		return err
 	}
+	s.measureSkew(ctx)
 	st, err := s.store.ShopState(ctx, s.shop)
 	if errors.Is(err, ErrNotFound) {
-		st = ShopState{Shop: s.shop, ConnectedAt: s.clock()}
+		st = ShopState{Shop: s.shop, ConnectedAt: s.platformNow()}
 		if err := s.store.PutShopState(ctx, st); err != nil {
 			return fmt.Errorf("rosync: save shop state: %w", err)
 		}
@@ -327,12 +434,20 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	pol := s.pol()
 	since := windowStart(st.ConnectedAt, pol.ImportMonths)
 	s.log.InfoContext(ctx, "initial import", "since", since)
-	if _, err := s.run(ctx, "import", s.p.Orders(ctx, Query{CreatedSince: since})); err != nil {
+	var newest time.Time
+	if _, err := s.run(ctx, "import", newestUpdate(s.p.Orders(ctx, Query{CreatedSince: since}), &newest)); err != nil {
 		return err
 	}
 	st.ImportedAt = s.clock()
 	if st.PollCursor.IsZero() {
-		st.PollCursor = st.ConnectedAt
+		// The first poll reaches back to the newest modification the
+		// import saw, in the platform's clock (ENG-2): the connection time
+		// is the host's, which may be ahead of the platform's. A shop
+		// without orders in the window is polled from the window's start.
+		st.PollCursor = since
+		if !newest.IsZero() {
+			st.PollCursor = s.cursorAt(ctx, newest, s.clock())
+		}
 	}
 	if st.ROCursor.IsZero() {
 		st.ROCursor = st.ConnectedAt
@@ -497,10 +612,16 @@ func (s *Syncer) Poll(ctx context.Context) error {
 	// every create that relies on it.
 	s.markIndexStale()
 	var errs []error
-	if _, err := s.run(ctx, "poll", s.p.Orders(ctx, Query{UpdatedSince: since})); err != nil {
+	var newest time.Time
+	orders := s.skipSeenFailures(ctx, s.p.Orders(ctx, Query{UpdatedSince: since}), st.PollCursor, start)
+	if _, err := s.run(ctx, "poll", newestUpdate(orders, &newest)); err != nil {
 		errs = append(errs, err)
-	} else {
-		st.PollCursor = start
+	} else if !newest.IsZero() {
+		// The cursor follows the platform's own clock (ENG-2): the newest
+		// modification seen, never the host's time, which may be ahead of
+		// the platform's and would skip what was modified in between. A
+		// poll that sees no order leaves it where it was.
+		st.PollCursor = s.cursorAt(ctx, newest, start)
 	}
 	if err := s.retryDue(ctx, start); err != nil {
 		errs = append(errs, err)
@@ -543,11 +664,12 @@ func (s *Syncer) Sync(ctx context.Context, orderID string) error {
 }
 
 // fetchFailed records an order that could not be fetched: invalid data is
-// rejected under ORD-3, a deleted order is left alone, and anything else is
-// kept as failed so that a later poll retries it.
+// rejected under ORD-3, a deleted order is left alone, and anything else (a
+// malformed answer too: it is not the order's fault) is kept as failed so
+// that a later poll retries it.
 func (s *Syncer) fetchFailed(ctx context.Context, orderID string, err error) error {
 	var inv *InvalidOrderError
-	if errors.As(err, &inv) {
+	if errors.As(err, &inv) && !malformedAnswer(err) {
 		if inv.OrderID == "" {
 			inv.OrderID = orderID
 		}
@@ -691,8 +813,14 @@ func (s *Syncer) run(ctx context.Context, phase string, orders func(func(Order, 
 	for o, err := range orders {
 		if err != nil {
 			var inv *InvalidOrderError
-			if errors.As(err, &inv) {
+			if errors.As(err, &inv) && !malformedAnswer(err) {
 				_ = s.recordInvalid(ctx, inv)
+				continue
+			}
+			if errors.As(err, &inv) && inv.OrderID != "" {
+				// Not JSON at all: a transient failure of this order's
+				// answer, kept as failed and retried with back-off.
+				_ = s.withRecord(ctx, inv.OrderID, func(context.Context, *Record) error { return err })
 				continue
 			}
 			streamErr = fmt.Errorf("rosync: read %s orders: %w", s.p.Name(), err)
