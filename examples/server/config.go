@@ -55,6 +55,11 @@ type ROAppConfig struct {
 	// DeductionFields is roapp.Options.DeductionFields: item fields that
 	// say the item is written off (none by default).
 	DeductionFields []string `yaml:"deduction_fields"`
+	// DeductionStatuses and IgnoreClosedGroups are
+	// rosync.Settings.Deduction: RO App status names that mean the goods
+	// are written off, and whether closed-group statuses do not.
+	DeductionStatuses  []string `yaml:"deduction_statuses"`
+	IgnoreClosedGroups bool     `yaml:"ignore_closed_groups"`
 }
 
 // ClientOptions are the roapp.Options the configuration sets.
@@ -351,6 +356,7 @@ func (s ShopConfig) Settings(ro ROAppConfig) rosync.Settings {
 		IdentifyProductsBy: rosync.IdentifyBy(s.IdentifyProductsBy), DefaultRegion: s.DefaultRegion,
 		BranchID: s.branch(ro), OrderTypeID: s.orderType(ro), StatusMap: s.StatusMap,
 		AssigneeID: ro.AssigneeID,
+		Deduction:  rosync.DeductionSignal{Statuses: ro.DeductionStatuses, IgnoreClosedGroups: ro.IgnoreClosedGroups},
 	}
 }
 
