@@ -111,10 +111,12 @@ func VerifyWebhook(r *http.Request, secret string) (rosync.ROEvent, error) {
 		return rosync.ROEvent{}, errors.New("roapp: malformed webhook: no event_name")
 	}
 	ev := rosync.ROEvent{
-		ID:      id,
-		Name:    string(w.EventName),
-		OrderID: int64(w.Context.ObjectID),
-		At:      time.Time(w.CreatedAt),
+		ID:         id,
+		Name:       string(w.EventName),
+		OrderID:    int64(w.Context.ObjectID),
+		At:         time.Time(w.CreatedAt),
+		ObjectID:   int64(w.Context.ObjectID),
+		ObjectType: string(w.Context.ObjectType),
 	}
 	if ev.At.IsZero() {
 		ev.At = time.Time(w.CreatedAtTS)

@@ -51,7 +51,7 @@ func TestVerifyWebhook(t *testing.T) {
 	good := roapp.Sign([]byte(hookSecret), id)
 	concat := roapp.SignConcat([]byte(hookSecret), id)
 	huge := `{"id":"x","event_name":"x","pad":"` + strings.Repeat("a", roapp.MaxWebhookBytes) + `"}`
-	want := rosync.ROEvent{ID: id, Name: "Order.Status.Changed", OrderID: 50699833, StatusID: 267312,
+	want := rosync.ROEvent{ID: id, Name: "Order.Status.Changed", OrderID: 50699833, StatusID: 267312, ObjectID: 50699833, ObjectType: "order",
 		At: time.Date(2024, 12, 5, 11, 31, 39, 440424000, time.UTC)}
 	tests := []struct {
 		name, body, sig, secret string
@@ -66,7 +66,7 @@ func TestVerifyWebhook(t *testing.T) {
 		// The body is not signed: a changed body with the same id verifies;
 		// the caller reads the order back (ENG-4).
 		{name: "body changed, same id", body: strings.Replace(statusChanged, "267312", "1", 1), sig: good, secret: hookSecret,
-			want: rosync.ROEvent{ID: id, Name: "Order.Status.Changed", OrderID: 50699833, StatusID: 1, At: want.At}},
+			want: rosync.ROEvent{ID: id, Name: "Order.Status.Changed", OrderID: 50699833, StatusID: 1, At: want.At, ObjectID: 50699833, ObjectType: "order"}},
 		{name: "signed over the body", body: statusChanged, sig: bodyMAC(hookSecret, statusChanged), secret: hookSecret, wantErr: rosync.ErrSignature},
 		{name: "wrong secret", body: statusChanged, sig: roapp.Sign([]byte("other"), id), secret: hookSecret, wantErr: rosync.ErrSignature},
 		{name: "wrong secret, concat", body: statusChanged, sig: roapp.SignConcat([]byte("other"), id), secret: hookSecret, wantErr: rosync.ErrSignature},
@@ -153,7 +153,7 @@ func TestEmulatorWebhook(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, emu.SetStatus(ctx, oid, "closed"))
 	ev := <-events
-	want := rosync.ROEvent{ID: "00000000-0000-4000-8000-000000000001", Name: "Order.Status.Changed", OrderID: oid, StatusID: 3, At: t0}
+	want := rosync.ROEvent{ID: "00000000-0000-4000-8000-000000000001", Name: "Order.Status.Changed", OrderID: oid, StatusID: 3, At: t0, ObjectID: oid, ObjectType: "order"}
 	if diff := cmp.Diff(want, ev); diff != "" {
 		t.Errorf("event (-want +got):\n%s", diff)
 	}
