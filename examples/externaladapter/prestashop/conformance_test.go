@@ -77,6 +77,15 @@ func (h *harness) Webhook(t *testing.T, url, orderID string) *http.Request {
 	return h.SignedBody(t, url, []byte(`{"id_order":`+orderID+`}`))
 }
 
+// WebhookWithID carries id where the relay module puts the order id
+// (PRS-3: {"id_order": N}).
+func (h *harness) WebhookWithID(t *testing.T, url string, id json.RawMessage) *http.Request {
+	return h.SignedBody(t, url, append(append([]byte(`{"id_order":`), id...), '}'))
+}
+
+// StatusChanges is nil: rosync writes no status to PrestaShop (PRS-4).
+func (h *harness) StatusChanges() []platformtest.StatusChange { return nil }
+
 func (h *harness) SignedBody(t *testing.T, url string, body []byte) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	r.Header.Set(prestashop.HeaderSignature, base64.StdEncoding.EncodeToString(prestashop.Sign(testSecret, body)))
