@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 	"github.com/rosync/rosync/roapp"
 	"github.com/rosync/rosync/roapp/roapptest"
 	"github.com/rosync/rosync/storage/memory"

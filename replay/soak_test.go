@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 	"github.com/rosync/rosync/roapp/roapptest"
 )
 

@@ -21,7 +21,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 	"github.com/rosync/rosync/replay"
 )
 

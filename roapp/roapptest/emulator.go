@@ -14,7 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 	"golang.org/x/time/rate"
 
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 )
 
 // RightAddWithoutDeduction is the seed name of the RO App right "Can add
