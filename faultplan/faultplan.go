@@ -163,6 +163,16 @@ type Fault struct {
 // Drop, ServerError), drawn the same way so that the sequence of draws
 // does not depend on it.
 func (p *Plan) Decide(endpoint string, create bool) Fault {
+	return p.DecideFor(endpoint, create, create)
+}
+
+// DecideFor is Decide for a server that executes more than creates under
+// the "executed" kinds (an update executed, then its answer lost): execute
+// allows ExecutedThenError, ExecutedThenTimeout and ExecutedThenDrop, and
+// create allows ExecutedLate too. CreatesOnly spares the requests that are
+// not creates.
+func (p *Plan) DecideFor(endpoint string, create, execute bool) Fault {
+	create = create && execute
 	if p == nil || p.Rate <= 0 {
 		return Fault{}
 	}
@@ -195,7 +205,14 @@ func (p *Plan) Decide(endpoint string, create bool) Fault {
 	if roll >= p.Rate || (p.CreatesOnly && !create) {
 		return Fault{}
 	}
-	if !create {
+	if k == ExecutedLate && !create && execute {
+		// Executed, but not late: only creates are.
+		if k = ExecutedThenError; hold {
+			k = ExecutedThenTimeout
+		}
+		late, hold = 0, false
+	}
+	if !execute {
 		switch k {
 		case ExecutedThenError:
 			k = ServerError
