@@ -17,11 +17,11 @@ import (
 // soakOrders is the size of the generated shop of the soak test.
 const soakOrders = 500
 
-// soakShop generates a WooCommerce shop: soakOrders orders, a fifth of
+// soakShop generates a WooCommerce shop: n orders, a fifth of
 // them there at the connection and the rest arriving as events, ~60% from
 // repeat customers, over a shared catalogue; then quantity edits,
 // cancellations, deductions and RO App status changes as events.
-func soakShop(t *testing.T, seed uint64) *Fixture {
+func soakShop(t *testing.T, seed uint64, n int) *Fixture {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, seed+1))
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
@@ -115,13 +115,13 @@ func soakShop(t *testing.T, seed uint64) *Fixture {
 		orders[id] = o
 		return o
 	}
-	initial := soakOrders / 5
+	initial := n / 5
 	for i := range initial {
 		fx.Shop.Orders = append(fx.Shop.Orders, mustJSON(order(int64(5000+i), now.Add(-time.Duration(initial-i)*time.Hour))))
 	}
 	clock := now
 	var imported []int64
-	for i := initial; i < soakOrders; i++ {
+	for i := initial; i < n; i++ {
 		clock = clock.Add(time.Minute)
 		id := int64(5000 + i)
 		fx.Events = append(fx.Events, Event{Type: EventPlatformOrder, Order: mustJSON(order(id, clock))})
@@ -166,7 +166,7 @@ func soakShop(t *testing.T, seed uint64) *Fixture {
 // products per SKU: ENG-1) and nothing lost (ENG-2); the snapshots are
 // equal except api_calls.
 func TestSoak(t *testing.T) {
-	fx := soakShop(t, 42)
+	fx := soakShop(t, 42, soakOrders)
 	want := run(t, fx, &Options{Memory: true})
 	// Every kind, the ones that cost a client timeout each drawn half as
 	// often, so that the soak stays within a minute under -race.
@@ -180,31 +180,7 @@ func TestSoak(t *testing.T) {
 	require.NoError(t, err)
 	got := res.Snapshot
 
-	dups := 0
-	perOrder, perPhone, perSKU := map[string]int{}, map[string]int{}, map[string]int{}
-	for _, o := range got.Orders {
-		if perOrder[o.PlatformOrderID]++; perOrder[o.PlatformOrderID] == 2 {
-			dups++
-		}
-	}
-	for _, c := range got.Contacts {
-		for _, p := range c.Phones {
-			if perPhone[p]++; perPhone[p] == 2 {
-				dups++
-			}
-		}
-	}
-	for _, p := range got.Products {
-		if perSKU[p.SKU]++; p.SKU != "" && perSKU[p.SKU] == 2 {
-			dups++
-		}
-	}
-	lost := 0
-	for _, o := range want.Orders {
-		if perOrder[o.PlatformOrderID] == 0 {
-			lost++
-		}
-	}
+	dups, lost := duplicatesAndLost(want, got)
 	t.Logf("soak faults: %s", plan.Summary())
 	fmt.Printf("soak: orders=%d faults=%d retries=%d duplicates=%d lost=%d\n",
 		len(want.Orders), plan.Total(), res.Summary.Retries, dups, lost)
@@ -215,6 +191,46 @@ func TestSoak(t *testing.T) {
 	if diff := cmp.Diff(want, snapshotJSON(t, got), ignoreCalls); diff != "" {
 		t.Errorf("snapshot under faults differs from the fault-free one (-want +got):\n%s", diff)
 	}
+}
+
+// duplicatesAndLost checks got against the fault-free want: duplicates
+// are RO App orders per platform order, contacts per phone, products per
+// SKU and categories per title and parent beyond the first (ENG-1); lost
+// are the platform orders of want without an RO App order in got (ENG-2).
+func duplicatesAndLost(want, got roapptest.Snapshot) (dups, lost int) {
+	perOrder, perPhone, perSKU, perCat := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+	for _, o := range got.Orders {
+		if perOrder[o.PlatformOrderID]++; o.PlatformOrderID != "" && perOrder[o.PlatformOrderID] > 1 {
+			dups++
+		}
+	}
+	for _, c := range got.Contacts {
+		for _, p := range c.Phones {
+			if perPhone[p]++; perPhone[p] > 1 {
+				dups++
+			}
+		}
+	}
+	for _, p := range got.Products {
+		if perSKU[p.SKU]++; p.SKU != "" && perSKU[p.SKU] > 1 {
+			dups++
+		}
+	}
+	for _, c := range got.Categories {
+		k := fmt.Sprint(c.Title, "/", c.ParentID != nil)
+		if c.ParentID != nil {
+			k = fmt.Sprint(c.Title, "/", *c.ParentID)
+		}
+		if perCat[k]++; perCat[k] > 1 {
+			dups++
+		}
+	}
+	for _, o := range want.Orders {
+		if perOrder[o.PlatformOrderID] == 0 {
+			lost++
+		}
+	}
+	return dups, lost
 }
 
 // snapshotJSON passes a snapshot through JSON, as run does.
