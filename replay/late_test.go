@@ -2,7 +2,6 @@ package replay
 
 import (
 	"fmt"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -82,18 +81,4 @@ func TestLateCreates(t *testing.T) {
 		fmt.Printf("late: runs=%d creates=%d executed_late=%d in_doubt=%d quarantine_p50=%v p99=%v duplicates=%d lost=%d\n",
 			runs, creates, executed, inDoubt, p50, p99, dupsTotal, lostTotal)
 	})
-}
-
-// percentiles returns the 50th and 99th percentiles of ds (nearest rank).
-func percentiles(ds []time.Duration) (p50, p99 time.Duration) {
-	if len(ds) == 0 {
-		return 0, 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	at := func(p float64) time.Duration {
-		i := int(p*float64(len(s))+0.999999) - 1
-		return s[max(0, min(i, len(s)-1))]
-	}
-	return at(0.50), at(0.99)
 }

@@ -79,7 +79,7 @@ echo "== PostgreSQL for the storage/postgres and tests/replicas tests"
 start_postgres
 
 echo "== go test -race (all packages; the engine, stores and clients are concurrent)"
-# -v so that the reliability tests' figure lines (soak:, crash:, replicas=)
+# -v so that the reliability tests' figure lines (soak:, late:, crash:, replicas=)
 # reach the output; the per-test lines are filtered out again below.
 log=$(mktemp "${TMPDIR:-/tmp}/rosync-test.XXXXXX")
 if ! go test -race -count=1 -timeout 30m -v ./... >"$log" 2>&1; then
@@ -87,7 +87,7 @@ if ! go test -race -count=1 -timeout 30m -v ./... >"$log" 2>&1; then
   rm -f "$log"
   exit 1
 fi
-grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=)' "$log"
+grep -E '^(ok|FAIL|\?|soak:|late:|crash:|replicas=)' "$log"
 rm -f "$log"
 
 echo "== replay demo shops"
