@@ -245,7 +245,7 @@ func (s *Syncer) admit(ctx context.Context, o Order) error {
 	}
 	if o.CreatedAt.Before(connectedAt) {
 		// The initial import: the window and the excluded statuses.
-		start := connectedAt.AddDate(0, -pol.ImportMonths, 0)
+		start := windowStart(connectedAt, pol.ImportMonths)
 		if o.CreatedAt.Before(start) {
 			return Reject(pol.WindowRule, "created %s, before the %d-month import window that starts %s",
 				o.CreatedAt.UTC().Format(time.RFC3339), pol.ImportMonths, start.UTC().Format(time.RFC3339))
@@ -337,6 +337,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		if err != nil {
 			return err
 		}
+		rec.CustomerHash, rec.CustomerPhone, _ = s.customerDigest(o)
 		ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: o.ID, Number: o.Number, CreatedAt: o.CreatedAt}
 		if rec.State == StatePending {
 			// An earlier attempt may have created it (ENG-1).
@@ -435,7 +436,10 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	if !pol.StatusSync.FromPlatform() || setStatus == 0 {
 		rec.PlatformStatus = o.Status
 	}
-	changes := len(add)+len(upd)+len(del)+len(comments) > 0 || rec.PendingComment != "" || setStatus != 0
+	// A corrected customer follows until deduction (CUS-3, PRD-7).
+	custHash, _, custOK := s.customerDigest(o)
+	custChanged := existed && custOK && custHash != rec.CustomerHash
+	changes := len(add)+len(upd)+len(del)+len(comments) > 0 || rec.PendingComment != "" || setStatus != 0 || custChanged
 	if !changes {
 		return nil
 	}
@@ -456,6 +460,11 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	}
 	if existed {
 		if err := resolveProducts(); err != nil {
+			return err
+		}
+	}
+	if custChanged {
+		if err := s.followCustomer(ctx, rec, o); err != nil {
 			return err
 		}
 	}

@@ -14,12 +14,14 @@ type Customer struct {
 	FirstName string
 	LastName  string
 	// Phone is the number as the platform gives it; the Syncer normalises it
-	// to E.164 (NormalizePhone) and keeps it as given when it cannot.
+	// to E.164 (NormalizePhone). A value that is no phone (PhoneLike) is
+	// ignored; a phone-like number that cannot be normalised is not written
+	// as a phone (see contactFor).
 	Phone string
 	Email string
-	// Country is an ISO 3166-1 alpha-2 code from the address, for
-	// information; phones without a country code are read in the shop's
-	// default region (Settings.DefaultRegion).
+	// Country is an ISO 3166-1 alpha-2 code from the order's address; a
+	// phone written without a country code is read in it first, then in
+	// the shop's default region (Settings.DefaultRegion), CUS-3.
 	Country string
 	// Address is the customer's address on one line (transferred for
 	// Shopify, SHO-C1); empty when the platform does not transfer it.
@@ -31,9 +33,11 @@ func (c *Customer) HasName() bool {
 	return c != nil && (strings.TrimSpace(c.FirstName) != "" || strings.TrimSpace(c.LastName) != "")
 }
 
-// HasContact reports whether the customer has an email or a phone (WOO-2, WOO-C2).
+// HasContact reports whether the customer has an email or a phone (WOO-2,
+// WOO-C2): a value that can be one (EmailLike, PhoneLike), not a
+// placeholder such as "-", "n/a" or "none".
 func (c *Customer) HasContact() bool {
-	return c != nil && (strings.TrimSpace(c.Email) != "" || strings.TrimSpace(c.Phone) != "")
+	return c != nil && (EmailLike(c.Email) || PhoneLike(c.Phone))
 }
 
 // minPhoneDigits is the fewest digits a phone number worth keeping has:
@@ -127,9 +131,15 @@ type Contact struct {
 	FirstName string
 	LastName  string
 	Email     string
-	// Phones are E.164 where the number could be normalised, else as given.
+	// Phones are E.164. A number rosync could not normalise is not written
+	// as a phone (it goes to Notes at creation).
 	Phones  []string
 	Address string
+	// Notes is the contact's notes field (RO App's "notes"). rosync sets
+	// it only when it creates a contact, never in an update (it would
+	// overwrite what people wrote there): it keeps a customer's phone that
+	// could not be read as a number (PhoneNote).
+	Notes string
 }
 
 // hash is a digest of the fields rosync writes, so that an unchanged
@@ -147,36 +157,59 @@ func (c Contact) hash() string {
 // stands for customers whose data the platform withholds (SHO-C2).
 const PlaceholderFirstName = "Not specified"
 
-// contactFor builds the RO App contact for an order's customer: names, phone
-// in E.164 when possible, lower-cased email, and the address when the platform
-// transfers it (CUS-2, SHO-C1).
+// UnnamedPrefix starts the first name of a contact that rosync creates
+// for a customer whom the order gives no first name (RO App requires one):
+// "Customer #" and the platform order number, e.g. "Customer #1042", the
+// last name staying the order's (CUS-2). A person recognises it as a
+// placeholder, and the order that created the contact is in it. A later
+// order that names the customer writes the real name over it (CUS-3);
+// the placeholder itself is never written over a contact's name.
+const UnnamedPrefix = "Customer #"
+
+// PhoneNote starts the contact note that keeps a customer's phone which
+// could not be normalised to E.164 (CUS-3): it is not written as a phone,
+// where it would match nobody and mislead, but kept for a person to read.
+const PhoneNote = "Phone as the customer wrote it (not a valid number): "
+
+// contactFor builds the RO App contact fields for an order's customer, the
+// order's real data only (CUS-2, CUS-3): trimmed names as given (none
+// invented from the email or the phone), the phone in E.164 (read in the
+// customer's country, then in defaultRegion), the lower-cased email, and
+// the address when the platform transfers it (SHO-C1). A placeholder
+// ("-", "n/a") is no phone or email. A phone-like number that cannot be
+// normalised is not a phone: it goes to Notes. phone and email are the
+// matching keys ("" for none).
 func contactFor(c *Customer, defaultRegion string) (ct Contact, phone, email string) {
 	ct.FirstName = strings.TrimSpace(c.FirstName)
 	ct.LastName = strings.TrimSpace(c.LastName)
-	email = NormalizeEmail(c.Email)
-	ct.Email = email
-	if raw := strings.TrimSpace(c.Phone); raw != "" {
-		// Only the shop's default region is used for numbers without a
-		// country code (CUS-3): the address country is often the
-		// delivery's, not the phone's.
-		if p, err := NormalizePhone(raw, defaultRegion); err == nil {
+	if EmailLike(c.Email) {
+		email = NormalizeEmail(c.Email)
+		ct.Email = email
+	}
+	if raw := strings.TrimSpace(c.Phone); PhoneLike(raw) {
+		// A number without country code is read where the order's
+		// address is, then in the shop's default region; a number with
+		// one is what it says (CUS-3).
+		if p, err := NormalizePhone(raw, c.Country, defaultRegion); err == nil {
 			phone = p
 			ct.Phones = []string{p}
 		} else {
-			ct.Phones = []string{raw}
-		}
-	}
-	if ct.FirstName == "" {
-		// RO App requires a first name; fall back to what identifies the buyer.
-		switch {
-		case ct.LastName != "":
-			ct.FirstName, ct.LastName = ct.LastName, ""
-		case email != "":
-			ct.FirstName = email
-		case len(ct.Phones) > 0:
-			ct.FirstName = ct.Phones[0]
+			ct.Notes = PhoneNote + raw
 		}
 	}
 	ct.Address = strings.TrimSpace(c.Address)
 	return ct, phone, email
+}
+
+// unnamed returns the contact to create for ct: ct itself, with the
+// UnnamedPrefix first name when the order gives none.
+func unnamed(ct Contact, o Order) Contact {
+	if ct.FirstName == "" {
+		n := strings.TrimSpace(o.Number)
+		if n == "" {
+			n = o.ID
+		}
+		ct.FirstName = UnnamedPrefix + strings.TrimPrefix(n, "#")
+	}
+	return ct
 }

@@ -108,3 +108,15 @@ func TestEngine_RefusedItemWriteFreezes(t *testing.T) { // ORD-5, PRD-7
 	require.NoError(t, e.syncer.Sync(ctx, "2301"))
 	require.Equal(t, writes, e.writes(), "ORD-5: a frozen order was written to again")
 }
+
+// TestEngine_AssigneeChecked: RO App requires an assignee on every order
+// item (PRD-6), so Connect refuses an unset or unknown one once, naming the
+// employees, instead of failing every order.
+func TestEngine_AssigneeChecked(t *testing.T) { // PRD-6
+	for _, id := range []int64{0, 999} {
+		e := newEnv(t, basePolicy(), withoutConnect(), withSettings(func(s *rosync.Settings) { s.AssigneeID = id }))
+		err := e.syncer.Connect(context.Background())
+		require.ErrorContains(t, err, "AssigneeID", "PRD-6: assignee %d accepted", id)
+		require.ErrorContains(t, err, "employees: 1 (")
+	}
+}

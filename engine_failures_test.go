@@ -322,7 +322,7 @@ func TestEngine_PollLease(t *testing.T) {
 	e := newEnv(t, basePolicy())
 	ls := &leaseStore{Store: e.store, holder: "other-replica"}
 	s, err := rosync.New(e.plat, e.client, ls, &rosync.Options{Shop: shopName, Replica: "me",
-		Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBySKU, DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1},
+		Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBySKU, DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1, AssigneeID: 1},
 		Now:      e.clock.Now})
 	require.NoError(t, err)
 	before := e.plat.lists

@@ -83,6 +83,7 @@ type envConfig struct {
 	wrap      func(rosync.ROClient) rosync.ROClient
 	noConnect bool
 	opts      rosync.Options
+	now       time.Time // the clock's start; t0 when zero
 }
 
 type envOption func(*envConfig)
@@ -97,6 +98,7 @@ func withROClient(wrap func(rosync.ROClient) rosync.ROClient) envOption {
 }
 func withoutConnect() envOption                     { return func(c *envConfig) { c.noConnect = true } }
 func withOptions(f func(*rosync.Options)) envOption { return func(c *envConfig) { f(&c.opts) } }
+func withNow(at time.Time) envOption                { return func(c *envConfig) { c.now = at } }
 
 // defaultSeed is an RO App account in UAH whose API key has the right of
 // ORD-2, with three statuses and one order type that starts orders in New.
@@ -145,8 +147,11 @@ func newEnv(t *testing.T, policy rosync.Policy, options ...envOption) *env {
 	for _, o := range options {
 		o(&cfg)
 	}
+	if cfg.now.IsZero() {
+		cfg.now = t0
+	}
 	e := &env{
-		clock:    &testClock{now: t0},
+		clock:    &testClock{now: cfg.now},
 		plat:     newFakePlatform(policy),
 		store:    memory.New(),
 		roHooks:  new(atomic.Bool),

@@ -263,3 +263,43 @@ func TestEngine_ExactMoney(t *testing.T) { // ENG-5
 		require.True(t, rec.Lines[id].Price.Equal(dec(want)), "ENG-5: stored price of %s = %s", id, rec.Lines[id].Price)
 	}
 }
+
+// TestEngine_ImportWindow: "the last two months" (WOO-1, CAR-1, SHO-1) is
+// two calendar months back from the connection, clamped to the month's
+// last day, the same time of day: connected 30 April 12:00, an order of 28
+// February 12:00 is imported and one a second earlier is not. Both the
+// platform query and the engine's own check use it.
+func TestEngine_ImportWindow(t *testing.T) { // WOO-1, CAR-1, SHO-1
+	tests := []struct {
+		name      string
+		connected time.Time
+		start     time.Time // the first instant in the window
+	}{
+		{"30 April", time.Date(2026, 4, 30, 12, 0, 0, 0, time.UTC), time.Date(2026, 2, 28, 12, 0, 0, 0, time.UTC)},
+		{"30 April, leap year", time.Date(2028, 4, 30, 12, 0, 0, 0, time.UTC), time.Date(2028, 2, 29, 12, 0, 0, 0, time.UTC)},
+		{"31 May", time.Date(2026, 5, 31, 8, 30, 0, 0, time.UTC), time.Date(2026, 3, 31, 8, 30, 0, 0, time.UTC)},
+		{"31 March", time.Date(2026, 3, 31, 23, 59, 59, 0, time.UTC), time.Date(2026, 1, 31, 23, 59, 59, 0, time.UTC)},
+		{"1 January", time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, basePolicy(), withNow(tt.connected), withoutConnect())
+			in := newOrder("in", tt.start)
+			out := newOrder("out", tt.start.Add(-time.Second))
+			e.addOrder(in)
+			e.addOrder(out)
+			require.NoError(t, e.syncer.Connect(context.Background()))
+
+			require.Equal(t, rosync.StateImported, e.record(t, "in").State,
+				"WOO-1: an order of %s is in the window of a connection on %s", tt.start, tt.connected)
+			_, err := e.store.Record(context.Background(), shopName, "out")
+			require.ErrorIs(t, err, rosync.ErrNotFound, "WOO-1: the platform query starts at the window")
+
+			// The engine's own check, for an order a webhook brings in.
+			require.ErrorAs(t, e.syncer.Sync(context.Background(), "out"), new(*rosync.RejectedError))
+			rec := e.record(t, "out")
+			require.Equal(t, rosync.StateRejected, rec.State, "WOO-1: before the window")
+			require.Equal(t, "WOO-1", rec.Rule)
+		})
+	}
+}

@@ -64,8 +64,7 @@ type roIndex struct {
 	byPhone  map[string][]int64 // E.164 -> contact ids, ascending
 	byEmail  map[string][]int64 // normalised email -> contact ids, ascending
 
-	products   map[string]int64 // productIndexKey -> lowest product id
-	categories map[string]int64 // categoryKey -> lowest category id
+	products map[string]int64 // productIndexKey -> lowest product id
 }
 
 // indexedContact is what the index keeps of a contact: what the resolver
@@ -141,10 +140,8 @@ func (s *Syncer) warmIndex(ctx context.Context, full bool) bool {
 	for _, p := range products {
 		ix.putProductLocked(p)
 	}
-	ix.categories = make(map[string]int64, len(categories))
-	for _, c := range categories {
-		ix.putCategoryLocked(c)
-	}
+	// The categories go to the Syncer's category list (category.go).
+	s.cats.set(categories, start)
 	ix.ready, ix.stale, ix.warmedAt = true, false, start
 	s.log.DebugContext(ctx, "identity index warmed", "contacts", len(contacts), "products", len(products),
 		"categories", len(categories), "refresh", !since.IsZero())
@@ -290,13 +287,6 @@ func (ix *roIndex) putProductLocked(p ROProduct) {
 	}
 }
 
-func (ix *roIndex) putCategoryLocked(c ROCategory) {
-	k := categoryKey(c.ParentID, c.Title)
-	if old, ok := ix.categories[k]; !ok || c.ID < old {
-		ix.categories[k] = c.ID
-	}
-}
-
 // usable reports whether the index may answer a lookup: it is warm (and
 // refreshed, when a poll asked for it), and nothing about the lookup is in
 // doubt (an earlier create under the key, or an earlier failed attempt of
@@ -412,32 +402,5 @@ func (s *Syncer) indexProduct(p ROProduct) {
 	defer s.index.mu.Unlock()
 	if s.index.ready {
 		s.index.putProductLocked(p)
-	}
-}
-
-// findCategory is ROClient.FindCategory answered from the warm index when
-// it can be.
-func (s *Syncer) findCategory(ctx context.Context, title string, parent int64, doubt bool) (ROCategory, error) {
-	if !s.usable(ctx, doubt) {
-		c, err := s.ro.FindCategory(ctx, title, parent)
-		if err == nil {
-			s.indexCategory(c)
-		}
-		return c, err
-	}
-	s.index.mu.Lock()
-	id, ok := s.index.categories[categoryKey(parent, title)]
-	s.index.mu.Unlock()
-	if !ok {
-		return ROCategory{}, fmt.Errorf("rosync: category %q under %d not in the warm index: %w", title, parent, ErrNotFound)
-	}
-	return ROCategory{ID: id, Title: title, ParentID: parent}, nil
-}
-
-func (s *Syncer) indexCategory(c ROCategory) {
-	s.index.mu.Lock()
-	defer s.index.mu.Unlock()
-	if s.index.ready {
-		s.index.putCategoryLocked(c)
 	}
 }

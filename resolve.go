@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -17,9 +16,6 @@ func emailKey(email string) string { return "contact/email/" + email }
 const placeholderKey = "contact/placeholder"
 
 func productKey(by IdentifyBy, v string) string { return "product/" + string(by) + "/" + v }
-func categoryKey(parent int64, title string) string {
-	return "category/" + strconv.FormatInt(parent, 10) + "/" + strings.ToLower(strings.TrimSpace(title))
-}
 
 // lockAll takes the Store locks of keys in sorted order (so two callers
 // never wait on each other crosswise) and returns one release func.
@@ -104,7 +100,7 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 	}
 	if id == 0 && phone == "" && !useEmail {
 		// Nothing to find it by after a doubtful create but its name.
-		return s.createNamed(ctx, keys, ct, hash, mark)
+		return s.createNamed(ctx, keys, unnamed(ct, o), hash, mark)
 	}
 	if id == 0 && (phone != "" || useEmail) {
 		emailQ := ""
@@ -135,7 +131,7 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 		if err := checkLock(ctx); err != nil {
 			return 0, err
 		}
-		nid, err := s.ro.CreateContact(ctx, ct)
+		nid, err := s.ro.CreateContact(ctx, unnamed(ct, o))
 		if err != nil {
 			return 0, s.createFailed(ctx, keys, err)
 		}
@@ -145,7 +141,8 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 		return nid, s.putIdentities(ctx, keys, Identity{ID: nid, Hash: hash})
 	}
 	if fromRO || known.Hash != hash {
-		// CUS-3: the matching contact takes the order's customer data.
+		// CUS-3: the matching contact takes the order's customer data,
+		// its real, non-empty fields only (no placeholder name, no note).
 		upd := Contact{ID: id, FirstName: ct.FirstName, LastName: ct.LastName, Email: ct.Email, Address: ct.Address}
 		if !byPhone && len(ct.Phones) > 0 {
 			if !fromRO {
@@ -171,6 +168,107 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 		s.indexContactUpdate(upd)
 	}
 	return id, s.putIdentities(ctx, keys, Identity{ID: id, Hash: hash})
+}
+
+// customerDigest returns the digest of what the order's contact is given
+// (contactFor's real fields, Contact.hash) and its E.164 phone; ok is
+// false when the order has no customer data of its own (SHO-C2's
+// placeholder stands for it).
+func (s *Syncer) customerDigest(o Order) (hash, phone string, ok bool) {
+	if o.CustomerRedacted || o.Customer == nil || (!o.Customer.HasName() && !o.Customer.HasContact()) {
+		return "", "", false
+	}
+	ct, phone, _ := contactFor(o.Customer, s.settings.DefaultRegion)
+	if !s.pol().TransfersAddress {
+		ct.Address = ""
+	}
+	return ct.hash(), phone, true
+}
+
+// followCustomer writes a correction of the customer of an imported order
+// (not deducted: the caller checked, ORD-5) over the order's contact
+// (CUS-3, as PRD-7 does for quantities): the order's real, non-empty
+// fields; a new phone replaces the one rosync wrote before and keeps the
+// contact's others. The RO App order keeps its contact: should the new
+// phone or email be another contact's, that contact is not the order's
+// and keeps its own identity keys. The shared SHO-C2 placeholder is never
+// updated. It records the digest in rec.
+func (s *Syncer) followCustomer(ctx context.Context, rec *Record, o Order) error {
+	hash, phone, ok := s.customerDigest(o)
+	if !ok || rec.ClientID == 0 {
+		return nil
+	}
+	done := func() error { rec.CustomerHash, rec.CustomerPhone = hash, phone; return nil }
+	ph, err := s.store.Identity(ctx, placeholderKey)
+	switch {
+	case err == nil && ph.ID == rec.ClientID:
+		return done()
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return &storeError{err}
+	}
+	pol := s.pol()
+	ct, _, email := contactFor(o.Customer, s.settings.DefaultRegion)
+	if !pol.TransfersAddress {
+		ct.Address = ""
+	}
+	var keys []string
+	if phone != "" {
+		keys = append(keys, phoneKey(phone))
+	}
+	if email != "" && (pol.MatchEmail || phone == "") {
+		keys = append(keys, emailKey(email))
+	}
+	old := rec.CustomerPhone
+	locks := slices.Clone(keys)
+	if old != "" {
+		locks = append(locks, phoneKey(old))
+	}
+	unlock, err := s.lockAll(ctx, locks...)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+
+	upd := Contact{ID: rec.ClientID, FirstName: ct.FirstName, LastName: ct.LastName, Email: ct.Email, Address: ct.Address}
+	if phone != "" && phone != old {
+		// The contact's phones, from RO App, found by the phone written
+		// before or by the email: without them the new phone is not
+		// written, since writing it alone would drop the others.
+		found, err := s.ro.FindContacts(ctx, old, email)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(found, func(c Contact) bool { return c.ID == rec.ClientID })
+		if i >= 0 {
+			phones := slices.DeleteFunc(slices.Clone(found[i].Phones), func(p string) bool { return p == old })
+			if !slices.Contains(phones, phone) {
+				phones = append(phones, phone)
+			}
+			upd.Phones = phones
+		} else {
+			s.log.WarnContext(ctx, "customer's new phone not written: the contact's phones could not be read",
+				"order", o.ID, "contact", rec.ClientID)
+			phone = old
+		}
+	}
+	if err := s.ro.UpdateContact(ctx, upd); err != nil {
+		return err
+	}
+	s.indexContactUpdate(upd)
+	// The new phone and email now lead to this contact, unless they
+	// already lead to another one.
+	for _, k := range keys {
+		got, err := s.store.Identity(ctx, k)
+		switch {
+		case errors.Is(err, ErrNotFound) || (err == nil && got.ID == rec.ClientID):
+			if err := s.store.PutIdentity(ctx, k, Identity{ID: rec.ClientID, Hash: hash}); err != nil {
+				return &storeError{err}
+			}
+		case err != nil:
+			return &storeError{err}
+		}
+	}
+	return done()
 }
 
 // pickContact chooses among RO App's matches: a phone match first, then an
@@ -326,15 +424,22 @@ func (s *Syncer) resolveProduct(ctx context.Context, p Product, doubt bool) (int
 	if err != nil {
 		return 0, &InvalidOrderError{Field: "product", Err: err}
 	}
+	// The category is resolved once the product is known to be new and
+	// before the product's create intent is recorded: a category create in
+	// doubt leaves its own key pending, not the product's (ENG-1).
+	var catID int64
 	find := func(doubt bool) (int64, error) {
 		found, err := s.findProduct(ctx, by, val, doubt)
+		if errors.Is(err, ErrNotFound) {
+			var cerr error
+			if catID, cerr = s.resolveCategory(ctx, p.Category, doubt); cerr != nil {
+				return 0, cerr
+			}
+		}
 		return found.ID, err
 	}
 	create := func() (int64, error) {
-		catID, err := s.resolveCategory(ctx, p.Category, doubt)
-		if err != nil {
-			return 0, err
-		}
+		var err error
 		rp := roProductFor(p, catID)
 		if err := checkLock(ctx); err != nil {
 			return 0, err
@@ -401,42 +506,4 @@ func (s *Syncer) putCatalogued(ctx context.Context, key string, id int64) error 
 	}
 	s.catalog.Store(key, id)
 	return nil
-}
-
-// resolveCategory returns the RO App id of the last category of path,
-// using each existing level and creating the missing ones (PRD-5). An empty
-// path is no category (0).
-func (s *Syncer) resolveCategory(ctx context.Context, path []string, doubt bool) (int64, error) {
-	parent := int64(0)
-	for _, title := range path {
-		title = strings.TrimSpace(title)
-		if title == "" {
-			continue
-		}
-		id, err := s.category(ctx, title, parent, doubt)
-		if err != nil {
-			return 0, err
-		}
-		parent = id
-	}
-	return parent, nil
-}
-
-func (s *Syncer) category(ctx context.Context, title string, parent int64, doubt bool) (int64, error) {
-	find := func(doubt bool) (int64, error) {
-		found, err := s.findCategory(ctx, title, parent, doubt)
-		return found.ID, err
-	}
-	create := func() (int64, error) {
-		if err := checkLock(ctx); err != nil {
-			return 0, err
-		}
-		id, err := s.ro.CreateCategory(ctx, ROCategory{Title: title, ParentID: parent})
-		if err != nil {
-			return 0, err
-		}
-		s.indexCategory(ROCategory{ID: id, Title: title, ParentID: parent})
-		return id, nil
-	}
-	return s.findOrCreate(ctx, categoryKey(parent, title), doubt, find, create)
 }

@@ -58,24 +58,109 @@ func TestNormalizeEmail(t *testing.T) { // CUS-3: emails compared case-insensiti
 	}
 }
 
-func TestContactFor(t *testing.T) { // CUS-2: first name, last name, phone, email
-	ct, phone, email := contactFor(&Customer{FirstName: " Olena ", LastName: "K", Phone: "050 111 22 33", Email: "O@X.UA", Address: "Kyiv"}, "UA")
-	want := Contact{FirstName: "Olena", LastName: "K", Email: "o@x.ua", Phones: []string{"+380501112233"}, Address: "Kyiv"}
-	if diff := cmp.Diff(want, ct); diff != "" {
-		t.Errorf("contact (-want +got):\n%s", diff)
+func TestContactFor(t *testing.T) { // CUS-2, CUS-3, WOO-C2
+	tests := []struct {
+		name  string
+		in    Customer
+		want  Contact
+		phone string
+		email string
+	}{
+		{
+			name:  "CUS-2: first name, last name, phone, email",
+			in:    Customer{FirstName: " Olena ", LastName: "K", Phone: "050 111 22 33", Email: "O@X.UA", Address: "Kyiv"},
+			want:  Contact{FirstName: "Olena", LastName: "K", Email: "o@x.ua", Phones: []string{"+380501112233"}, Address: "Kyiv"},
+			phone: "+380501112233", email: "o@x.ua",
+		},
+		{
+			name:  "CUS-3: a number without country code is read in the address's country first",
+			in:    Customer{FirstName: "Jan", Phone: "501 112 233", Country: "PL"},
+			want:  Contact{FirstName: "Jan", Phones: []string{"+48501112233"}},
+			phone: "+48501112233",
+		},
+		{
+			name:  "CUS-3: then in the default region",
+			in:    Customer{FirstName: "Olena", Phone: "501 112 233"},
+			want:  Contact{FirstName: "Olena", Phones: []string{"+380501112233"}},
+			phone: "+380501112233",
+		},
+		{
+			name:  "CUS-3: then in the default region when invalid in the address's country",
+			in:    Customer{FirstName: "Olena", Phone: "050 111 22 33", Country: "US"},
+			want:  Contact{FirstName: "Olena", Phones: []string{"+380501112233"}},
+			phone: "+380501112233",
+		},
+		{
+			name:  "CUS-3: a number with a country code is what it says",
+			in:    Customer{FirstName: "doctor", Phone: "1234567890", Country: "IN", Email: "strange@erpnext.com"},
+			want:  Contact{FirstName: "doctor", Phones: []string{"+911234567890"}, Email: "strange@erpnext.com"},
+			phone: "+911234567890", email: "strange@erpnext.com",
+		},
+		{
+			name:  "CUS-3: a phone that cannot be normalised is no phone, kept in the notes",
+			in:    Customer{FirstName: "Bob", Phone: "(555) 555-5555", Email: "bob@example.com"},
+			want:  Contact{FirstName: "Bob", Email: "bob@example.com", Notes: PhoneNote + "(555) 555-5555"},
+			email: "bob@example.com",
+		},
+		{
+			name: "WOO-C2: placeholders are no phone or email",
+			in:   Customer{FirstName: "Bob", Phone: "n/a", Email: "-"},
+			want: Contact{FirstName: "Bob"},
+		},
+		{
+			name: "CUS-3: no name is invented from the email",
+			in:   Customer{Email: "a@b.co"},
+			want: Contact{Email: "a@b.co"}, email: "a@b.co",
+		},
+		{
+			name: "CUS-3: nor from the phone; a last name stays the last name",
+			in:   Customer{LastName: "Kovalenko", Phone: "+380501112233"},
+			want: Contact{LastName: "Kovalenko", Phones: []string{"+380501112233"}}, phone: "+380501112233",
+		},
 	}
-	if phone != "+380501112233" || email != "o@x.ua" {
-		t.Errorf("keys = %q, %q", phone, email)
+	for _, tt := range tests {
+		ct, phone, email := contactFor(&tt.in, "UA")
+		if diff := cmp.Diff(tt.want, ct); diff != "" {
+			t.Errorf("%s: contact (-want +got):\n%s", tt.name, diff)
+		}
+		if phone != tt.phone || email != tt.email {
+			t.Errorf("%s: keys = %q, %q; want %q, %q", tt.name, phone, email, tt.phone, tt.email)
+		}
 	}
-	// A phone that cannot be normalised is kept as given, and not a key.
-	ct, phone, _ = contactFor(&Customer{FirstName: "doctor", Phone: "1234567890", Country: "IN", Email: "strange@erpnext.com"}, "UA")
-	if phone != "" || len(ct.Phones) != 1 || ct.Phones[0] != "1234567890" {
-		t.Errorf("unnormalisable phone: key %q, phones %v", phone, ct.Phones)
+}
+
+func TestUnnamed(t *testing.T) { // CUS-2: a contact created without a first name gets a recognisable placeholder
+	o := Order{ID: "55", Number: "#1042"}
+	got := unnamed(Contact{LastName: "Kovalenko", Email: "k@x.ua"}, o)
+	if want := (Contact{FirstName: "Customer #1042", LastName: "Kovalenko", Email: "k@x.ua"}); !cmp.Equal(want, got) {
+		t.Errorf("unnamed = %+v, want %+v", got, want)
 	}
-	// RO App needs a first name: fall back to what identifies the buyer.
-	ct, _, _ = contactFor(&Customer{Email: "a@b.c"}, "UA")
-	if ct.FirstName != "a@b.c" {
-		t.Errorf("first name fallback = %q", ct.FirstName)
+	if got := unnamed(Contact{}, Order{ID: "55"}); got.FirstName != "Customer #55" {
+		t.Errorf("unnamed without a number: %q", got.FirstName)
+	}
+	if got := unnamed(Contact{FirstName: "Olena"}, o); got.FirstName != "Olena" {
+		t.Errorf("unnamed overwrote a real name: %q", got.FirstName)
+	}
+}
+
+func TestHasContact(t *testing.T) { // WOO-C2, WOO-2: placeholders are no contact data
+	tests := []struct {
+		c    *Customer
+		want bool
+	}{
+		{&Customer{Email: "o@x.ua"}, true},
+		{&Customer{Phone: "050 111 22 33"}, true},
+		{&Customer{Phone: "(555) 555-5555"}, true}, // a number, even if not a valid one
+		{&Customer{Phone: "-", Email: "n/a"}, false},
+		{&Customer{Phone: "none", Email: "none"}, false},
+		{&Customer{Phone: "0", Email: " "}, false},
+		{&Customer{FirstName: "Bob"}, false},
+		{nil, false},
+	}
+	for _, tt := range tests {
+		if got := tt.c.HasContact(); got != tt.want {
+			t.Errorf("HasContact(%+v) = %v, want %v", tt.c, got, tt.want)
+		}
 	}
 }
 
@@ -325,6 +410,30 @@ func TestPhoneLikeEmailLike(t *testing.T) { // CUS-3, WOO-C1, WOO-C2: junk is no
 	for _, e := range []string{"o@x.ua", " Olena.K@Example.com ", "a+tag@sub.example.org"} {
 		if !EmailLike(e) {
 			t.Errorf("EmailLike(%q) = false, want true", e)
+		}
+	}
+}
+
+func TestWindowStart(t *testing.T) { // WOO-1, CAR-1, SHO-1: two calendar months, clamped, same time of day
+	at := func(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, time.UTC) }
+	tests := []struct {
+		t      time.Time
+		months int
+		want   time.Time
+	}{
+		{at(2026, 4, 30, 12), 2, at(2026, 2, 28, 12)},
+		{at(2028, 4, 30, 12), 2, at(2028, 2, 29, 12)},
+		{at(2026, 5, 31, 12), 2, at(2026, 3, 31, 12)},
+		{at(2026, 3, 31, 12), 2, at(2026, 1, 31, 12)},
+		{at(2026, 7, 31, 12), 2, at(2026, 5, 31, 12)},
+		{at(2026, 12, 31, 12), 2, at(2026, 10, 31, 12)},
+		{at(2026, 1, 15, 0), 2, at(2025, 11, 15, 0)},
+		{at(2026, 2, 28, 9), 2, at(2025, 12, 28, 9)},
+		{at(2026, 3, 31, 12), 1, at(2026, 2, 28, 12)},
+	}
+	for _, tt := range tests {
+		if got := windowStart(tt.t, tt.months); !got.Equal(tt.want) {
+			t.Errorf("windowStart(%s, %d) = %s, want %s", tt.t, tt.months, got, tt.want)
 		}
 	}
 }

@@ -24,7 +24,13 @@ import (
 // An error means the event's work did not happen; it needs no redelivery:
 // the next Poll reads every RO App order modified since the previous one
 // and does the same work.
-func (s *Syncer) HandleROEvent(ctx context.Context, ev ROEvent) error {
+func (s *Syncer) HandleROEvent(ctx context.Context, ev ROEvent) (err error) {
+	defer func() {
+		if err != nil {
+			s.log.WarnContext(ctx, "RO App event not applied; the next poll does its work",
+				"event", ev.ID, "name", ev.Name, "ro_order", ev.OrderID, "err", err)
+		}
+	}()
 	if ev.OrderID == 0 || !strings.HasPrefix(ev.Name, "Order.") {
 		return nil
 	}

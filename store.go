@@ -72,6 +72,14 @@ type Record struct {
 	ROStatusID int64
 	// HeldStatus is a platform status waiting for deduction (WOO-3).
 	HeldStatus string
+	// CustomerHash is a digest of the order's customer data last written
+	// to its contact (ClientID), and CustomerPhone the E.164 phone among
+	// them: a correction of the customer on the platform before deduction
+	// updates the contact (CUS-3, PRD-7), the phone written before giving
+	// way to the new one. Empty for records written before rosync kept
+	// them, and for an order whose customer data the platform withholds.
+	CustomerHash  string
+	CustomerPhone string
 
 	// Rule and Reason say why a rejected order was not transferred.
 	Rule   string

@@ -175,6 +175,7 @@ type Syncer struct {
 	noIndex       bool
 	indexMaxAge   time.Duration
 	index         *roIndex
+	cats          *categoryCache // RO App's categories (PRD-5)
 
 	mu       sync.Mutex
 	policy   Policy
@@ -217,7 +218,7 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		rbase: o.RetryBase, rmax: o.RetryMax, maxBody: o.MaxWebhookBody,
 		inlineRetries: o.InlineRetries, inlineWait: o.InlineWait, settle: o.SettleWait, sleep: o.Sleep,
 		replica: o.Replica, leaseTTL: o.PollLease, onEvent: o.OnEvent, progress: o.Progress,
-		noIndex: !o.WarmIndex, indexMaxAge: o.IndexMaxAge, index: &roIndex{},
+		noIndex: !o.WarmIndex, indexMaxAge: o.IndexMaxAge, index: &roIndex{}, cats: &categoryCache{},
 	}
 	switch {
 	case s.inlineRetries == 0:
@@ -319,7 +320,7 @@ func (s *Syncer) Connect(ctx context.Context) error {
 		return nil
 	}
 	pol := s.pol()
-	since := st.ConnectedAt.AddDate(0, -pol.ImportMonths, 0)
+	since := windowStart(st.ConnectedAt, pol.ImportMonths)
 	s.log.InfoContext(ctx, "initial import", "since", since)
 	if _, err := s.run(ctx, "import", s.p.Orders(ctx, Query{CreatedSince: since})); err != nil {
 		return err
@@ -379,6 +380,9 @@ func (s *Syncer) prepare(ctx context.Context, force bool) error {
 	}
 	deductedStatus, err := deductedStatuses(s.settings.Deduction, statuses)
 	if err != nil {
+		return err
+	}
+	if err := s.checkAssignee(ctx); err != nil {
 		return err
 	}
 	byName := make(map[string]int64, len(statuses))
@@ -729,6 +733,21 @@ func (s *Syncer) syncAll(ctx context.Context, ids []string) {
 	wg.Wait()
 }
 
+// windowStart returns the start of the initial import window: months
+// calendar months before t, on the same day and time of day, or on the
+// last day of that month when it has no such day (connected 30 April
+// 12:00, two months: 28 February 12:00, 29 in a leap year; 31 May: 31
+// March). It is the one definition of "the last two months" for every
+// platform (CAR-1, SHO-1, WOO-1); time.AddDate would overflow into the
+// next month instead (30 April gives 2 March).
+func windowStart(t time.Time, months int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m-time.Month(months), 1, 0, 0, 0, 0, t.Location())
+	last := time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, t.Location()).Day()
+	hh, mm, ss := t.Clock()
+	return time.Date(first.Year(), first.Month(), min(d, last), hh, mm, ss, t.Nanosecond(), t.Location())
+}
+
 // sleepCtx waits for d or until ctx is done.
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -739,4 +758,45 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// EmployeeLister is an optional capability of an ROClient: listing the
+// account's employees. Connect uses it to check Settings.AssigneeID, so
+// that a wrong id fails once, clearly, instead of failing every order.
+type EmployeeLister interface {
+	// Employees lists the account's employees.
+	Employees(ctx context.Context) ([]ROEmployee, error)
+}
+
+// checkAssignee checks Settings.AssigneeID: RO App requires an assignee on
+// every order item, so an unset or unknown one would fail every order.
+func (s *Syncer) checkAssignee(ctx context.Context) error {
+	l, ok := s.ro.(EmployeeLister)
+	if s.settings.AssigneeID != 0 && !ok {
+		return nil
+	}
+	var known []string
+	if ok {
+		emps, err := l.Employees(ctx)
+		if err != nil {
+			return fmt.Errorf("rosync: list RO App employees (for Settings.AssigneeID): %w", err)
+		}
+		for _, e := range emps {
+			if e.ID == s.settings.AssigneeID {
+				return nil
+			}
+			if len(known) < 10 {
+				known = append(known, fmt.Sprintf("%d (%s)", e.ID, e.Name))
+			}
+		}
+	}
+	what := "is not set"
+	if s.settings.AssigneeID != 0 {
+		what = fmt.Sprintf("%d is no employee of the RO App account", s.settings.AssigneeID)
+	}
+	hint := ""
+	if len(known) > 0 {
+		hint = "; employees: " + strings.Join(known, ", ")
+	}
+	return fmt.Errorf("rosync: settings: AssigneeID %s: RO App requires an assignee on every order item%s", what, hint)
 }

@@ -104,9 +104,11 @@ func TestShopifyDemoRules(t *testing.T) {
 		// A product with variants: each variant is a product, its id the Code.
 		require.Equal(t, "9350000000131", product(t, s, "HOOD-BLUE-M").Code) // SHO-P1
 		require.Equal(t, "9350000000132", product(t, s, "HOOD-BLUE-L").Code) // SHO-P1
-		// PRD-5: the taxonomy category path, deepest level on the product.
-		require.Equal(t, "Electronics > Communications > Telephony > Mobile Phones", categoryPath(t, s, p.CategoryID))
-		require.Equal(t, "Apparel & Accessories > Clothing > Activewear > Hoodies", categoryPath(t, s, product(t, s, "HOOD-BLUE-L").CategoryID))
+		// PRD-5: the taxonomy's deepest level, one category at the top
+		// level; its ancestors are not created.
+		require.Equal(t, "Mobile Phones", categoryPath(t, s, p.CategoryID))
+		require.Equal(t, "Hoodies", categoryPath(t, s, product(t, s, "HOOD-BLUE-L").CategoryID))
+		require.Len(t, s.Categories, 3, "PRD-5: no ancestor chains")
 		require.Nil(t, product(t, s, "MUG-01").CategoryID, "a product without category")
 	})
 	t.Run("SHO-C1 the address goes to the contact", func(t *testing.T) {

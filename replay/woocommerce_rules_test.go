@@ -166,6 +166,9 @@ func TestWooCommerceDemoRules(t *testing.T) {
 		require.EqualValues(t, 1, orderByNumber(t, s, "1013").ClientID) // WOO-C1, CUS-3
 		require.Equal(t, "Melnyk", contact(t, s, 1).LastName)           // CUS-3: updated with the order's customer
 		require.Equal(t, []string{"+380931110000"}, contact(t, s, 1).Phones)
+		// 1020's billing phone has no country code and its address is in
+		// India: it is read there, not in the shop's region (CUS-3).
+		require.Equal(t, []string{"+911234567890"}, contact(t, s, orderByNumber(t, s, "1020").ClientID).Phones) // CUS-3
 	})
 	t.Run("WOO-P1 SKU to SKU, product id to Code", func(t *testing.T) {
 		p := product(t, s, "PHX-128")
@@ -173,9 +176,12 @@ func TestWooCommerceDemoRules(t *testing.T) {
 		require.Equal(t, "107", product(t, s, "HOOD-BLUE-M").Code, "a variation's own id") // WOO-P1
 	})
 	t.Run("WOO-P2 P3 P4 category choice", func(t *testing.T) {
-		require.Equal(t, "Electronics > Phones > Smartphones", categoryPath(t, s, product(t, s, "PHX-128").CategoryID)) // WOO-P2
-		require.Equal(t, "Accessories > Cables", categoryPath(t, s, product(t, s, "CBL-USBC").CategoryID))              // WOO-P3
-		require.Equal(t, "Gifts", categoryPath(t, s, product(t, s, "GFT-STAND").CategoryID))                            // WOO-P4
+		// PRD-5: the chosen category alone, at the top level: its
+		// ancestors are not created, and RO App's "Accessories" is not
+		// a "Cables".
+		require.Equal(t, "Smartphones", categoryPath(t, s, product(t, s, "PHX-128").CategoryID)) // WOO-P2, PRD-5
+		require.Equal(t, "Cables", categoryPath(t, s, product(t, s, "CBL-USBC").CategoryID))     // WOO-P3, PRD-5
+		require.Equal(t, "Gifts", categoryPath(t, s, product(t, s, "GFT-STAND").CategoryID))     // WOO-P4
 		require.Equal(t, "Clothing", categoryPath(t, s, product(t, s, "HOOD-BLUE-M").CategoryID), "a variation takes its parent's categories")
 	})
 	t.Run("general rules on the demo", func(t *testing.T) {

@@ -120,6 +120,8 @@ func SampleRecord(shop, orderID string) rosync.Record {
 		PlatformStatus: "processing",
 		ROStatusID:     3,
 		HeldStatus:     "completed",
+		CustomerHash:   "cu5t0m3r",
+		CustomerPhone:  "+380501112233",
 		Rule:           "WOO-2",
 		Reason:         "no products",
 		LastError:      "roapp: POST /orders: HTTP 503: unavailable",

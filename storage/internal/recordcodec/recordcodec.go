@@ -56,6 +56,8 @@ type recordData struct {
 	Rule              string              `json:"rule,omitempty"`
 	Reason            string              `json:"reason,omitempty"`
 	Attempts          int                 `json:"attempts,omitempty"`
+	CustomerHash      string              `json:"customer_hash,omitempty"`
+	CustomerPhone     string              `json:"customer_phone,omitempty"`
 }
 
 // lineData is a rosync.LineLink in recordData; the price is a decimal string.
@@ -83,6 +85,8 @@ func Encode(r *rosync.Record) ([]byte, error) {
 		Rule:              r.Rule,
 		Reason:            r.Reason,
 		Attempts:          r.Attempts,
+		CustomerHash:      r.CustomerHash,
+		CustomerPhone:     r.CustomerPhone,
 	}
 	if len(r.Lines) > 0 {
 		d.Lines = make(map[string]lineData, len(r.Lines))
@@ -118,6 +122,8 @@ func Decode(data []byte, r *rosync.Record) error {
 	r.Rule = d.Rule
 	r.Reason = d.Reason
 	r.Attempts = d.Attempts
+	r.CustomerHash = d.CustomerHash
+	r.CustomerPhone = d.CustomerPhone
 	if d.Lines != nil {
 		r.Lines = make(map[string]rosync.LineLink, len(d.Lines))
 		for id, l := range d.Lines {
