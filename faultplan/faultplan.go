@@ -21,6 +21,14 @@
 // and settle wait. A server takes it through ApplyLater with a Later (a
 // LateQueue on its clock); through Apply or Wrap, which have no clock, it
 // is answered 504 and never executed.
+//
+// Why late: a gateway that times out answers 504 while the backend behind it
+// goes on and may complete the write (for example
+// https://www.smplogs.com/patterns/apigateway/integration-timeout, "the
+// backend often continues processing after API Gateway has already
+// returned a 504"). How long RO App's own backend may run after its
+// gateway gave up is UNVERIFIED: the fault draws delays up to minutes, and
+// the engine's quarantine (rosync.Options.Quarantine) must outlast them.
 package faultplan
 
 import (
