@@ -110,10 +110,11 @@ type Summary struct {
 	Faults     map[string]int
 	Retries    int
 	PollRounds int
-	// InDoubt counts the orders that waited out a quarantine (an
-	// *rosync.InDoubtError: a create of theirs may still land late), and
-	// QuarantineWaits how long each waited on the replay's clock, from
-	// when the replay first saw it in doubt until it went through.
+	// InDoubt counts the times an order waited out a quarantine (an
+	// *rosync.InDoubtError: a create of its may still land late; an order
+	// can be in doubt more than once), and QuarantineWaits how long each
+	// wait lasted on the replay's clock, from when the replay first saw
+	// the order in doubt until it no longer was.
 	InDoubt         int
 	QuarantineWaits []time.Duration
 	// LateCreates counts the creates RO App executed late.
