@@ -89,7 +89,7 @@ func (s *Syncer) outcome(ctx context.Context, rec *Record, err error) {
 	// RO App order exists (or may exist: pending) a rule or data error is
 	// a permanent failure, kept for Retry.
 	canReject := rec.ROOrderID == 0 && rec.State != StatePending
-	if errors.As(err, &inv) && canReject {
+	if errors.As(err, &inv) && canReject && !malformedAnswer(err) {
 		rej = Reject("ORD-3", "%s", inv.Error())
 	} else if !errors.As(err, &rej) || !canReject {
 		rej = nil
@@ -272,6 +272,8 @@ func (s *Syncer) admit(ctx context.Context, o Order) error {
 // caller; it is also saved here before and after every create, so that a
 // crash at any point leaves the intent to look up instead of a duplicate.
 func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bool) (err error) {
+	ctx, looked := s.beginLooking(ctx) // creates wait for a mirror refresh that starts after this (mirror.go)
+	defer looked()
 	pol := s.pol()
 	existed := rec.ROOrderID != 0
 	// The writes of this attempt that may be in doubt when it fails: the

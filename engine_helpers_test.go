@@ -84,6 +84,9 @@ type envConfig struct {
 	noConnect bool
 	opts      rosync.Options
 	now       time.Time // the clock's start; t0 when zero
+	// platform, when set, wraps the fake platform as the Syncer sees it
+	// (to add an optional capability such as rosync.PlatformClock).
+	platform func(*fakePlatform) rosync.Platform
 }
 
 type envOption func(*envConfig)
@@ -99,6 +102,10 @@ func withROClient(wrap func(rosync.ROClient) rosync.ROClient) envOption {
 func withoutConnect() envOption                     { return func(c *envConfig) { c.noConnect = true } }
 func withOptions(f func(*rosync.Options)) envOption { return func(c *envConfig) { f(&c.opts) } }
 func withNow(at time.Time) envOption                { return func(c *envConfig) { c.now = at } }
+
+func withPlatform(wrap func(*fakePlatform) rosync.Platform) envOption {
+	return func(c *envConfig) { c.platform = wrap }
+}
 
 // defaultSeed is an RO App account in UAH whose API key has the right of
 // ORD-2, with three statuses and one order type that starts orders in New.
@@ -209,7 +216,11 @@ func newEnv(t *testing.T, policy rosync.Policy, options ...envOption) *env {
 	opts.Shop = shopName
 	opts.Settings = cfg.settings
 	opts.Now = e.clock.Now
-	s, err := rosync.New(e.plat, ro, e.store, &opts)
+	var plat rosync.Platform = e.plat
+	if cfg.platform != nil {
+		plat = cfg.platform(e.plat)
+	}
+	s, err := rosync.New(plat, ro, e.store, &opts)
 	require.NoError(t, err)
 	e.syncer = s
 	syncer.Store(s)

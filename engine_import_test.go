@@ -2,7 +2,9 @@ package rosync_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -262,6 +264,40 @@ func TestEngine_ExactMoney(t *testing.T) { // ENG-5
 	for id, want := range map[string]string{"a": "0.1", "b": "19.99", "c": "0.3", "d": "999999999.99"} {
 		require.True(t, rec.Lines[id].Price.Equal(dec(want)), "ENG-5: stored price of %s = %s", id, rec.Lines[id].Price)
 	}
+}
+
+// TestEngine_MalformedAnswerRetried: a platform answer for one order that is
+// not JSON at all (cut short, a proxy's page) is the transport's fault, not
+// the order's: the order is kept as failed with a back-off and imported
+// once the platform answers well (ENG-2), never rejected under ORD-3.
+func TestEngine_MalformedAnswerRetried(t *testing.T) { // ENG-2, ORD-3
+	ctx := context.Background()
+	e := newEnv(t, basePolicy())
+	o := newOrder("303", t0.Add(time.Minute))
+	e.plat.put(o)
+	var v struct{ ID int64 }
+	syntax := json.Unmarshal([]byte(`{"id":303,"number":"N-3`), &v)
+	require.Error(t, syntax)
+	e.plat.broken = map[string]error{"303": &rosync.InvalidOrderError{OrderID: "303", Err: fmt.Errorf("malformed JSON: %w", syntax)}}
+
+	err := e.syncer.Sync(ctx, "303")
+	require.Error(t, err)
+	require.True(t, rosync.Retryable(err), "ENG-2: a malformed answer is transient: %v", err)
+	rec := e.record(t, "303")
+	require.NotEqual(t, rosync.StateRejected, rec.State, "ORD-3 applies to invalid data, not to an answer cut short")
+	require.True(t, rec.Failed(), "ENG-2: kept as failed")
+	require.False(t, rec.Permanent, "ENG-2: retried with back-off")
+	require.False(t, rec.NextRetry.IsZero(), "ENG-2: a retry is scheduled")
+	require.Empty(t, e.emu.Snapshot().Orders)
+
+	// The platform answers well again: the poll's retry imports it.
+	e.plat.mu.Lock()
+	e.plat.broken = nil
+	e.plat.mu.Unlock()
+	e.clock.Advance(time.Hour)
+	require.NoError(t, e.syncer.Poll(ctx))
+	require.Equal(t, rosync.StateImported, e.record(t, "303").State, "ENG-2: imported once the answer is well-formed")
+	require.Len(t, e.emu.Snapshot().Orders, 1, "ORD-1")
 }
 
 // TestEngine_ImportWindow: "the last two months" (WOO-1, CAR-1, SHO-1) is

@@ -147,7 +147,9 @@ func TestEngine_CategoryListCached(t *testing.T) { // PRD-5
 		s.Categories = []roapptest.Category{{ID: 10, Title: "Phones"}}
 	}))
 	lists := func() int { return e.calls("GET /catalog/products/categories") }
-	base := lists()
+	// Connect lists the categories with the mirror of the account.
+	base := lists() - 1
+	require.Equal(t, 0, base, "PRD-5: Connect lists the categories once")
 	order := func(id string, path ...string) {
 		o := newOrder(id, time.Time{})
 		o.Lines[0].Product = rosync.Product{SKU: "S-" + id, Name: "P " + id, Category: path}

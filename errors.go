@@ -2,8 +2,10 @@ package rosync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -153,9 +155,15 @@ func (e *InDoubtError) Error() string {
 }
 
 // Retryable reports whether err is transient (network, timeout, 5xx, 429,
-// ambiguous create) so that the order should be retried with back-off, as
-// opposed to permanent (rejected, invalid, permission, other 4xx), which is
-// kept as failed until the cause is fixed (ENG-2).
+// ambiguous create, a 2xx answer that is not JSON) so that the order should
+// be retried with back-off, as opposed to permanent (rejected, invalid,
+// permission, other 4xx), which is kept as failed until the cause is fixed
+// (ENG-2).
+//
+// A malformed answer (a body cut short, a proxy's HTML page, a warning
+// printed before the JSON) is transient even when an adapter reports it as
+// an *InvalidOrderError, as it does for the answer of GET one order: only a
+// well-formed order that breaks a data rule is invalid data (ORD-3).
 func Retryable(err error) bool {
 	if err == nil {
 		return false
@@ -171,8 +179,12 @@ func Retryable(err error) bool {
 		ne   net.Error
 	)
 	switch {
-	case errors.As(err, &rej), errors.As(err, &inv), errors.As(err, &perm),
+	case errors.As(err, &rej), errors.As(err, &perm),
 		errors.Is(err, ErrCurrencyMismatch), errors.Is(err, ErrSignature):
+		return false
+	case malformedAnswer(err):
+		return true
+	case errors.As(err, &inv):
 		return false
 	case errors.As(err, &rl), errors.As(err, &amb), errors.As(err, &dbt):
 		return true
@@ -187,4 +199,17 @@ func Retryable(err error) bool {
 	// Unknown errors (I/O, unexpected EOF) are treated as transient: retrying
 	// is safe because every step is idempotent, and dropping is not.
 	return true
+}
+
+// malformedAnswer reports whether err comes from an answer that is not JSON
+// at all (a syntax error, a body cut short): the transport's or the
+// server's fault at that moment, not the data's, so it is retried rather
+// than rejected. A well-formed answer of the wrong shape (a string where a
+// number belongs) is not malformed: that is invalid data. encoding/json
+// checks that the whole input is well-formed before it decodes a value, so
+// an order element of a list that was parsed cannot give a syntax error:
+// only a whole answer can.
+func malformedAnswer(err error) bool {
+	var syn *json.SyntaxError
+	return errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF)
 }

@@ -1,9 +1,17 @@
 package rosync
 
-// IndexedContacts is how many contacts the warm identity index holds, for
-// the tests of its memory rule.
-func IndexedContacts(s *Syncer) int {
-	s.index.mu.Lock()
-	defer s.index.mu.Unlock()
-	return len(s.index.contacts)
+// MirrorRefreshes is how many refreshes of the mirror's contacts and
+// products the Syncer ran, for the tests of their coalescing.
+func MirrorRefreshes(s *Syncer) (contacts, products int) {
+	for _, f := range []*mirrorFeed{&s.index.contacts, &s.index.products} {
+		s.index.fmu.Lock()
+		n := f.runs
+		s.index.fmu.Unlock()
+		if f == &s.index.contacts {
+			contacts = n
+		} else {
+			products = n
+		}
+	}
+	return contacts, products
 }

@@ -28,7 +28,7 @@ func (s *Syncer) lockAll(ctx context.Context, keys ...string) (func(), error) {
 		}
 	}
 	for _, k := range keys {
-		u, err := s.store.Lock(ctx, k)
+		u, err := s.lockWaiting(ctx, k)
 		if err != nil {
 			release()
 			return nil, &storeError{fmt.Errorf("lock %s: %w", k, err)}

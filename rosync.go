@@ -101,7 +101,13 @@ func (p Policy) Held(status string) bool {
 type ShopInfo struct {
 	Currency string // ISO 4217
 	Plan     string // Shopify plan display name; "" elsewhere
-	Timezone string // IANA name, "" when unknown
+	// Timezone is the shop's IANA timezone name ("Europe/Kyiv"), "" when
+	// the platform does not say. It is information for dates shown to
+	// people (a shop's local order time in a log, a note or a report):
+	// the engine computes in UTC and does not read it, and an adapter
+	// whose API speaks local time converts with its own setting (Cartum's
+	// Options.Timezone). platformtest checks that it loads.
+	Timezone string
 }
 
 // Query selects orders for Platform.Orders. Zero times are no bound.
@@ -112,7 +118,10 @@ type Query struct {
 	// (reconciliation poll).
 	UpdatedSince time.Time
 	// Until is the upper bound of creation (initial import) or
-	// modification (poll); zero for none.
+	// modification (poll); zero for none. Adapters must honour it
+	// (platformtest checks that an order created, or modified, a minute
+	// after it is not yielded; the edge second itself is not specified).
+	// The Syncer does not set it today.
 	Until time.Time
 }
 
@@ -154,6 +163,20 @@ type Platform interface {
 	// SetStatus sets an order's native status on the platform. It returns
 	// ErrUnsupported where the platform has no status sync.
 	SetStatus(ctx context.Context, id, status string) error
+}
+
+// PlatformClock is an optional capability of a Platform: reading the
+// platform's own clock, e.g. from the Date header of its latest answer
+// (RFC 9110 §6.6.1 requires an origin server with a clock to send one).
+// Connect uses it to measure the skew between the host and the platform,
+// logs it at warn level when it passes a minute, and dates the shop's
+// connection (ShopState.ConnectedAt) in the platform's time. Without it
+// the skew is seen only when the platform is ahead (an order modified
+// "in the future"). The poll cursor never depends on it: it comes from the
+// platform's own order timestamps either way.
+type PlatformClock interface {
+	// Now returns the platform's current time (UTC).
+	Now(ctx context.Context) (time.Time, error)
 }
 
 // ------------------------------------------------------------------ RO App
@@ -247,6 +270,11 @@ type ROEvent struct {
 	OrderID  int64
 	StatusID int64 // the new status, for Order.Status.Changed
 	At       time.Time
+	// ObjectID and ObjectType are the event's object (context.object_id
+	// and context.object_type): a contact id for Client.Created, which
+	// the Syncer uses to skip reading back a contact it mirrors already.
+	ObjectID   int64
+	ObjectType string
 }
 
 // ROClient is the RO App API as rosync uses it. Implementations must be safe
@@ -325,11 +353,12 @@ type ContactNameFinder interface {
 
 // ROIndexLister is an optional capability of an ROClient: listing the
 // account's contacts, catalogue products and categories page by page. The
-// Syncer uses it to warm its identity index once per Connect, and to
-// refresh it on every Poll, so that a customer or product absent from the
-// index is known to be new without a lookup per order (see
-// Options.WarmIndex). The Syncer reads the three lists at once, from
-// separate goroutines.
+// Syncer uses it to mirror the account's contacts and products in the
+// Store (Mirror: listed whole once, then what was modified since the
+// stored time, before the creates that rely on the mirror), so that a
+// customer or product absent from the mirror is known to be new without a
+// lookup per order, and to list the categories at Connect (see index.go).
+// The Syncer may read the lists at once, from separate goroutines.
 type ROIndexLister interface {
 	// ListContacts streams the person contacts, all of them or (with a
 	// non-zero modifiedSince) those modified at or after it. Phones

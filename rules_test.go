@@ -2,8 +2,10 @@ package rosync
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -364,6 +366,12 @@ func TestProductKey(t *testing.T) { // PRD-2: identify by name, SKU or id
 	}
 }
 
+// jsonErr is what encoding/json says of raw decoded into an order-like struct.
+func jsonErr(raw string) error {
+	var v struct{ Total float64 }
+	return json.Unmarshal([]byte(raw), &v)
+}
+
 func TestRetryable(t *testing.T) { // ENG-2: transient retried, permanent kept
 	tests := []struct {
 		err  error
@@ -382,10 +390,18 @@ func TestRetryable(t *testing.T) { // ENG-2: transient retried, permanent kept
 		{context.Canceled, false},
 		{fmt.Errorf("connect: %w", ErrCurrencyMismatch), false},
 		{errors.New("unexpected EOF"), true},
+		// A 2xx answer that is not JSON is transient, even as an
+		// *InvalidOrderError; a well-formed order of the wrong shape stays
+		// invalid data (ORD-3).
+		{fmt.Errorf("roapp: GET /orders: unexpected answer: %w", jsonErr(`{"data":[{"id":1`)), true},
+		{fmt.Errorf("woocommerce: GET /orders page 2: %w", jsonErr(`<html>502 Bad Gateway</html>`)), true},
+		{&InvalidOrderError{OrderID: "7", Err: fmt.Errorf("malformed JSON at byte 12: %w", jsonErr(`{"id":7,"total":`))}, true},
+		{&InvalidOrderError{OrderID: "7", Err: fmt.Errorf("reading: %w", io.ErrUnexpectedEOF)}, true},
+		{&InvalidOrderError{OrderID: "7", Field: "total", Err: jsonErr(`{"total":true}`)}, false},
 	}
 	for _, tt := range tests {
 		if got := Retryable(tt.err); got != tt.want {
-			t.Errorf("Retryable(%v) = %v, want %v", tt.err, got, tt.want)
+			t.Errorf("ENG-2: Retryable(%v) = %v, want %v", tt.err, got, tt.want)
 		}
 	}
 	_ = http.StatusOK

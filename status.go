@@ -10,7 +10,9 @@ import (
 
 // HandleROEvent applies an RO App webhook event (package roapp verifies and
 // decodes them). Events about orders of other shops, orders rosync did not
-// import, and events that are not about orders are ignored.
+// import, and events that are not about orders are ignored, but for
+// Client.Created, which refreshes the mirror of the account's contacts
+// (handleROObjectEvent, index.go).
 //
 // RO App signs only the delivery id, not the body (ENG-4), and may deliver
 // an event late or again, so an event is a hint: a redelivered event id is
@@ -31,7 +33,10 @@ func (s *Syncer) HandleROEvent(ctx context.Context, ev ROEvent) (err error) {
 				"event", ev.ID, "name", ev.Name, "ro_order", ev.OrderID, "err", err)
 		}
 	}()
-	if ev.OrderID == 0 || !strings.HasPrefix(ev.Name, "Order.") {
+	if !strings.HasPrefix(ev.Name, "Order.") {
+		return s.handleROObjectEvent(ctx, ev)
+	}
+	if ev.OrderID == 0 {
 		return nil
 	}
 	if err := s.prepare(ctx, false); err != nil {

@@ -200,3 +200,50 @@ type Store interface {
 	// lost while held, and FencedLocker lets its holder learn it.
 	Lock(ctx context.Context, key string) (unlock func(), err error)
 }
+
+// MirrorKind names one list of the RO App account that a Mirror holds.
+type MirrorKind string
+
+// The mirrored lists.
+const (
+	MirrorContacts MirrorKind = "contacts"
+	MirrorProducts MirrorKind = "products"
+)
+
+// Mirror is an optional Store capability: a copy of the RO App account's
+// person contacts (id, normalised email, E.164 phones) and catalogue
+// products (id, title, SKU, code), with, per list, the time it was last
+// mirrored up to. The Syncer loads it once (at the first Connect), then
+// refreshes it with RO App's modified_at[] filter from that time, so that
+// a customer or product it holds is matched and one it lacks is known to
+// be new without a lookup per order (see mirror.go). Like the identity
+// index it is per RO App account: one Store serves one account.
+//
+// A Store without it makes the Syncer look RO App up per new customer and
+// product. Values are stored and compared exactly as given (the Syncer
+// normalises them); an empty value never matches.
+type Mirror interface {
+	// PutMirrorContacts inserts or replaces each contact by ID: its Email
+	// and Phones afterwards are the given ones (other fields are not
+	// kept).
+	PutMirrorContacts(ctx context.Context, cs []Contact) error
+	// MirrorContacts returns the mirrored contacts whose ID is id, or that
+	// have phone among their phones, or whose email is email (a zero id or
+	// an empty value selects nothing), ordered by ascending ID, each with
+	// ID, Email and Phones; an empty slice, not ErrNotFound, for none.
+	MirrorContacts(ctx context.Context, id int64, phone, email string) ([]Contact, error)
+	// PutMirrorProducts inserts or replaces each product by ID: its
+	// Title, SKU and Code afterwards are the given ones (other fields are
+	// not kept).
+	PutMirrorProducts(ctx context.Context, ps []ROProduct) error
+	// MirrorProduct returns the mirrored product of lowest ID whose title
+	// (IdentifyByName), SKU (IdentifyBySKU) or code (IdentifyByID) is
+	// value, with ID, Title, SKU and Code; an error wrapping ErrNotFound
+	// when none is.
+	MirrorProduct(ctx context.Context, by IdentifyBy, value string) (ROProduct, error)
+	// MirroredUpTo returns the time set by the last SetMirroredUpTo of
+	// kind, zero when never set.
+	MirroredUpTo(ctx context.Context, kind MirrorKind) (time.Time, error)
+	// SetMirroredUpTo records that kind is mirrored up to t.
+	SetMirroredUpTo(ctx context.Context, kind MirrorKind, t time.Time) error
+}

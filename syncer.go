@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -63,27 +64,27 @@ type Options struct {
 	// the number of workers, bounds the calls per second. RO App ids are
 	// then not in the platform's order.
 	Concurrency int
-	// WarmIndex turns on the warm identity index (see ROIndexLister and
-	// index.go): the account's contacts, products and categories are
-	// listed once at Connect and kept fresh, so that a customer or product
-	// absent from them is created without a lookup. It saves one to three
-	// calls per new customer and product, at a price: a contact or product
-	// created in RO App by someone else within IndexMaxAge before an order
-	// names it is duplicated (CUS-3, PRD-2 hold only up to that window), a
-	// large account costs a page per 50 contacts at every start, and the
-	// refresh relies on RO App's modified_at[] filter (documented for
-	// contacts, UNVERIFIED for products). It holds the account's own
-	// contacts (email and phones, about 100 bytes each) and catalogue in
-	// memory, not what the Syncer creates (the Store answers for those).
-	// Off by default: correctness first; turn it on for large first
-	// imports into small accounts.
+	// WarmIndex is deprecated and ignored: the Syncer always mirrors the
+	// RO App account's contacts and products in the Store when the Store
+	// has the Mirror capability and the ROClient lists (ROIndexLister);
+	// see index.go. It was the opt-in in-memory index that this mirror
+	// replaced.
 	WarmIndex bool
-	// IndexMaxAge is how old the warm index may get before its next use
-	// refreshes it (contacts and products modified since, all
-	// categories); default 1 minute.
+	// IndexMaxAge is how old the listed categories may get before their
+	// next use lists them again; default 1 minute. (Contacts and products
+	// are mirrored, and refreshed before every create that relies on
+	// them.)
 	IndexMaxAge time.Duration
+	// MirrorOverlap is how far each refresh of the mirror reaches back
+	// before the time the previous listing started, for the difference
+	// between RO App's clock and the Syncer's and for late commits; default
+	// 10 seconds. Larger costs pages, smaller risks missing a contact whose
+	// modification RO App stamped that much earlier than we saw it.
+	MirrorOverlap time.Duration
 	// PollOverlap is how far each reconciliation poll reaches back before
-	// the previous poll's start, to catch late writes; default 5 minutes.
+	// the poll cursor (ShopState.PollCursor: the newest modification time
+	// the previous poll saw, in the platform's own clock), to catch late
+	// writes; default 5 minutes.
 	PollOverlap time.Duration
 	// RetryBase and RetryMax bound the back-off of transient failures
 	// (ENG-2): RetryBase·2^(attempts-1), at most RetryMax. Defaults 30 s
@@ -174,6 +175,7 @@ type Syncer struct {
 	progress      func(Progress)
 	noIndex       bool
 	indexMaxAge   time.Duration
+	mirrorOverlap time.Duration
 	index         *roIndex
 	cats          *categoryCache // RO App's categories (PRD-5)
 
@@ -194,6 +196,9 @@ type Syncer struct {
 	// connectedAt is the shop's ShopState.ConnectedAt once known: it is
 	// set by the first Connect and never changes, so admit reads it once.
 	connectedAt time.Time
+	// skew is the host clock minus the platform's, as Connect measured it
+	// through PlatformClock; 0 when the platform has no clock to read.
+	skew time.Duration
 
 	// catalog remembers the catalogue identities (products and categories)
 	// found in the Store or made, so that an order's lines cost no Store
@@ -218,7 +223,8 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		rbase: o.RetryBase, rmax: o.RetryMax, maxBody: o.MaxWebhookBody,
 		inlineRetries: o.InlineRetries, inlineWait: o.InlineWait, settle: o.SettleWait, sleep: o.Sleep,
 		replica: o.Replica, leaseTTL: o.PollLease, onEvent: o.OnEvent, progress: o.Progress,
-		noIndex: !o.WarmIndex, indexMaxAge: o.IndexMaxAge, index: &roIndex{}, cats: &categoryCache{},
+		indexMaxAge: o.IndexMaxAge, mirrorOverlap: o.MirrorOverlap, cats: &categoryCache{},
+		index: &roIndex{contacts: mirrorFeed{kind: MirrorContacts}, products: mirrorFeed{kind: MirrorProducts}},
 	}
 	switch {
 	case s.inlineRetries == 0:
@@ -251,6 +257,9 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 	}
 	if s.indexMaxAge <= 0 {
 		s.indexMaxAge = time.Minute
+	}
+	if s.mirrorOverlap <= 0 {
+		s.mirrorOverlap = 10 * time.Second
 	}
 	if s.leaseTTL <= 0 {
 		s.leaseTTL = 10 * time.Minute
@@ -291,6 +300,106 @@ func (s *Syncer) Shop() string { return s.shop }
 
 func (s *Syncer) clock() time.Time { return s.now().UTC() }
 
+// maxSkew is the clock skew between host and platform above which Connect
+// and Poll warn.
+const maxSkew = time.Minute
+
+// platformNow is the host clock corrected by the skew Connect measured:
+// the platform's time now, as well as the host can tell.
+func (s *Syncer) platformNow() time.Time {
+	s.mu.Lock()
+	skew := s.skew
+	s.mu.Unlock()
+	return s.clock().Add(-skew)
+}
+
+// measureSkew reads the platform's clock when it offers one (PlatformClock)
+// and remembers the skew; it warns when the skew passes maxSkew. A failed
+// read is logged and leaves the skew unknown (0): nothing depends on it for
+// correctness, since poll cursors come from the platform's timestamps.
+func (s *Syncer) measureSkew(ctx context.Context) {
+	pc, ok := s.p.(PlatformClock)
+	if !ok {
+		return
+	}
+	pt, err := pc.Now(ctx)
+	if err != nil || pt.IsZero() {
+		s.log.DebugContext(ctx, "platform clock not read", "err", err)
+		return
+	}
+	host := s.clock()
+	skew := host.Sub(pt.UTC())
+	s.mu.Lock()
+	s.skew = skew
+	s.mu.Unlock()
+	if skew > maxSkew || skew < -maxSkew {
+		s.log.WarnContext(ctx, "host and platform clocks differ; poll cursors follow the platform's clock",
+			"skew", skew.Round(time.Second).String(), "host", host.Format(time.RFC3339), "platform", pt.UTC().Format(time.RFC3339))
+	}
+}
+
+// newestUpdate wraps an order stream and keeps the newest Order.UpdatedAt
+// it yields in *newest: the platform's own clock, from which poll cursors
+// are taken (a host clock ahead of the platform's would make a poll skip
+// the orders modified in between).
+func newestUpdate(orders iter.Seq2[Order, error], newest *time.Time) iter.Seq2[Order, error] {
+	return func(yield func(Order, error) bool) {
+		for o, err := range orders {
+			if err == nil && o.UpdatedAt.After(*newest) {
+				*newest = o.UpdatedAt.UTC()
+			}
+			if !yield(o, err) {
+				return
+			}
+		}
+	}
+}
+
+// skipSeenFailures wraps a poll's order stream. An order modified at or
+// before the cursor was seen by an earlier poll or the import and is read
+// again only because of the overlap (the newest order stays in it until a
+// newer one comes, since the cursor is the newest modification seen): when
+// its last attempt failed and its retry is not due (or needs Retry, a
+// permanent failure), it is left to the back-off (ENG-2, ORD-2) instead of
+// being retried at every poll. Orders modified after the cursor always go
+// through.
+func (s *Syncer) skipSeenFailures(ctx context.Context, orders iter.Seq2[Order, error], cursor, now time.Time) iter.Seq2[Order, error] {
+	return func(yield func(Order, error) bool) {
+		for o, err := range orders {
+			if err == nil && !o.UpdatedAt.IsZero() && !o.UpdatedAt.After(cursor) {
+				rec, rerr := s.store.Record(ctx, s.shop, o.ID)
+				if rerr == nil && rec.Failed() && (rec.Permanent || rec.NextRetry.After(now)) {
+					s.log.DebugContext(ctx, "failed order read again by the poll's overlap; left to its back-off", "order", o.ID)
+					continue
+				}
+			}
+			if !yield(o, err) {
+				return
+			}
+		}
+	}
+}
+
+// cursorAt returns the poll cursor for the newest modification a complete
+// order stream showed: that time itself, capped at the platform's time now
+// (start corrected by the measured skew), so that an order dated in the
+// future (a platform clock ahead of the host's, a timestamp read in the
+// wrong timezone) cannot push the cursor past orders not yet modified. The
+// cap only ever makes the next poll read more.
+func (s *Syncer) cursorAt(ctx context.Context, newest, start time.Time) time.Time {
+	s.mu.Lock()
+	limit := start.Add(-s.skew)
+	s.mu.Unlock()
+	if newest.After(limit) {
+		if ahead := newest.Sub(limit); ahead > maxSkew {
+			s.log.WarnContext(ctx, "an order was modified after the host's time now: the platform's clock is ahead (or its timestamps are off)",
+				"ahead", ahead.Round(time.Second).String(), "modified", newest.Format(time.RFC3339))
+		}
+		return limit
+	}
+	return newest
+}
+
 // Connect checks the shop against RO App and runs the initial import once.
 //
 // It fails with an error wrapping ErrCurrencyMismatch when the platform's
@@ -305,16 +414,19 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	if err := s.prepare(ctx, true); err != nil {
 		return err
 	}
+	s.measureSkew(ctx)
 	st, err := s.store.ShopState(ctx, s.shop)
 	if errors.Is(err, ErrNotFound) {
-		st = ShopState{Shop: s.shop, ConnectedAt: s.clock()}
+		st = ShopState{Shop: s.shop, ConnectedAt: s.platformNow()}
 		if err := s.store.PutShopState(ctx, st); err != nil {
 			return fmt.Errorf("rosync: save shop state: %w", err)
 		}
 	} else if err != nil {
 		return fmt.Errorf("rosync: read shop state: %w", err)
 	}
-	// Every Connect (a process start) warms the identity index afresh.
+	// Every Connect (a process start) brings the mirror of the RO App
+	// account up to date: listed whole the first time, refreshed from the
+	// stored time after that (index.go).
 	s.warmIndex(ctx, true)
 	if !st.ImportedAt.IsZero() {
 		return nil
@@ -322,12 +434,20 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	pol := s.pol()
 	since := windowStart(st.ConnectedAt, pol.ImportMonths)
 	s.log.InfoContext(ctx, "initial import", "since", since)
-	if _, err := s.run(ctx, "import", s.p.Orders(ctx, Query{CreatedSince: since})); err != nil {
+	var newest time.Time
+	if _, err := s.run(ctx, "import", newestUpdate(s.p.Orders(ctx, Query{CreatedSince: since}), &newest)); err != nil {
 		return err
 	}
 	st.ImportedAt = s.clock()
 	if st.PollCursor.IsZero() {
-		st.PollCursor = st.ConnectedAt
+		// The first poll reaches back to the newest modification the
+		// import saw, in the platform's clock (ENG-2): the connection time
+		// is the host's, which may be ahead of the platform's. A shop
+		// without orders in the window is polled from the window's start.
+		st.PollCursor = since
+		if !newest.IsZero() {
+			st.PollCursor = s.cursorAt(ctx, newest, s.clock())
+		}
 	}
 	if st.ROCursor.IsZero() {
 		st.ROCursor = st.ConnectedAt
@@ -487,15 +607,21 @@ func (s *Syncer) Poll(ctx context.Context) error {
 	}
 	start := s.clock()
 	since := st.PollCursor.Add(-s.overlap)
-	// Contacts and products created or changed in RO App since the last
-	// warm-up are listed before the index is next used (a full warm-up
-	// when this process has none yet).
+	// Categories created in RO App since they were listed are listed
+	// again before their next use; the mirror refreshes itself before
+	// every create that relies on it.
 	s.markIndexStale()
 	var errs []error
-	if _, err := s.run(ctx, "poll", s.p.Orders(ctx, Query{UpdatedSince: since})); err != nil {
+	var newest time.Time
+	orders := s.skipSeenFailures(ctx, s.p.Orders(ctx, Query{UpdatedSince: since}), st.PollCursor, start)
+	if _, err := s.run(ctx, "poll", newestUpdate(orders, &newest)); err != nil {
 		errs = append(errs, err)
-	} else {
-		st.PollCursor = start
+	} else if !newest.IsZero() {
+		// The cursor follows the platform's own clock (ENG-2): the newest
+		// modification seen, never the host's time, which may be ahead of
+		// the platform's and would skip what was modified in between. A
+		// poll that sees no order leaves it where it was.
+		st.PollCursor = s.cursorAt(ctx, newest, start)
 	}
 	if err := s.retryDue(ctx, start); err != nil {
 		errs = append(errs, err)
@@ -538,11 +664,12 @@ func (s *Syncer) Sync(ctx context.Context, orderID string) error {
 }
 
 // fetchFailed records an order that could not be fetched: invalid data is
-// rejected under ORD-3, a deleted order is left alone, and anything else is
-// kept as failed so that a later poll retries it.
+// rejected under ORD-3, a deleted order is left alone, and anything else (a
+// malformed answer too: it is not the order's fault) is kept as failed so
+// that a later poll retries it.
 func (s *Syncer) fetchFailed(ctx context.Context, orderID string, err error) error {
 	var inv *InvalidOrderError
-	if errors.As(err, &inv) {
+	if errors.As(err, &inv) && !malformedAnswer(err) {
 		if inv.OrderID == "" {
 			inv.OrderID = orderID
 		}
@@ -686,8 +813,14 @@ func (s *Syncer) run(ctx context.Context, phase string, orders func(func(Order, 
 	for o, err := range orders {
 		if err != nil {
 			var inv *InvalidOrderError
-			if errors.As(err, &inv) {
+			if errors.As(err, &inv) && !malformedAnswer(err) {
 				_ = s.recordInvalid(ctx, inv)
+				continue
+			}
+			if errors.As(err, &inv) && inv.OrderID != "" {
+				// Not JSON at all: a transient failure of this order's
+				// answer, kept as failed and retried with back-off.
+				_ = s.withRecord(ctx, inv.OrderID, func(context.Context, *Record) error { return err })
 				continue
 			}
 			streamErr = fmt.Errorf("rosync: read %s orders: %w", s.p.Name(), err)

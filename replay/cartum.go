@@ -23,7 +23,7 @@ const (
 	cartumWebhookSecret = "cartum-replay-hook-secret"
 )
 
-func init() { harnesses["cartum"] = newCartum }
+func init() { Register("cartum", newCartum) }
 
 // cartumHarness plays a Cartum shop: shop.statuses are the objects of
 // orders/get_available_statuses, shop.orders and events[].order the objects
@@ -54,7 +54,7 @@ func (h *cartumHarness) SetFaults(p *faultplan.Plan) {
 	h.srv.SetFaults(p)
 }
 
-func newCartum(fx *Fixture, now func() time.Time) (harness, error) {
+func newCartum(fx *Fixture, now func() time.Time) (Harness, error) {
 	loc := time.UTC
 	if tz := fx.Settings.Timezone; tz != "" {
 		l, err := time.LoadLocation(tz)
@@ -84,6 +84,10 @@ func newCartum(fx *Fixture, now func() time.Time) (harness, error) {
 }
 
 func (h *cartumHarness) Handler() http.Handler { return h.srv }
+
+func (h *cartumHarness) Credentials() SandboxCredentials {
+	return SandboxCredentials{Login: cartumLogin, Password: cartumPassword, WebhookSecret: cartumWebhookSecret}
+}
 
 func (h *cartumHarness) Connect(baseURL string, client *http.Client, log *slog.Logger) (rosync.Platform, error) {
 	opts := &cartum.Options{

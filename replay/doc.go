@@ -14,4 +14,9 @@
 //     to (examples/server -sandbox); its methods act as the platform
 //     (PutOrder: a changed order and its signed webhook) and as an RO App
 //     user (Deduct, SetStatus).
+//   - [Register] makes a platform playable: the built-in woocommerce,
+//     shopify and cartum register their [Harness] in init functions, and a
+//     module outside rosync registers its own the same way
+//     (examples/externaladapter/replayps). A fixture carries a platform's
+//     other native resources under shop.extra ([Shop].Extra).
 package replay

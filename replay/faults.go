@@ -18,8 +18,9 @@ import (
 	"github.com/rosync/rosync/faultplan"
 )
 
-// DefaultFaultTimeout is the per-attempt timeout of the replay's HTTP
-// clients when Options.Faults is set, so that slow answers time out fast.
+// DefaultFaultTimeout is how long the replay's HTTP clients wait for an
+// answer's headers when Options.Faults is set, so that answers held by a
+// fault time out fast.
 const DefaultFaultTimeout = 200 * time.Millisecond
 
 // maxFaultRounds bounds the extra polls of a replay under faults.

@@ -18,7 +18,8 @@ const MaxFixtureSize = 64 << 20
 // Fixture is a replay fixture (DESIGN.md, a public contract): a shop's
 // native platform data, the RO App starting state, and events in order.
 type Fixture struct {
-	// Platform is the adapter name: "woocommerce".
+	// Platform is the registered platform name (Register): "woocommerce",
+	// "shopify", "cartum", or one registered from outside.
 	Platform string `json:"platform"`
 	// Now is the engine's clock at the connection; the initial import's
 	// window ends there. Events happen after it, in order.
@@ -66,6 +67,11 @@ type Shop struct {
 	Products   []json.RawMessage `json:"products"`
 	Categories []json.RawMessage `json:"categories"`
 	Statuses   []json.RawMessage `json:"statuses"`
+	// Extra holds the platform's other native resources, by a name its
+	// harness chooses (PrestaShop's "customers", "addresses",
+	// "order_states" in examples/externaladapter). The replay itself
+	// reads none of it; a harness refuses the names it does not know.
+	Extra map[string]json.RawMessage `json:"extra,omitempty"`
 }
 
 // The event types.
@@ -131,8 +137,8 @@ func Load(r io.Reader) (*Fixture, error) {
 
 // Validate checks what Run needs.
 func (fx *Fixture) Validate() error {
-	if _, ok := harnesses[fx.Platform]; !ok {
-		return &FixtureError{Field: "platform", Err: fmt.Errorf("unknown platform %q (known: %v)", fx.Platform, platformNames())}
+	if _, ok := harnessFor(fx.Platform); !ok {
+		return &FixtureError{Field: "platform", Err: fmt.Errorf("unknown platform %q (known: %v)", fx.Platform, Platforms())}
 	}
 	if fx.Now.IsZero() {
 		return &FixtureError{Field: "now", Err: errors.New("missing")}

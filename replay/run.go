@@ -70,8 +70,10 @@ type Options struct {
 	// orders left failed, until none is, before it plays the next event,
 	// so that the events find RO App as the fault-free replay does.
 	Faults *faultplan.Plan
-	// Timeout is the per-attempt timeout of the HTTP clients under
-	// Faults; default DefaultFaultTimeout.
+	// Timeout is how long the HTTP clients wait for an answer's headers
+	// under Faults (the faults hold the answer past it); the rest of a
+	// request is not cut short, so that a loaded machine does not turn a
+	// sound answer into a fault. Default DefaultFaultTimeout.
 	Timeout time.Duration
 	// Dup delivers every webhook (the platform's and RO App's) Dup times,
 	// concurrently and shuffled; platform copies after the first may come
@@ -126,7 +128,9 @@ type Summary struct {
 // to them over HTTP, runs the initial import at fx.Now, plays the events in
 // order (a platform change arrives as the platform's signed webhook; RO App
 // events act on the emulator, which sends its own signed webhooks), runs one
-// reconciliation poll, and returns the snapshot.
+// reconciliation poll, and returns the snapshot. A platform that sends no
+// webhooks (ErrNoWebhooks) is polled after each of its platform_order
+// events instead.
 func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	if err := fx.Validate(); err != nil {
 		return nil, err
@@ -189,7 +193,8 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	roSrv := httptest.NewServer(emu)
 	defer roSrv.Close()
 
-	h, err := harnesses[fx.Platform](fx, clock.Now)
+	newH, _ := harnessFor(fx.Platform) // Validate checked it
+	h, err := newH(fx, clock.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +207,8 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	roRetries, roTimeout := 0, time.Duration(0)
 	if faulty {
 		platClient = withTimeout(platClient, o.Timeout)
-		roRetries, roTimeout = 30, o.Timeout
+		roClient = withTimeout(roClient, o.Timeout)
+		roRetries, roTimeout = 30, answerGuard
 	}
 	plat, err := h.Connect(platSrv.URL, platClient, o.Logger)
 	if err != nil {
@@ -293,7 +299,12 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	dl := newDeliverer(o.Dup, o.Seed, host.Client())
 	for i, ev := range fx.Events {
 		clock.Advance(time.Minute)
-		if err := play(ctx, h, emu, host.URL+"/webhooks/platform", dl, ev); err != nil {
+		err := play(ctx, h, emu, host.URL+"/webhooks/platform", dl, ev)
+		if errors.Is(err, ErrNoWebhooks) {
+			// A polled platform: the host's poll loop finds the change.
+			err = syncer.Poll(ctx)
+		}
+		if err != nil {
 			var fe *FixtureError
 			if errors.As(err, &fe) {
 				fe.Field = fmt.Sprintf("events[%d]%s", i, fe.Field)
@@ -382,7 +393,7 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 }
 
 // play performs one event.
-func play(ctx context.Context, h harness, emu *roapptest.Emulator, target string, dl *deliverer, ev Event) error {
+func play(ctx context.Context, h Harness, emu *roapptest.Emulator, target string, dl *deliverer, ev Event) error {
 	switch ev.Type {
 	case EventPlatformOrder:
 		created, err := h.PutOrder(ev.Order)
@@ -419,10 +430,27 @@ func transientlyFailed(ctx context.Context, store rosync.Store) (int, error) {
 	return n, nil
 }
 
-// withTimeout returns a copy of c with a timeout per request.
+// answerGuard bounds a whole request under faults (answer and body), only
+// so that nothing hangs: the short Options.Timeout applies to the wait for
+// the answer's headers, which is what the faults hold.
+const answerGuard = 30 * time.Second
+
+// withTimeout returns a copy of c that waits at most d for an answer's
+// headers (Transport.ResponseHeaderTimeout) and answerGuard for the whole
+// request. A fault holds the answer before its headers (slow, executed then
+// timeout), so it times out after d; a sound answer whose body is slow to
+// read on a loaded machine is not cut: an error while reading a body is
+// not retried by the adapters' HTTP clients (retryablehttp retries Do, not
+// the read), so a timeout there failed a whole Connect.
 func withTimeout(c *http.Client, d time.Duration) *http.Client {
 	cp := *c
-	cp.Timeout = d
+	tr, ok := c.Transport.(*http.Transport)
+	if !ok {
+		tr = http.DefaultTransport.(*http.Transport)
+	}
+	tr = tr.Clone()
+	tr.ResponseHeaderTimeout = d
+	cp.Transport, cp.Timeout = tr, answerGuard
 	return &cp
 }
 

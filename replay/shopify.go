@@ -18,7 +18,7 @@ import (
 	"github.com/rosync/rosync/roapp/roapptest"
 )
 
-func init() { harnesses["shopify"] = newShopify }
+func init() { Register("shopify", newShopify) }
 
 // The replay's Shopify credentials. They are test values, but they are
 // still never printed: the replay checks that secrets stay out of logs.
@@ -48,7 +48,7 @@ type delivered struct {
 	delivery  *shopifytest.Delivery
 }
 
-func newShopify(fx *Fixture, _ func() time.Time) (harness, error) {
+func newShopify(fx *Fixture, _ func() time.Time) (Harness, error) {
 	if len(fx.Shop.Categories) > 0 {
 		return nil, &FixtureError{Field: "shop.categories", Err: errors.New("shopify products carry their category (product.category); leave categories empty")}
 	}
@@ -84,6 +84,10 @@ func (h *shopifyHarness) SetFaults(p *faultplan.Plan) {
 }
 
 func (h *shopifyHarness) Handler() http.Handler { return h.srv }
+
+func (h *shopifyHarness) Credentials() SandboxCredentials {
+	return SandboxCredentials{AccessToken: shopifyToken, WebhookSecret: shopifyWebhookSecret}
+}
 
 func (h *shopifyHarness) Connect(baseURL string, client *http.Client, log *slog.Logger) (rosync.Platform, error) {
 	opts := &shopify.Options{

@@ -23,6 +23,8 @@ const (
 	wooWebhookSecret = "whsec-replay-woo"
 )
 
+func init() { Register("woocommerce", newWooCommerce) }
+
 type wooHarness struct {
 	srv    *woocommercetest.Server
 	faults *faultplan.Plan
@@ -35,7 +37,7 @@ func (h *wooHarness) SetFaults(p *faultplan.Plan) {
 	h.srv.SetFaults(p)
 }
 
-func newWooCommerce(fx *Fixture, now func() time.Time) (harness, error) {
+func newWooCommerce(fx *Fixture, now func() time.Time) (Harness, error) {
 	srv := woocommercetest.New(woocommercetest.Options{Key: wooKey, Secret: wooSecret, Currency: fx.Shop.Currency, Now: now})
 	for i, raw := range fx.Shop.Categories {
 		if err := srv.AddCategory(raw); err != nil {
@@ -70,6 +72,10 @@ func newWooCommerce(fx *Fixture, now func() time.Time) (harness, error) {
 }
 
 func (h *wooHarness) Handler() http.Handler { return h.srv }
+
+func (h *wooHarness) Credentials() SandboxCredentials {
+	return SandboxCredentials{Key: wooKey, Secret: wooSecret, WebhookSecret: wooWebhookSecret}
+}
 
 func (h *wooHarness) Connect(baseURL string, client *http.Client, log *slog.Logger) (rosync.Platform, error) {
 	opts := &woocommerce.Options{HTTPClient: client, WebhookSecret: wooWebhookSecret}

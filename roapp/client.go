@@ -22,7 +22,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/httpx"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // Defaults of Options.
@@ -410,7 +410,7 @@ func (c *Client) sendCreate(ctx context.Context, method, tmpl, u string, body []
 		if resp.StatusCode != http.StatusTooManyRequests || attempt >= c.retryMax {
 			return resp, nil
 		}
-		if ra, ok := httpx.RetryAfter(resp.Header.Get("Retry-After"), c.now()); ok && ra > MaxRetryAfter {
+		if ra, ok := platformkit.RetryAfter(resp.Header.Get("Retry-After"), c.now()); ok && ra > MaxRetryAfter {
 			return resp, nil
 		}
 		wait := c.backoff(c.waitMin, c.waitMax, attempt, resp)
@@ -459,7 +459,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		if ra, ok := httpx.RetryAfter(resp.Header.Get("Retry-After"), c.now()); ok && ra > MaxRetryAfter {
+		if ra, ok := platformkit.RetryAfter(resp.Header.Get("Retry-After"), c.now()); ok && ra > MaxRetryAfter {
 			return false, nil
 		}
 	case resp.StatusCode >= 500:
@@ -474,7 +474,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 // waits min·2^attempt capped at max, with jitter in its upper half.
 func (c *Client) backoff(min, max time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := httpx.RetryAfter(resp.Header.Get("Retry-After"), c.now()); ok {
+		if d, ok := platformkit.RetryAfter(resp.Header.Get("Retry-After"), c.now()); ok {
 			return min2(d, MaxRetryAfter)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/httpx"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // apiError maps an error answer to the rosync error taxonomy (see the
@@ -24,7 +24,7 @@ func (c *Client) apiError(ep Endpoint, method, tmpl string, resp *http.Response,
 	apiErr := &rosync.APIError{Service: service, Method: method, Path: tmpl, Status: status, Message: truncate(msg, maxMessage)}
 	switch {
 	case status == http.StatusTooManyRequests:
-		ra, _ := httpx.RetryAfter(resp.Header.Get("Retry-After"), c.now())
+		ra, _ := platformkit.RetryAfter(resp.Header.Get("Retry-After"), c.now())
 		return &rosync.RateLimitError{Service: service, RetryAfter: ra}
 	case status == http.StatusForbidden:
 		right := rightFrom(apiErr.Message)

@@ -3,7 +3,7 @@
 // loopback HTTP, against the fake shop and the RO App emulator with RO
 // App's rate limit scaled to -rate requests per second.
 //
-//	go run ./examples/bench -orders 2000 [-rate 300] [-latency 20ms] [-concurrency 16]
+//	go run ./examples/bench -orders 2000 [-rate 300] [-latency 20ms] [-concurrency 16] [-timescale 100]
 //	go run ./examples/bench -orders 2000 -cpu [-cpuprofile cpu.prof] [-memprofile heap.prof]
 //
 // The fake shop and the emulator run in a child process (this program
@@ -12,6 +12,13 @@
 // temporary directory). The last line of output is
 //
 //	orders=N calls=C lower_bound=L ratio=C/L utilisation=U 429s=K heap_peak_mib=M wall_s=W
+//
+// The Syncer runs with default options. RO App's time runs -timescale
+// times faster than the wall clock (default R/3: RO App's real limit is 3
+// requests per second, so R requests per second compress its time by
+// R/3), for the emulator and the Syncer alike, so that time-based
+// behaviour (the mirror's modified_at[] refreshes and their overlap) sees
+// as many calls per RO App second as a real import does.
 //
 // With -cpu the limits are off and the latency 0, and the line also gives
 // the importing process's CPU time per order (cpu_ms_per_order).
@@ -60,7 +67,7 @@ type config struct {
 	burst    int
 	latency  time.Duration
 	conc     int
-	warm     bool
+	scale    float64
 	headroom float64
 	cpu      bool
 	cpuProf  string
@@ -72,6 +79,7 @@ type served struct {
 	WooURL string        `json:"woo_url"`
 	ROURL  string        `json:"ro_url"`
 	Now    time.Time     `json:"now"`
+	Start  time.Time     `json:"start"` // the wall time at which RO App's time was Now
 	Stats  shopgen.Stats `json:"stats"`
 }
 
@@ -85,13 +93,16 @@ func main() {
 	flag.DurationVar(&c.latency, "latency", 20*time.Millisecond, "emulator latency per call")
 	flag.IntVar(&c.conc, "concurrency", 16, "orders applied at once (rosync.Options.Concurrency)")
 	flag.Float64Var(&c.headroom, "headroom", 0.97, "the client's rate as a fraction of R")
-	flag.BoolVar(&c.warm, "warm-index", true, "use the warm identity index (rosync.Options.WarmIndex)")
+	flag.Float64Var(&c.scale, "timescale", 0, "how much faster RO App's time runs than the wall clock; 0: R/3 (at least 1)")
 	flag.BoolVar(&c.cpu, "cpu", false, "no rate limit, no latency: report engine CPU per order")
 	flag.StringVar(&c.cpuProf, "cpuprofile", "", "write the importing process's CPU profile of the import to this file")
 	flag.StringVar(&c.memProf, "memprofile", "", "write a heap profile of what the importing process still holds when the import ends (after a GC) to this file")
 	flag.Parse()
 	if c.cpu {
 		c.rate, c.latency = 0, 0
+	}
+	if c.scale <= 0 {
+		c.scale = max(1, c.rate/3)
 	}
 	if c.burst <= 0 {
 		// A client paced at exactly R whose requests arrive up to J late
@@ -116,7 +127,8 @@ func main() {
 // prints their addresses and serves until stdin closes.
 func runServers(c config) {
 	shop := shopgen.Generate(shopgen.Options{Orders: c.orders, Seed: c.seed})
-	now := func() time.Time { return shop.Now }
+	start := time.Now()
+	now := scaledClock(shop.Now, start, c.scale)
 	woo := woocommercetest.New(woocommercetest.Options{Key: wooKey, Secret: wooSecret, Currency: shop.Currency, Now: now})
 	for _, raw := range shop.Categories {
 		must(woo.AddCategory(raw))
@@ -140,8 +152,16 @@ func runServers(c config) {
 	wooSrv, roSrv := httptest.NewServer(woo), httptest.NewServer(mux)
 	defer wooSrv.Close()
 	defer roSrv.Close()
-	must(json.NewEncoder(os.Stdout).Encode(served{WooURL: wooSrv.URL, ROURL: roSrv.URL, Now: shop.Now, Stats: shop.Stats}))
+	must(json.NewEncoder(os.Stdout).Encode(served{WooURL: wooSrv.URL, ROURL: roSrv.URL, Now: shop.Now, Start: start, Stats: shop.Stats}))
 	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
+// scaledClock is RO App's time: at at the wall time start, running scale
+// times faster than the wall clock.
+func scaledClock(at, start time.Time, scale float64) func() time.Time {
+	return func() time.Time {
+		return at.Add(time.Duration(float64(time.Since(start)) * scale))
+	}
 }
 
 type emuCalls struct {
@@ -201,12 +221,11 @@ func run(c config) error {
 	ro := roapp.New(roKey, &roapp.Options{BaseURL: srv.ROURL, HTTPClient: &http.Client{Transport: transport},
 		RequestsPerSecond: clientRate})
 	syncer, err := rosync.New(plat, ro, store, &rosync.Options{
-		Now: func() time.Time { return srv.Now },
+		Now: scaledClock(srv.Now, srv.Start, c.scale),
 		Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBySKU, DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1,
 			AssigneeID: roapptest.DefaultEmployee.ID,
 			StatusMap:  map[string]string{"completed": "Closed"}},
 		Concurrency: c.conc,
-		WarmIndex:   c.warm,
 	})
 	if err != nil {
 		return err

@@ -20,6 +20,8 @@ import (
 type Config struct {
 	// Listen is the HTTP address of webhooks, health and metrics.
 	Listen string `yaml:"listen"`
+	// HTTP bounds what one client may hold of the HTTP server.
+	HTTP HTTPConfig `yaml:"http"`
 	// PollInterval is the time between reconciliation polls of each shop.
 	PollInterval Duration     `yaml:"poll_interval"`
 	ROApp        ROAppConfig  `yaml:"roapp"`
@@ -206,6 +208,7 @@ func (c *Config) applyDefaults() {
 	if c.PollInterval == 0 {
 		c.PollInterval = Duration(DefaultPollInterval)
 	}
+	c.HTTP.applyDefaults()
 	if c.Store.SQLitePath == "" && c.Store.PostgresDSN == "" {
 		c.Store.SQLitePath = DefaultSQLitePath
 	}
@@ -229,6 +232,17 @@ func (c *Config) Validate() error {
 	}
 	if time.Duration(c.PollInterval) < time.Second {
 		bad("poll_interval", "must be at least 1s")
+	}
+	for key, d := range map[string]Duration{
+		"http.read_header_timeout": c.HTTP.ReadHeaderTimeout, "http.read_timeout": c.HTTP.ReadTimeout,
+		"http.write_timeout": c.HTTP.WriteTimeout, "http.idle_timeout": c.HTTP.IdleTimeout,
+	} {
+		if d < 0 {
+			bad(key, "must not be negative")
+		}
+	}
+	if c.HTTP.MaxConnections < 0 {
+		bad("http.max_connections", "must not be negative")
 	}
 	if c.Store.SQLitePath != "" && c.Store.PostgresDSN != "" {
 		bad("store", "set sqlite_path or postgres_dsn, not both")
@@ -259,40 +273,25 @@ func (c *Config) Validate() error {
 			bad(at+".name", "its environment prefix %s is also %q's", env, prev)
 		}
 		envs[env] = s.Name
-		if s.URL == "" {
-			bad(at+".url", "missing")
-		} else if s.Platform != "shopify" && !isHTTPURL(s.URL) {
-			bad(at+".url", "must be an absolute http(s) URL")
-		}
 		need := func(key, val, envKey string) {
 			if val == "" {
 				bad(at+"."+key, "missing (set it or %s)", EnvName(s.Name, envKey))
 			}
 		}
-		switch s.Platform {
-		case "woocommerce":
-			need("key", s.Key, "KEY")
-			need("secret", s.Secret, "SECRET")
-			if s.PagedImport {
-				bad(at+".paged_import", "only for Shopify")
-			}
-		case "shopify":
-			need("token", s.Token, "TOKEN")
-		case "cartum":
-			if s.PagedImport {
-				bad(at+".paged_import", "only for Shopify")
-			}
-			need("login", s.Login, "LOGIN")
-			need("password", s.Password, "PASSWORD")
-			if s.Currency == "" {
-				bad(at+".currency", "missing: Cartum's API does not report the shop currency")
-			}
-		case "":
-			bad(at+".platform", "missing (woocommerce, shopify or cartum)")
+		pb, known := platformBuilders[s.Platform]
+		switch {
+		case s.Platform == "":
+			bad(at+".platform", "missing (%s)", platformList())
+		case !known:
+			bad(at+".platform", "%q is not %s", s.Platform, platformList())
 		default:
-			bad(at+".platform", "%q is not woocommerce, shopify or cartum", s.Platform)
+			pb.Check(s, need, func(key, format string, args ...any) { bad(at+"."+key, format, args...) })
 		}
-		need("webhook_secret", s.WebhookSecret, "WEBHOOK_SECRET")
+		if s.URL == "" {
+			bad(at+".url", "missing")
+		} else if !pb.DomainURL && !isHTTPURL(s.URL) {
+			bad(at+".url", "must be an absolute http(s) URL")
+		}
 		switch rosync.IdentifyBy(s.IdentifyProductsBy) {
 		case "", rosync.IdentifyByName, rosync.IdentifyBySKU, rosync.IdentifyByID:
 		default:

@@ -107,7 +107,7 @@ func TestConfigErrors(t *testing.T) {
 			"shops[0] (a).secret: missing (set it or ROSYNC_SHOP_A_SECRET)",
 			"shops[0] (a).webhook_secret: missing (set it or ROSYNC_SHOP_A_WEBHOOK_SECRET)"}},
 		{"unknown platform", ok + "shops: [{name: a, platform: magento, url: \"https://a.example\", webhook_secret: w}]\n",
-			[]string{`shops[0] (a).platform: "magento" is not woocommerce, shopify or cartum`}},
+			[]string{`shops[0] (a).platform: "magento" is not cartum, shopify or woocommerce`}},
 		{"cartum needs currency", ok + "shops: [{name: c, platform: cartum, url: \"https://c.example\", login: l, password: p, webhook_secret: w}]\n",
 			[]string{"shops[0] (c).currency: missing"}},
 		{"duplicate and reserved names", ok + "shops: [" + woo + ", " + woo + ", {name: roapp, platform: shopify, url: x.myshopify.com, token: t, webhook_secret: w}]\n",

@@ -13,8 +13,6 @@ import (
 
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/platforms/cartum"
-	"github.com/rosync/rosync/platforms/shopify"
-	"github.com/rosync/rosync/platforms/woocommerce"
 	"github.com/rosync/rosync/roapp"
 	"github.com/rosync/rosync/storage/postgres"
 	"github.com/rosync/rosync/storage/sqlite"
@@ -129,19 +127,11 @@ func NewService(ctx context.Context, cfg *Config, opts *ServiceOptions) (*Servic
 func (s *Service) platform(sc ShopConfig) (rosync.Platform, error) {
 	hc := &http.Client{Timeout: 60 * time.Second, Transport: s.Metrics.Transport(sc.Platform, nil)}
 	log := s.log.With("shop", sc.Name)
-	switch sc.Platform {
-	case "woocommerce":
-		return woocommerce.New(sc.URL, woocommerce.Credentials{Key: sc.Key, Secret: sc.Secret},
-			&woocommerce.Options{HTTPClient: hc, WebhookSecret: sc.WebhookSecret, Logger: log})
-	case "shopify":
-		return shopify.New(sc.URL, shopify.Credentials{AccessToken: sc.Token},
-			&shopify.Options{HTTPClient: hc, WebhookSecret: sc.WebhookSecret, Logger: log, PagedImport: sc.PagedImport})
-	case "cartum":
-		return cartum.New(sc.URL, cartum.Credentials{Login: sc.Login, Password: sc.Password},
-			&cartum.Options{HTTPClient: hc, WebhookSecret: sc.WebhookSecret, Logger: log,
-				Currency: sc.Currency, Timezone: sc.Timezone})
+	pb, ok := platformBuilders[sc.Platform]
+	if !ok {
+		return nil, fmt.Errorf("unknown platform %q (known: %s)", sc.Platform, platformList())
 	}
-	return nil, fmt.Errorf("unknown platform %q", sc.Platform)
+	return pb.New(sc, hc, log)
 }
 
 // onEvent counts an order outcome; the engine logs them itself.
@@ -225,7 +215,10 @@ func (s *Service) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	hc := s.cfg.HTTP
+	hc.applyDefaults() // a Config built in code (the sandbox) has none
+	ln = limitListener(ln, hc.MaxConnections)
+	srv := hc.server(s.Handler())
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	s.log.Info("listening", "addr", ln.Addr().String(), "shops", len(s.shops))

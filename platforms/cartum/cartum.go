@@ -16,7 +16,7 @@ import (
 
 	"github.com/rosync/rosync"
 
-	"github.com/rosync/rosync/platforms/internal/strictjson"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // Name is the platform name that Platform.Name returns and that goes into
@@ -274,7 +274,7 @@ func decodeStatuses(resp json.RawMessage, lang string) ([]Status, error) {
 		return nil, fmt.Errorf("response is not an object: %w", err)
 	}
 	var items []json.RawMessage
-	switch strictjson.Kind(env.Statuses) {
+	switch platformkit.JSONKind(env.Statuses) {
 	case "object":
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(env.Statuses, &m); err != nil {
@@ -288,7 +288,7 @@ func decodeStatuses(resp json.RawMessage, lang string) ([]Status, error) {
 			return nil, err
 		}
 	default:
-		return nil, fmt.Errorf("statuses is a JSON %s, want an object", strictjson.Kind(env.Statuses))
+		return nil, fmt.Errorf("statuses is a JSON %s, want an object", platformkit.JSONKind(env.Statuses))
 	}
 	out := make([]Status, 0, len(items))
 	for _, it := range items {
@@ -302,7 +302,7 @@ func decodeStatuses(resp json.RawMessage, lang string) ([]Status, error) {
 		}
 		id, ok, err := readInt(n.ID)
 		if err != nil || !ok || id <= 0 {
-			return nil, fmt.Errorf("status id %s is not a positive integer", strictjson.Truncate(n.ID))
+			return nil, fmt.Errorf("status id %s is not a positive integer", platformkit.Truncate(n.ID))
 		}
 		title, err := readTitle(n.Title, lang)
 		if err != nil {

@@ -16,9 +16,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/httpx"
-
-	"github.com/rosync/rosync/platforms/internal/strictjson"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // TokenLifetime is how long an auth token lives (Cartum documents 600 s).
@@ -297,12 +295,12 @@ func (c *client) once(ctx context.Context, fn string, data []byte) (int, envelop
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return 0, envelope{}, false, fmt.Errorf("cartum: %s: %w", fn, ctxErr)
 		}
-		return 0, envelope{}, true, &httpx.TransportError{Msg: c.redact(fmt.Sprintf("cartum: %s: %v", fn, err)), Err: err}
+		return 0, envelope{}, true, &platformkit.TransportError{Msg: c.redact(fmt.Sprintf("cartum: %s: %v", fn, err)), Err: err}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
-		return 0, envelope{}, true, &httpx.TransportError{Msg: c.redact(fmt.Sprintf("cartum: %s: reading the answer: %v", fn, err)), Err: err}
+		return 0, envelope{}, true, &platformkit.TransportError{Msg: c.redact(fmt.Sprintf("cartum: %s: reading the answer: %v", fn, err)), Err: err}
 	}
 	if int64(len(raw)) > c.maxBody {
 		return 0, envelope{}, false, fmt.Errorf("cartum: %s: answer over %d bytes: %w", fn, c.maxBody, rosync.ErrBodyTooLarge)
@@ -361,7 +359,7 @@ func envMessage(env *envelope) string {
 	if s, err := readString(env.Message); err == nil && s != "" {
 		return s
 	}
-	switch strictjson.Kind(env.Response) {
+	switch platformkit.JSONKind(env.Response) {
 	case "string":
 		s, _ := readString(env.Response)
 		return s
@@ -415,7 +413,7 @@ func (l logEntry) reason() string {
 // messageText flattens a message value: a string, or the strings (and
 // numbers) of an array or object, joined with "; ". Anything else is "".
 func messageText(raw json.RawMessage) string {
-	switch strictjson.Kind(raw) {
+	switch platformkit.JSONKind(raw) {
 	case "string":
 		s, _ := readString(raw)
 		return s
@@ -435,7 +433,7 @@ func messageText(raw json.RawMessage) string {
 		return strings.Join(parts, "; ")
 	case "object":
 		var parts []string
-		strictjson.ScanObject(raw, func(_ string, v json.RawMessage) bool {
+		platformkit.ScanObject(raw, func(_ string, v json.RawMessage) bool {
 			if s := messageText(v); s != "" {
 				parts = append(parts, s)
 			}

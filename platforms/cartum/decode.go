@@ -12,7 +12,7 @@ import (
 
 	"github.com/rosync/rosync"
 
-	"github.com/rosync/rosync/platforms/internal/strictjson"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // This file maps a native orders/get order to rosync.Order without any API
@@ -216,7 +216,7 @@ func (d decoder) lines(raw json.RawMessage, digits int32) ([]rosync.LineItem, []
 	if isNull(raw) {
 		return nil, nil, nil
 	}
-	if k := strictjson.Kind(raw); k != "array" {
+	if k := platformkit.JSONKind(raw); k != "array" {
 		return nil, nil, fieldErr("products", fmt.Errorf("got a JSON %s, want an array", k))
 	}
 	var items []json.RawMessage
@@ -228,7 +228,7 @@ func (d decoder) lines(raw json.RawMessage, digits int32) ([]rosync.LineItem, []
 	seen := make(map[string]int, len(items))
 	for i, it := range items {
 		f := "products[" + strconv.Itoa(i) + "]"
-		if k := strictjson.Kind(it); k != "object" {
+		if k := platformkit.JSONKind(it); k != "object" {
 			return nil, nil, fieldErr(f, fmt.Errorf("got a JSON %s, want an object", k))
 		}
 		var nl nativeLine
@@ -295,7 +295,7 @@ func (d decoder) lines(raw json.RawMessage, digits int32) ([]rosync.LineItem, []
 // Nil when all are empty.
 func (d decoder) delivery(n *nativeOrder, digits int32) (*rosync.Delivery, error) {
 	var del rosync.Delivery
-	switch k := strictjson.Kind(n.DeliveryType); k {
+	switch k := platformkit.JSONKind(n.DeliveryType); k {
 	case "nothing", "null":
 	case "object":
 		var t struct {

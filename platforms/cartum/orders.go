@@ -12,7 +12,7 @@ import (
 
 	"github.com/rosync/rosync"
 
-	"github.com/rosync/rosync/platforms/internal/strictjson"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // Order fetches one order with orders/get {"ids":[id]}. A missing order, or
@@ -195,7 +195,7 @@ func (p *Platform) page(ctx context.Context, params map[string]any) ([]json.RawM
 	var orders []json.RawMessage
 	if err := json.Unmarshal(env.Orders, &orders); err != nil {
 		return nil, &rosync.APIError{Service: Name, Method: "POST", Path: "orders/get",
-			Message: fmt.Sprintf("response.orders is a JSON %s, want an array", strictjson.Kind(env.Orders))}
+			Message: fmt.Sprintf("response.orders is a JSON %s, want an array", platformkit.JSONKind(env.Orders))}
 	}
 	return orders, nil
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/rosync/rosync/platforms/internal/strictjson"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // This file holds the strict readers of Cartum's JSON values. Each takes a
@@ -18,7 +18,7 @@ import (
 // in words a shop owner can act on.
 
 func isNull(raw []byte) bool {
-	k := strictjson.Kind(raw)
+	k := platformkit.JSONKind(raw)
 	return k == "nothing" || k == "null"
 }
 
@@ -27,7 +27,7 @@ func readString(raw json.RawMessage) (string, error) {
 	if isNull(raw) {
 		return "", nil
 	}
-	if k := strictjson.Kind(raw); k != "string" {
+	if k := platformkit.JSONKind(raw); k != "string" {
 		return "", fmt.Errorf("got a JSON %s, want a string", k)
 	}
 	var s string
@@ -42,12 +42,12 @@ func readInt(raw json.RawMessage) (n int64, ok bool, err error) {
 	if isNull(raw) {
 		return 0, false, nil
 	}
-	if k := strictjson.Kind(raw); k != "number" {
+	if k := platformkit.JSONKind(raw); k != "number" {
 		return 0, false, fmt.Errorf("got a JSON %s, want an integer", k)
 	}
 	n, err = strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 64)
 	if err != nil {
-		return 0, false, fmt.Errorf("%s is not an integer", strictjson.Truncate(raw))
+		return 0, false, fmt.Errorf("%s is not an integer", platformkit.Truncate(raw))
 	}
 	return n, true, nil
 }
@@ -55,7 +55,7 @@ func readInt(raw json.RawMessage) (n int64, ok bool, err error) {
 // readIntOrString reads an integer sent as a number or a decimal string
 // (only where the answer is not an order: the log of orders/update).
 func readIntOrString(raw json.RawMessage) (int64, bool, error) {
-	if strictjson.Kind(raw) == "string" {
+	if platformkit.JSONKind(raw) == "string" {
 		s, err := readString(raw)
 		if err != nil {
 			return 0, false, err
@@ -74,14 +74,14 @@ func readFlag(raw json.RawMessage) (bool, error) {
 	case "0", "false", `"0"`, "", "null":
 		return false, nil
 	}
-	return false, fmt.Errorf("%s is not 0 or 1", strictjson.Truncate(raw))
+	return false, fmt.Errorf("%s is not 0 or 1", platformkit.Truncate(raw))
 }
 
 // readMoney reads an amount sent as a JSON number or a decimal string,
 // never through float64. ok is false for null, absent or "".
 func readMoney(raw json.RawMessage) (d decimal.Decimal, ok bool, err error) {
 	var s string
-	switch k := strictjson.Kind(raw); k {
+	switch k := platformkit.JSONKind(raw); k {
 	case "nothing", "null":
 		return decimal.Decimal{}, false, nil
 	case "number":
@@ -107,7 +107,7 @@ func readMoney(raw json.RawMessage) (d decimal.Decimal, ok bool, err error) {
 // language ({"ua": "…", "en": "…"}): the lang key when present and not
 // empty, else the first non-empty value in the order the API sent them.
 func readTitle(raw json.RawMessage, lang string) (string, error) {
-	switch k := strictjson.Kind(raw); k {
+	switch k := platformkit.JSONKind(raw); k {
 	case "nothing", "null", "string":
 		return readString(raw)
 	case "object":
@@ -146,7 +146,7 @@ func readTitle(raw json.RawMessage, lang string) (string, error) {
 // peekOrderID reads the top-level order_id of an order whose JSON may be
 // malformed or truncated, for error reports.
 func peekOrderID(raw []byte) (id string) {
-	strictjson.ScanObject(raw, func(key string, v json.RawMessage) bool {
+	platformkit.ScanObject(raw, func(key string, v json.RawMessage) bool {
 		if key != "order_id" {
 			return true
 		}

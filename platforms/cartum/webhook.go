@@ -13,7 +13,7 @@ import (
 
 	"github.com/rosync/rosync"
 
-	"github.com/rosync/rosync/platforms/internal/strictjson"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // MaxWebhookBody is the largest webhook body VerifyWebhook reads.
@@ -76,7 +76,7 @@ func (p *Platform) VerifyWebhook(r *http.Request) (rosync.Hint, error) {
 	}
 	ids := []json.RawMessage{payload.OrderID}
 	for _, nested := range []json.RawMessage{payload.Order, payload.Data} {
-		if strictjson.Kind(nested) == "object" {
+		if platformkit.JSONKind(nested) == "object" {
 			var n struct {
 				OrderID json.RawMessage `json:"order_id"`
 			}
@@ -91,7 +91,7 @@ func (p *Platform) VerifyWebhook(r *http.Request) (rosync.Hint, error) {
 		}
 		id, ok, err := readIntOrString(raw)
 		if err != nil || !ok || id <= 0 {
-			return rosync.Hint{}, fmt.Errorf("cartum: webhook order_id %s is not an order id", strictjson.Truncate(raw))
+			return rosync.Hint{}, fmt.Errorf("cartum: webhook order_id %s is not an order id", platformkit.Truncate(raw))
 		}
 		hint.OrderID = strconv.FormatInt(id, 10)
 		return hint, nil

@@ -15,9 +15,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/httpx"
-
-	"github.com/rosync/rosync/platforms/internal/strictjson"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // This file reads the JSONL result of a bulk operation. With groupObjects,
@@ -149,7 +147,7 @@ func (s *bulkStream) read(ctx context.Context) error {
 		e := &rosync.APIError{Service: Name, Method: http.MethodGet, Path: bulkResultPath, Status: resp.StatusCode,
 			Message: http.StatusText(resp.StatusCode)}
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-			ra, _ := httpx.RetryAfter(resp.Header.Get("Retry-After"), c.now())
+			ra, _ := platformkit.RetryAfter(resp.Header.Get("Retry-After"), c.now())
 			return &retryableDownload{err: e, wait: ra}
 		}
 		return e
@@ -342,7 +340,7 @@ type bulkLine struct {
 // order's.
 func scanBulkLine(line []byte) bulkLine {
 	l := bulkLine{valid: json.Valid(line)}
-	strictjson.ScanObject(line, func(key string, v json.RawMessage) bool {
+	platformkit.ScanObject(line, func(key string, v json.RawMessage) bool {
 		switch key {
 		case "id":
 			_ = json.Unmarshal(v, &l.id)

@@ -53,9 +53,7 @@ func native(s platformtest.Spec) map[string]any {
 		fulfillment = "FULFILLED"
 	}
 	var lines []any
-	total := decimal.Zero
 	for i, l := range s.Lines {
-		total = total.Add(l.Price.Mul(decimal.NewFromInt(l.Quantity)))
 		lines = append(lines, map[string]any{
 			"id": fmt.Sprintf("gid://shopify/LineItem/%s%02d", s.ID, i), "sku": l.SKU, "name": l.Name, "title": l.Name,
 			"quantity": l.Quantity, "currentQuantity": l.Quantity, "variant": nil, "product": nil,
@@ -71,7 +69,7 @@ func native(s platformtest.Spec) map[string]any {
 			"defaultEmailAddress": map[string]any{"emailAddress": s.Customer.Email},
 			"defaultPhoneNumber":  map[string]any{"phoneNumber": s.Customer.Phone}, "defaultAddress": nil},
 		"shippingAddress": nil, "shippingLine": nil,
-		"currentSubtotalPriceSet": money(total),
+		"currentSubtotalPriceSet": money(s.Total()),
 		"lineItems":               map[string]any{"nodes": lines},
 	}
 }
@@ -103,6 +101,21 @@ func (h *harness) Webhook(t *testing.T, url, orderID string) *http.Request {
 	}
 	return h.SignedBody(t, url, body)
 }
+
+// WebhookWithID builds an orders/updated webhook whose REST-shaped body
+// carries id in "id", where Shopify puts the order's numeric id.
+func (h *harness) WebhookWithID(t *testing.T, url string, id json.RawMessage) *http.Request {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"id": id, "admin_graphql_api_id": "gid://shopify/Order/1", "name": "#1001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.SignedBody(t, url, body)
+}
+
+// StatusChanges is nil: Shopify has no status sync (SHO-2) and its fake no
+// status write.
+func (h *harness) StatusChanges() []platformtest.StatusChange { return nil }
 
 func (h *harness) SignedBody(t *testing.T, url string, body []byte) *http.Request {
 	t.Helper()

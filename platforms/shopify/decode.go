@@ -13,7 +13,7 @@ import (
 
 	"github.com/rosync/rosync"
 
-	"github.com/rosync/rosync/platforms/internal/strictjson"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // This file maps a GraphQL order node to rosync.Order without any API call.
@@ -184,7 +184,7 @@ func decodeOrder(raw []byte, limited bool) (*decoded, error) {
 	var n nativeOrder
 	if err := json.Unmarshal(raw, &n); err != nil {
 		id, number := peekIdentity(raw)
-		field, e := strictjson.FieldError("", err)
+		field, e := platformkit.FieldError("", err)
 		return nil, &rosync.InvalidOrderError{OrderID: id, Number: number, Field: field, Err: e}
 	}
 	d := &decoded{}
@@ -273,7 +273,7 @@ func (d *decoded) addLines(nodes []json.RawMessage, more bool, cursor string) er
 		d.lineIndex++
 		var nl nativeLine
 		if err := json.Unmarshal(raw, &nl); err != nil {
-			field, e := strictjson.FieldError(f, err)
+			field, e := platformkit.FieldError(f, err)
 			return &rosync.InvalidOrderError{OrderID: o.ID, Number: o.Number, Field: field, Err: e}
 		}
 		lineID, err := gidTail(nl.ID, "LineItem")
@@ -506,7 +506,7 @@ func legacyID(raw json.RawMessage) (string, error) {
 		return "", errors.New("missing id")
 	}
 	if raw[0] != '"' {
-		return "", fmt.Errorf("id %s is a JSON %s, want a string of digits", strictjson.Truncate(raw), strictjson.Kind(raw))
+		return "", fmt.Errorf("id %s is a JSON %s, want a string of digits", platformkit.Truncate(raw), platformkit.JSONKind(raw))
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -536,14 +536,14 @@ func gidTail(gid, kind string) (string, error) {
 		if gid == "" {
 			return "", errors.New("missing id")
 		}
-		return "", fmt.Errorf("%q is not a %s id", strictjson.Truncate([]byte(gid)), kind)
+		return "", fmt.Errorf("%q is not a %s id", platformkit.Truncate([]byte(gid)), kind)
 	}
 	if i := strings.IndexByte(rest, '?'); i >= 0 {
 		rest = rest[:i]
 	}
 	n, err := strconv.ParseUint(rest, 10, 64)
 	if err != nil || n == 0 {
-		return "", fmt.Errorf("%q is not a %s id", strictjson.Truncate([]byte(gid)), kind)
+		return "", fmt.Errorf("%q is not a %s id", platformkit.Truncate([]byte(gid)), kind)
 	}
 	return strconv.FormatUint(n, 10), nil
 }
@@ -562,7 +562,7 @@ func shopMoney(b *moneyBag, currency string) (decimal.Decimal, error) {
 		return decimal.Decimal{}, errors.New("missing amount")
 	}
 	if raw[0] != '"' {
-		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a string", strictjson.Truncate(raw), strictjson.Kind(raw))
+		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a string", platformkit.Truncate(raw), platformkit.JSONKind(raw))
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -570,7 +570,7 @@ func shopMoney(b *moneyBag, currency string) (decimal.Decimal, error) {
 	}
 	d, err := decimal.NewFromString(strings.TrimSpace(s))
 	if err != nil {
-		return decimal.Decimal{}, fmt.Errorf("amount %q is not a decimal number", strictjson.Truncate([]byte(s)))
+		return decimal.Decimal{}, fmt.Errorf("amount %q is not a decimal number", platformkit.Truncate([]byte(s)))
 	}
 	return d, nil
 }
@@ -578,7 +578,7 @@ func shopMoney(b *moneyBag, currency string) (decimal.Decimal, error) {
 // peekIdentity reads the top-level legacyResourceId and name of an order
 // node whose JSON may be malformed or truncated, for error reports.
 func peekIdentity(raw []byte) (id, number string) {
-	strictjson.ScanObject(raw, func(key string, v json.RawMessage) bool {
+	platformkit.ScanObject(raw, func(key string, v json.RawMessage) bool {
 		switch key {
 		case "legacyResourceId":
 			if s, err := legacyID(v); err == nil {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/httpx"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // maxResponseBody bounds every API response body that is read.
@@ -84,7 +84,7 @@ func newClient(endpoint, token, webhookSecret string, opts *Options, log *slog.L
 		endpoint: endpoint,
 		token:    func() string { return token },
 		redact: func(s string) string {
-			return httpx.Redact(s, token, webhookSecret)
+			return platformkit.Redact(s, token, webhookSecret)
 		},
 		http:        hc,
 		log:         log,
@@ -219,10 +219,10 @@ func (c *client) query(ctx context.Context, op, q string, vars map[string]any, c
 				}
 				continue
 			}
-			return &httpx.TransportError{Msg: c.redact(fmt.Sprintf("shopify: %s: POST %s: %v", op, apiPath, err)), Err: err}
+			return &platformkit.TransportError{Msg: c.redact(fmt.Sprintf("shopify: %s: POST %s: %v", op, apiPath, err)), Err: err}
 		}
 		if resp.status == http.StatusTooManyRequests || (resp.status >= 500 && resp.status != http.StatusNotImplemented) {
-			ra, hasRA := httpx.RetryAfter(resp.header.Get("Retry-After"), c.now())
+			ra, hasRA := platformkit.RetryAfter(resp.header.Get("Retry-After"), c.now())
 			apiErr := c.httpError(op, resp)
 			if hasRA && ra > c.waitMax {
 				return apiErr
@@ -521,7 +521,7 @@ func (c *client) httpError(op string, resp *response) error {
 	}
 	e.Message = c.redact(msg)
 	if resp.status == http.StatusTooManyRequests {
-		d, _ := httpx.RetryAfter(resp.header.Get("Retry-After"), c.now())
+		d, _ := platformkit.RetryAfter(resp.header.Get("Retry-After"), c.now())
 		e.Err = &rosync.RateLimitError{Service: Name, RetryAfter: d}
 	}
 	return e

@@ -11,7 +11,7 @@ import (
 
 	"github.com/rosync/rosync"
 
-	"github.com/rosync/rosync/platforms/internal/strictjson"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // This file maps a native REST v3 order to rosync.Order without any API call.
@@ -145,7 +145,7 @@ func decodeOrder(raw []byte) (*decoded, error) {
 	var n nativeOrder
 	if err := json.Unmarshal(raw, &n); err != nil {
 		id, number := peekIdentity(raw)
-		field, e := strictjson.FieldError("", err)
+		field, e := platformkit.FieldError("", err)
 		return nil, &rosync.InvalidOrderError{OrderID: id, Number: number, Field: field, Err: e}
 	}
 	d := &decoded{}
@@ -192,7 +192,7 @@ func decodeOrder(raw []byte) (*decoded, error) {
 		f := "line_items[" + strconv.Itoa(i) + "]"
 		var nl nativeLine
 		if err := json.Unmarshal(rl, &nl); err != nil {
-			field, e := strictjson.FieldError(f, err)
+			field, e := platformkit.FieldError(f, err)
 			return nil, &rosync.InvalidOrderError{OrderID: o.ID, Number: o.Number, Field: field, Err: e}
 		}
 		if nl.ID <= 0 {
@@ -244,7 +244,7 @@ func decodeOrder(raw []byte) (*decoded, error) {
 		f := "shipping_lines[" + strconv.Itoa(i) + "]"
 		var ns nativeShippingLine
 		if err := json.Unmarshal(rs, &ns); err != nil {
-			field, e := strictjson.FieldError(f, err)
+			field, e := platformkit.FieldError(f, err)
 			return nil, &rosync.InvalidOrderError{OrderID: o.ID, Number: o.Number, Field: field, Err: e}
 		}
 		fee, err := moneyString(ns.Total)
@@ -392,7 +392,7 @@ func applyRefunds(d *decoded, refunds []json.RawMessage) error {
 		f := "refunds[" + strconv.Itoa(i) + "]"
 		var nr nativeRefund
 		if err := json.Unmarshal(rr, &nr); err != nil {
-			field, e := strictjson.FieldError(f, err)
+			field, e := platformkit.FieldError(f, err)
 			return &rosync.InvalidOrderError{OrderID: d.order.ID, Number: d.order.Number, Field: field, Err: e}
 		}
 		for _, li := range nr.LineItems {

@@ -19,7 +19,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/httpx"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // maxResponseBody bounds every API response body that is read.
@@ -92,7 +92,7 @@ func newClient(api string, creds Credentials, opts *Options, log *slog.Logger) *
 		api:  api,
 		auth: func(r *http.Request) { r.SetBasicAuth(key, secret) },
 		redact: func(s string) string {
-			return httpx.Redact(s, key, secret, basicToken, url.QueryEscape(key), url.QueryEscape(secret))
+			return platformkit.Redact(s, key, secret, basicToken, url.QueryEscape(key), url.QueryEscape(secret))
 		},
 		http:    rc,
 		log:     log,
@@ -111,7 +111,7 @@ func (c *client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		return false, ctx.Err()
 	}
 	if err == nil && resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := httpx.RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > c.waitMax {
+		if d, ok := platformkit.RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok && d > c.waitMax {
 			return false, nil
 		}
 	}
@@ -156,12 +156,12 @@ func (c *client) do(ctx context.Context, method, tmpl, path string, q url.Values
 		}
 		// url.Error carries the URL: it holds no credentials (Basic auth
 		// goes in a header), but redact anyway in case a proxy echoes.
-		return nil, nil, &httpx.TransportError{Msg: c.redact(fmt.Sprintf("woocommerce: %s %s: %v", method, tmpl, err)), Err: err}
+		return nil, nil, &platformkit.TransportError{Msg: c.redact(fmt.Sprintf("woocommerce: %s %s: %v", method, tmpl, err)), Err: err}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
-		return nil, nil, &httpx.TransportError{Msg: c.redact(fmt.Sprintf("woocommerce: %s %s: reading body: %v", method, tmpl, err)), Err: err}
+		return nil, nil, &platformkit.TransportError{Msg: c.redact(fmt.Sprintf("woocommerce: %s %s: reading body: %v", method, tmpl, err)), Err: err}
 	}
 	if int64(len(data)) > c.maxBody {
 		return nil, nil, fmt.Errorf("woocommerce: %s %s: response over %d bytes: %w", method, tmpl, c.maxBody, rosync.ErrBodyTooLarge)
@@ -201,7 +201,7 @@ func (c *client) apiError(method, tmpl string, resp *http.Response, data []byte)
 		// REST API missing) is not taken as "the order does not exist".
 		e.Err = rosync.ErrNotFound
 	case resp.StatusCode == http.StatusTooManyRequests:
-		d, _ := httpx.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
+		d, _ := platformkit.RetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		e.Err = &rosync.RateLimitError{Service: Name, RetryAfter: d}
 	}
 	return e

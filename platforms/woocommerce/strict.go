@@ -11,7 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/rosync/rosync/platforms/internal/strictjson"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // This file holds the strict readers of WooCommerce's JSON values: dates,
@@ -49,7 +49,7 @@ func moneyString(raw json.RawMessage) (decimal.Decimal, error) {
 		return decimal.Decimal{}, errors.New("missing amount")
 	}
 	if raw[0] != '"' {
-		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a string", strictjson.Truncate(raw), strictjson.Kind(raw))
+		return decimal.Decimal{}, fmt.Errorf("amount %s is a JSON %s, want a string", platformkit.Truncate(raw), platformkit.JSONKind(raw))
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -74,12 +74,12 @@ func optionalID(raw json.RawMessage) (int64, error) {
 	if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {
 		return 0, nil
 	}
-	if k := strictjson.Kind(raw); k != "number" {
-		return 0, fmt.Errorf("id %s is a JSON %s, want a number", strictjson.Truncate(raw), k)
+	if k := platformkit.JSONKind(raw); k != "number" {
+		return 0, fmt.Errorf("id %s is a JSON %s, want a number", platformkit.Truncate(raw), k)
 	}
 	n, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil || n < 0 {
-		return 0, fmt.Errorf("id %s is not a non-negative integer", strictjson.Truncate(raw))
+		return 0, fmt.Errorf("id %s is not a non-negative integer", platformkit.Truncate(raw))
 	}
 	return n, nil
 }
@@ -87,7 +87,7 @@ func optionalID(raw json.RawMessage) (int64, error) {
 // peekIdentity reads the top-level "id" and "number" of an order whose JSON
 // may be malformed or truncated, for error reports.
 func peekIdentity(raw []byte) (id, number string) {
-	strictjson.ScanObject(raw, func(key string, v json.RawMessage) bool {
+	platformkit.ScanObject(raw, func(key string, v json.RawMessage) bool {
 		switch key {
 		case "id":
 			id = scalarString(v)
@@ -105,7 +105,7 @@ func scalarString(v json.RawMessage) string {
 	if len(v) == 0 || len(v) > 64 {
 		return ""
 	}
-	switch strictjson.Kind(v) {
+	switch platformkit.JSONKind(v) {
 	case "number":
 		return string(v)
 	case "string":

@@ -35,6 +35,7 @@ type Store struct {
 	identities map[string]rosync.Identity
 	shops      map[string]rosync.ShopState
 	seen       map[seenKey]struct{}
+	mirror     mirror
 
 	locks keylock.Set
 }

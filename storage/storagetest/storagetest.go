@@ -67,6 +67,10 @@ func Run(t *testing.T, newStore func(t *testing.T) rosync.Store) {
 		{"Lock/Counter", testLockCounter},
 		{"Lock/Fenced", testLockFenced},
 		{"Concurrent/CompareAndSwap", testConcurrentRecords},
+		{"Mirror/Contacts", testMirrorContacts},
+		{"Mirror/Products", testMirrorProducts},
+		{"Mirror/UpTo", testMirroredUpTo},
+		{"Mirror/Concurrent", testMirrorConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -249,6 +249,10 @@ type child struct {
 	reason string      // why it was killed: "time", "before-create", "after-create"
 	timer  *time.Timer
 	delay  time.Duration // of timer
+	// fired is closed once the timer's kill returned; timeLost is set
+	// when it found the child already killed.
+	fired    chan struct{}
+	timeLost bool
 }
 
 // kill sends SIGKILL (once) and waits until the child is dead and reaped.
@@ -276,8 +280,35 @@ func (c *child) killAfter(d time.Duration) bool {
 	if c.timer != nil {
 		return false
 	}
-	c.timer, c.delay = time.AfterFunc(d, func() { c.kill("time") }), d
+	fired := make(chan struct{})
+	c.timer, c.delay, c.fired = time.AfterFunc(d, func() {
+		defer close(fired)
+		if !c.kill("time") {
+			c.mu.Lock()
+			c.timeLost = true
+			c.mu.Unlock()
+		}
+	}), d, fired
 	return true
+}
+
+// timeKillOwed reports whether the child's time kill is still owed: its
+// timer had not fired when stopped, or it fired on a child another kill
+// had already taken.
+func (c *child) timeKillOwed() bool {
+	if c.stopTimer() {
+		return true
+	}
+	c.mu.Lock()
+	fired := c.fired
+	c.mu.Unlock()
+	if fired == nil {
+		return false // no time kill was started
+	}
+	<-fired
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.timeLost
 }
 
 // stopTimer stops the time kill and reports whether it had not fired.
@@ -339,9 +370,14 @@ func (r *crashRun) intercept(endpoint string, _ http.ResponseWriter, _ *http.Req
 	hit := r.before[endpoint][r.beforeN[endpoint]]
 	c := r.cur
 	r.mu.Unlock()
-	if hit && c.kill("before-create") {
+	if hit {
+		killed := c.kill("before-create")
 		r.mu.Lock()
-		r.beforeKill[endpoint]++
+		if killed {
+			r.beforeKill[endpoint]++
+		} else {
+			replan(r.before[endpoint], r.beforeN[endpoint])
+		}
 		r.mu.Unlock()
 	}
 	return hit
@@ -364,10 +400,29 @@ func (r *crashRun) afterCreate(endpoint string, _ int64) {
 		r.owed = r.owed[1:]
 	}
 	r.mu.Unlock()
-	if hit && c.kill("after-create") {
+	if hit {
+		killed := c.kill("after-create")
 		r.mu.Lock()
-		r.afterKill[endpoint]++
+		if killed {
+			r.afterKill[endpoint]++
+		} else {
+			replan(r.after[endpoint], r.afterN[endpoint])
+		}
 		r.mu.Unlock()
+	}
+}
+
+// replan moves a planned kill that found its child already dying (another
+// request of it, or a time kill, came first: on a loaded machine a killed
+// child takes a while to be reaped and its requests in flight still reach
+// the hooks) to the next create of the same endpoint not planned yet, so
+// that the run makes the kills it planned rather than fewer.
+func replan(planned map[int]bool, seen int) {
+	for n := seen + 1; ; n++ {
+		if !planned[n] {
+			planned[n] = true
+			return
+		}
 	}
 }
 
@@ -396,7 +451,7 @@ func (r *crashRun) start(c *child) error {
 func (r *crashRun) settle(c *child) {
 	<-c.done
 	r.mu.Lock()
-	if c.stopTimer() {
+	if c.timeKillOwed() {
 		// Another kill came first: this time kill is still owed.
 		r.owed = append([]time.Duration{c.delay}, r.owed...)
 	}

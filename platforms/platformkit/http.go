@@ -1,7 +1,8 @@
-// Package httpx holds the small HTTP helpers that the RO App client and the
-// platform adapters share: reading Retry-After, redacting secrets from
-// error texts, and the error of a request that failed on the network.
-package httpx
+package platformkit
+
+// The HTTP helpers that the RO App client and the platform adapters share:
+// reading Retry-After, redacting secrets from error texts, and the error of
+// a request that failed on the network.
 
 import (
 	"math"

@@ -1,7 +1,4 @@
-// Package strictjson holds the small helpers the platform adapters share to
-// read native JSON strictly and to say, in words a shop owner can act on,
-// which field is wrong and why.
-package strictjson
+package platformkit
 
 import (
 	"bytes"
@@ -11,9 +8,12 @@ import (
 	"reflect"
 )
 
-// Kind names the JSON type of a raw value: "string", "number", "object",
+// The helpers the platform adapters share to read native JSON strictly and
+// to say, in words a shop owner can act on, which field is wrong and why.
+
+// JSONKind names the JSON type of a raw value: "string", "number", "object",
 // "array", "boolean", "null", or "nothing" when it is absent.
-func Kind(raw []byte) string {
+func JSONKind(raw []byte) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return "nothing"
