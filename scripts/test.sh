@@ -122,11 +122,16 @@ echo "== go test -race (all packages; the engine, stores and clients are concurr
 log=$(mktemp "${TMPDIR:-/tmp}/rosync-test.XXXXXX")
 if [ ${#pkgs[@]} -eq 0 ]; then pkgs=(./...); fi
 if ! go test -race -count=1 -timeout 30m -v "${pkgs[@]}" >"$log" 2>&1; then
-  grep -vE '^(=== (RUN|PAUSE|CONT|NAME) |\s*--- PASS: )' "$log" | tail -n 400
+  # The failures first, each with what it printed (verbose packages would
+  # push them out of a plain tail), then the summary lines.
+  grep -vE '^(=== (RUN|PAUSE|CONT|NAME) |\s*--- PASS: )' "$log" |
+    grep -E -B2 -A40 -- '--- FAIL|^panic:|^FAIL|DATA RACE' | head -n 600
+  echo "== summary"
+  grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=|late:)' "$log"
   rm -f "$log"
   exit 1
 fi
-grep -E '^(ok|FAIL|\?|soak:|late:|crash:|replicas=)' "$log"
+grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=|late:)' "$log"
 rm -f "$log"
 if [ "${pkgs[*]}" != "./..." ]; then
   echo "packages passed: ${pkgs[*]}"

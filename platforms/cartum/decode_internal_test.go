@@ -83,8 +83,10 @@ func TestDecodeOrder_BadInput(t *testing.T) {
 			if inv.Field != tc.field {
 				t.Errorf("Field = %q, want %q (%v)", inv.Field, tc.field, err)
 			}
-			if rosync.Retryable(err) {
-				t.Errorf("an invalid order is not retryable")
+			// ENG-2: bytes that are not JSON are a transport fault (a cut
+			// answer), retried; JSON that states a wrong order is permanent.
+			if notJSON := tc.name == "malformed" || tc.name == "truncated"; rosync.Retryable(err) != notJSON {
+				t.Errorf("Retryable = %v, want %v", rosync.Retryable(err), notJSON)
 			}
 		})
 	}

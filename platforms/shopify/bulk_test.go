@@ -150,7 +150,7 @@ func TestOrders_BulkImportStreams(t *testing.T) {
 	var read atomic.Int64
 	e := newEnv(t, shopifytest.Options{}, nil)
 	addOrders(t, e.srv, 300)
-	hc := &http.Client{Timeout: 500 * time.Millisecond, Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+	hc := &http.Client{Timeout: 2 * time.Second, Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
 		resp, err := e.hc.Transport.RoundTrip(r)
 		if err == nil && strings.HasPrefix(r.URL.Path, "/bulk/") {
 			resp.Body = &countingBody{ReadCloser: resp.Body, n: &read}
@@ -163,7 +163,7 @@ func TestOrders_BulkImportStreams(t *testing.T) {
 		require.NoError(t, err)
 		if count == 0 {
 			require.Less(t, read.Load(), int64(200<<10), "the whole result was read before the first order")
-			time.Sleep(800 * time.Millisecond) // a slow consumer
+			time.Sleep(2500 * time.Millisecond) // a slow consumer, slower than the client timeout
 		}
 		require.Equal(t, fmt.Sprint(10000+count), o.ID)
 		count++

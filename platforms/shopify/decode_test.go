@@ -254,7 +254,10 @@ func TestDecodeOrder_BadInput(t *testing.T) {
 			require.True(t, errors.As(err, &inv), "got %v, want *rosync.InvalidOrderError", err)
 			require.Equal(t, tc.field, inv.Field, "field of %v", err)
 			require.Equal(t, tc.id, inv.OrderID, "order id of %v", err)
-			require.False(t, rosync.Retryable(err), "invalid data is permanent (ENG-2)")
+			// ENG-2: bytes that are not JSON are a transport fault (a cut
+			// answer), retried; JSON that states a wrong order is permanent.
+			notJSON := tc.name == "malformed" || tc.name == "truncated"
+			require.Equal(t, notJSON, rosync.Retryable(err), "ENG-2: retryable only when the answer is not JSON")
 		})
 	}
 }

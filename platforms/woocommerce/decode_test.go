@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -317,8 +318,12 @@ func assertInvalid(t *testing.T, err error, wantID, wantField string) {
 	if inv.OrderID != wantID || inv.Field != wantField {
 		t.Errorf("InvalidOrderError{OrderID: %q, Field: %q} (%v), want OrderID %q Field %q", inv.OrderID, inv.Field, err, wantID, wantField)
 	}
-	if rosync.Retryable(err) {
-		t.Errorf("Retryable(%v) = true, want a permanent error", err)
+	// ENG-2: bytes that are not JSON are a transport fault (a cut answer),
+	// retried; JSON that states a wrong order is permanent.
+	var syn *json.SyntaxError
+	notJSON := errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF)
+	if rosync.Retryable(err) != notJSON {
+		t.Errorf("Retryable(%v) = %v, want %v", err, rosync.Retryable(err), notJSON)
 	}
 }
 
