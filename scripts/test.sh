@@ -52,8 +52,21 @@ fi
 echo "== go vet"
 go vet ./...
 
-echo "== staticcheck (pinned in go.mod as a tool; configuration in staticcheck.conf)"
-go tool staticcheck ./...
+echo "== go mod tidy (go.mod and go.sum list exactly what rosync needs)"
+go mod tidy -diff
+(cd tools && go mod tidy -diff)
+
+echo "== the library's import graph holds none of the examples' dependencies"
+# Metrics (client_golang) and the progress bar are the example service's
+# choices: the root package, the adapters, the RO App client and the stores
+# must not pull them into an embedder's build.
+if example_deps=$(go list -deps . ./platforms/... ./roapp/... ./storage/... | grep -E '^github\.com/(prometheus|schollz)/'); then
+  printf 'the library imports what only the examples may:\n%s\n' "$example_deps"
+  exit 1
+fi
+
+echo "== staticcheck (pinned in tools/go.mod, apart from rosync's own modules; configuration in staticcheck.conf)"
+go tool -modfile=tools/go.mod staticcheck ./...
 fi
 
 # start_postgres starts a throwaway PostgreSQL server for the storage/postgres
