@@ -48,7 +48,7 @@ func (s *Syncer) lockedRecord(ctx context.Context, orderID string, attempt bool,
 	} else if err != nil {
 		return &storeError{fmt.Errorf("read record %s: %w", orderID, err)}
 	}
-	before := rec.ROOrderID
+	before, start := rec.ROOrderID, time.Now()
 	ferr := fn(lctx, &rec)
 	if isStoreConflict(ferr) {
 		return s.conflicted(ctx, orderID, ferr)
@@ -74,7 +74,7 @@ func (s *Syncer) lockedRecord(ctx context.Context, orderID string, attempt bool,
 		return err
 	}
 	if attempt {
-		s.emit(ctx, attemptEvent(&rec, before, ferr))
+		s.emit(ctx, timed(attemptEvent(&rec, before, ferr), start))
 	}
 	return ferr
 }

@@ -38,6 +38,12 @@ type Event struct {
 	OrderID string // "" for webhook events
 	Rule    string // for EventRejected
 	Err     error  // for EventFailed and EventWebhookRefused
+	// ROOrderID is the order's RO App id, when it has one (imported,
+	// updated and failed orders).
+	ROOrderID int64
+	// Duration is how long the attempt took (wall clock: lock, reads and
+	// writes), for the order events of an attempt; zero for the others.
+	Duration time.Duration
 }
 
 // Progress reports a long run (the initial import or a poll) as it goes.
@@ -114,17 +120,23 @@ func (s *Syncer) report(t *tracker, done bool) {
 	s.progress(p)
 }
 
+// timed sets ev.Duration to the wall-clock time since start.
+func timed(ev Event, start time.Time) Event {
+	ev.Duration = time.Since(start)
+	return ev
+}
+
 // attemptEvent is the event of an import attempt on rec, whose RO App
 // order id was before the attempt began.
 func attemptEvent(rec *Record, before int64, err error) Event {
 	var se *storeError
 	switch {
 	case err == nil && before == 0 && rec.ROOrderID != 0:
-		return Event{Kind: EventImported, OrderID: rec.OrderID}
+		return Event{Kind: EventImported, OrderID: rec.OrderID, ROOrderID: rec.ROOrderID}
 	case err == nil:
-		return Event{Kind: EventUpdated, OrderID: rec.OrderID}
+		return Event{Kind: EventUpdated, OrderID: rec.OrderID, ROOrderID: rec.ROOrderID}
 	case rec.State == StateRejected && rec.LastError == "" && !errors.As(err, &se):
 		return Event{Kind: EventRejected, OrderID: rec.OrderID, Rule: rec.Rule}
 	}
-	return Event{Kind: EventFailed, OrderID: rec.OrderID, Err: err}
+	return Event{Kind: EventFailed, OrderID: rec.OrderID, ROOrderID: rec.ROOrderID, Err: err}
 }

@@ -121,7 +121,7 @@ func (s *Syncer) pushHeld(ctx context.Context, rec *Record, ro *ROOrder) error {
 			ro = &got
 		}
 		if !s.deducted(ro) {
-			s.log.InfoContext(ctx, "status push held until the products are deducted", "order", rec.OrderID, "status", target)
+			s.log.DebugContext(ctx, "status push held until the products are deducted", "order", rec.OrderID, "status", target)
 			return nil
 		}
 		rec.Deducted = true

@@ -740,7 +740,7 @@ func (s *Syncer) Webhook() http.Handler {
 			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 			return
 		case errors.Is(err, ErrSignature):
-			s.log.WarnContext(r.Context(), "webhook refused: bad signature")
+			s.log.DebugContext(r.Context(), "webhook refused", "reason", "signature", "err", err)
 			s.emit(r.Context(), Event{Kind: EventWebhookRefused, Err: ErrSignature})
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return

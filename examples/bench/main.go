@@ -41,6 +41,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -72,6 +73,9 @@ type config struct {
 	cpu      bool
 	cpuProf  string
 	memProf  string
+	// people is how many contacts a person creates in RO App during the
+	// import, each for a customer whose first order is still to come.
+	people int
 }
 
 // served is what the child tells the parent, on one JSON line.
@@ -94,6 +98,7 @@ func main() {
 	flag.IntVar(&c.conc, "concurrency", 16, "orders applied at once (rosync.Options.Concurrency)")
 	flag.Float64Var(&c.headroom, "headroom", 0.97, "the client's rate as a fraction of R")
 	flag.Float64Var(&c.scale, "timescale", 0, "how much faster RO App's time runs than the wall clock; 0: R/3 (at least 1)")
+	flag.IntVar(&c.people, "people", 20, "contacts a person creates in RO App during the import, for customers of orders still to come (CUS-3: matched, not duplicated)")
 	flag.BoolVar(&c.cpu, "cpu", false, "no rate limit, no latency: report engine CPU per order")
 	flag.StringVar(&c.cpuProf, "cpuprofile", "", "write the importing process's CPU profile of the import to this file")
 	flag.StringVar(&c.memProf, "memprofile", "", "write a heap profile of what the importing process still holds when the import ends (after a GC) to this file")
@@ -139,21 +144,124 @@ func runServers(c config) {
 	for _, raw := range shop.Orders {
 		must(woo.AddOrder(raw))
 	}
+	inRO := map[string]bool{}
+	for _, ct := range shop.RO.Contacts {
+		for _, ph := range ct.Phones {
+			inRO[ph] = true
+		}
+	}
+	people := planPeople(shop.Orders, inRO, c.people)
 	shop.Orders = nil
 	emu := roapptest.New(shop.RO, &roapptest.Options{APIKey: roKey, RequestsPerSecond: c.rate, Burst: c.burst,
 		Latency: c.latency, Now: now})
 	mux := http.NewServeMux()
+	var added atomic.Int64
 	mux.HandleFunc("GET /bench/calls", func(w http.ResponseWriter, r *http.Request) {
 		calls := emu.Calls()
 		_ = json.NewEncoder(w).Encode(map[string]any{"total": calls.Total, "rate_limited": calls.RateLimited,
-			"by_endpoint": calls.ByEndpoint})
+			"by_endpoint": calls.ByEndpoint, "people": added.Load(), "duplicates": duplicateContacts(emu.Snapshot())})
 	})
 	mux.Handle("/", emu)
 	wooSrv, roSrv := httptest.NewServer(woo), httptest.NewServer(mux)
 	defer wooSrv.Close()
 	defer roSrv.Close()
 	must(json.NewEncoder(os.Stdout).Encode(served{WooURL: wooSrv.URL, ROURL: roSrv.URL, Now: shop.Now, Start: start, Stats: shop.Stats}))
+	stop := make(chan struct{})
+	go addPeople(emu, roSrv.URL, people, &added, stop)
 	_, _ = io.Copy(io.Discard, os.Stdin)
+	close(stop)
+}
+
+// person is a contact a person creates in RO App during the import: the
+// customer of the order at index first (oldest first), before rosync
+// reaches it.
+type person struct {
+	first int
+	body  map[string]any
+}
+
+// planPeople picks n customers that RO App does not know yet (no contact
+// with their phone) and whose first order comes in the second half of the
+// import, spread over it.
+func planPeople(orders []json.RawMessage, inRO map[string]bool, n int) []person {
+	if n <= 0 {
+		return nil
+	}
+	type billing struct {
+		Billing struct {
+			FirstName string `json:"first_name"`
+			LastName  string `json:"last_name"`
+			Email     string `json:"email"`
+			Phone     string `json:"phone"`
+		} `json:"billing"`
+	}
+	seen := map[string]bool{}
+	var out []person
+	for i, raw := range orders {
+		var o billing
+		must(json.Unmarshal(raw, &o))
+		b := o.Billing
+		if seen[b.Email] {
+			continue
+		}
+		seen[b.Email] = true
+		if i < len(orders)/2 || len(out) >= n {
+			continue
+		}
+		phone, err := rosync.NormalizePhone(b.Phone, "UA")
+		if err != nil || inRO[phone] {
+			continue
+		}
+		out = append(out, person{first: i, body: map[string]any{"first_name": b.FirstName, "last_name": b.LastName,
+			"email": b.Email, "phones": []map[string]any{{"title": "Mobile", "phone": phone}}}})
+	}
+	return out
+}
+
+// addPeople creates each planned contact through RO App's API when the
+// import is about a hundred orders before the customer's first order: while
+// the import runs, after the mirror was loaded.
+func addPeople(emu *roapptest.Emulator, url string, people []person, added *atomic.Int64, stop <-chan struct{}) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for len(people) > 0 {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		created := emu.Calls().ByEndpoint["POST /orders"]
+		for len(people) > 0 && created >= people[0].first-100 && created > 0 {
+			body, _ := json.Marshal(people[0].body)
+			req, _ := http.NewRequest(http.MethodPost, url+"/v2/contacts/people", strings.NewReader(string(body)))
+			req.Header.Set("Authorization", "Bearer "+roKey)
+			req.Header.Set("Content-Type", "application/json")
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode/100 == 2 {
+					added.Add(1)
+				}
+			}
+			people = people[1:]
+		}
+	}
+}
+
+// duplicateContacts counts the contacts beyond the first that share a
+// phone (ENG-1, CUS-3).
+func duplicateContacts(s roapptest.Snapshot) int {
+	byPhone := map[string]int{}
+	dups := 0
+	for _, c := range s.Contacts {
+		for _, p := range c.Phones {
+			byPhone[p]++
+			if byPhone[p] > 1 {
+				dups++
+			}
+		}
+	}
+	return dups
 }
 
 // scaledClock is RO App's time: at at the wall time start, running scale
@@ -168,6 +276,11 @@ type emuCalls struct {
 	Total       int            `json:"total"`
 	RateLimited int            `json:"rate_limited"`
 	ByEndpoint  map[string]int `json:"by_endpoint"`
+	// People are the contacts a person created during the import (their
+	// calls are not rosync's and are left out of its figures); Duplicates
+	// the contacts that share a phone with another at the end.
+	People     int `json:"people"`
+	Duplicates int `json:"duplicates"`
 }
 
 func run(c config) error {
@@ -277,6 +390,7 @@ func run(c config) error {
 		return err
 	}
 	lb := lowerBound(srv.Stats)
+	calls.Total -= calls.People
 	for ep, n := range calls.ByEndpoint {
 		fmt.Printf("  %-40s %d\n", ep, n)
 	}
@@ -291,9 +405,9 @@ func run(c config) error {
 	if c.rate > 0 {
 		util = float64(calls.Total) / wall.Seconds() / c.rate
 	}
-	fmt.Printf("orders=%d calls=%d lower_bound=%d ratio=%.3f utilisation=%.3f 429s=%d heap_peak_mib=%.1f wall_s=%.1f\n",
+	fmt.Printf("orders=%d calls=%d lower_bound=%d ratio=%.3f utilisation=%.3f 429s=%d heap_peak_mib=%.1f wall_s=%.1f people=%d duplicates=%d\n",
 		c.orders, calls.Total, lb, float64(calls.Total)/float64(lb), util, calls.RateLimited,
-		float64(peak.Load())/(1<<20), wall.Seconds())
+		float64(peak.Load())/(1<<20), wall.Seconds(), calls.People, calls.Duplicates)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 	"time"
 
@@ -139,6 +140,15 @@ func LoadConfig(r io.Reader, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	var c Config
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	// Unknown keys are reported by their key path with the nearest known
+	// key; the strict decode below stays as a backstop.
+	if errs := unknownKeys(&doc, reflect.TypeFor[Config]()); len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
@@ -215,7 +225,8 @@ func (c *Config) applyDefaults() {
 }
 
 // Validate reports every problem of the configuration at once, each with
-// the key it concerns. It never quotes a secret.
+// the key path it concerns (shops.main.default_region: a shop by its name,
+// or shops[1] when it has none or shares it). It never quotes a secret.
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
@@ -253,10 +264,7 @@ func (c *Config) Validate() error {
 	names := map[string]bool{}
 	envs := map[string]string{}
 	for i, s := range c.Shops {
-		at := fmt.Sprintf("shops[%d]", i)
-		if s.Name != "" {
-			at = fmt.Sprintf("shops[%d] (%s)", i, s.Name)
-		}
+		at := shopPath(c.Shops, i)
 		switch {
 		case s.Name == "":
 			bad(at+".name", "missing")

@@ -12,25 +12,29 @@ import (
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+// exampleEnv are the secrets of rosync.example.yaml's shops, as the
+// README says to give them.
+var exampleEnv = map[string]string{
+	"ROSYNC_ROAPP_API_KEY":                  "ro-key",
+	"ROSYNC_ROAPP_WEBHOOK_SECRET":           "ro-hook",
+	"ROSYNC_SHOP_MAIN_STORE_KEY":            "ck_1",
+	"ROSYNC_SHOP_MAIN_STORE_SECRET":         "cs_1",
+	"ROSYNC_SHOP_MAIN_STORE_WEBHOOK_SECRET": "wh_1",
+	"ROSYNC_SHOP_OUTLET_TOKEN":              "shpat_1",
+	"ROSYNC_SHOP_OUTLET_WEBHOOK_SECRET":     "wh_2",
+	"ROSYNC_SHOP_KYIV_LOGIN":                "api",
+	"ROSYNC_SHOP_KYIV_PASSWORD":             "pw",
+	"ROSYNC_SHOP_KYIV_WEBHOOK_SECRET":       "wh_3",
+	"ROSYNC_SHOP_NOT_CONFIGURED_KEY":        "ignored",
+}
+
 // TestExampleConfig loads rosync.example.yaml with the secrets from the
-// environment, as the README says to run it.
+// environment, as the README says to run it: one shop.
 func TestExampleConfig(t *testing.T) {
 	f, err := os.Open("rosync.example.yaml")
 	require.NoError(t, err)
 	defer f.Close()
-	cfg, err := LoadConfig(f, env(map[string]string{
-		"ROSYNC_ROAPP_API_KEY":                  "ro-key",
-		"ROSYNC_ROAPP_WEBHOOK_SECRET":           "ro-hook",
-		"ROSYNC_SHOP_MAIN_STORE_KEY":            "ck_1",
-		"ROSYNC_SHOP_MAIN_STORE_SECRET":         "cs_1",
-		"ROSYNC_SHOP_MAIN_STORE_WEBHOOK_SECRET": "wh_1",
-		"ROSYNC_SHOP_OUTLET_TOKEN":              "shpat_1",
-		"ROSYNC_SHOP_OUTLET_WEBHOOK_SECRET":     "wh_2",
-		"ROSYNC_SHOP_KYIV_LOGIN":                "api",
-		"ROSYNC_SHOP_KYIV_PASSWORD":             "pw",
-		"ROSYNC_SHOP_KYIV_WEBHOOK_SECRET":       "wh_3",
-		"ROSYNC_SHOP_NOT_CONFIGURED_KEY":        "ignored",
-	}))
+	cfg, err := LoadConfig(f, env(exampleEnv))
 	require.NoError(t, err)
 	require.Equal(t, ":8080", cfg.Listen)
 	require.Equal(t, 5*time.Minute, time.Duration(cfg.PollInterval))
@@ -40,11 +44,34 @@ func TestExampleConfig(t *testing.T) {
 		t.Errorf("roapp (-want +got):\n%s", diff)
 	}
 	require.Equal(t, StoreConfig{SQLitePath: "rosync.db"}, cfg.Store)
-	require.Len(t, cfg.Shops, 3)
+	require.Len(t, cfg.Shops, 1, "the example holds one shop, the others commented")
 	woo := cfg.Shops[0]
 	require.Equal(t, []string{"main-store", "woocommerce", "ck_1", "cs_1", "wh_1"},
 		[]string{woo.Name, woo.Platform, woo.Key, woo.Secret, woo.WebhookSecret})
 	require.Equal(t, map[string]string{"completed": "Closed", "cancelled": "Cancelled"}, woo.StatusMap)
+}
+
+// TestExampleConfigCommentedShops uncomments the example's other shops as
+// its comment says and loads them: they stay valid.
+func TestExampleConfigCommentedShops(t *testing.T) {
+	data, err := os.ReadFile("rosync.example.yaml")
+	require.NoError(t, err)
+	var lines []string
+	more := false
+	for l := range strings.Lines(string(data)) {
+		more = more || strings.HasPrefix(l, "  # More shops")
+		switch {
+		case !more:
+		case strings.HasPrefix(l, "  # - "), strings.HasPrefix(l, "  #   "):
+			l = "  " + l[len("  # "):]
+		case strings.TrimSpace(l) == "#":
+			l = "\n"
+		}
+		lines = append(lines, l)
+	}
+	cfg, err := LoadConfig(strings.NewReader(strings.Join(lines, "")), env(exampleEnv))
+	require.NoError(t, err)
+	require.Len(t, cfg.Shops, 3)
 	require.Equal(t, "shpat_1", cfg.Shops[1].Token)
 	require.False(t, cfg.Shops[1].WarmIndex || cfg.Shops[1].PagedImport)
 	kyiv := cfg.Shops[2]
@@ -96,28 +123,35 @@ func TestConfigErrors(t *testing.T) {
 		name, doc string
 		want      []string
 	}{
-		{"unknown key", ok + "shops: [" + woo + "]\npoll_intervall: 5m\n", []string{"field poll_intervall not found"}},
-		{"unknown shop key", ok + "shops: [{name: a, platfrom: woocommerce}]\n", []string{"field platfrom not found"}},
+		{"unknown key", ok + "shops: [" + woo + "]\npoll_intervall: 5m\n",
+			[]string{"config: poll_intervall (line 3): unknown key; did you mean poll_interval?"}},
+		{"unknown shop key", ok + "shops: [{name: a, platfrom: woocommerce}]\n",
+			[]string{"config: shops.a.platfrom (line 2): unknown key; did you mean shops.a.platform?"}},
+		{"misspelt nested key", ok + "shops:\n  - name: main\n    defualt_region: UA\n",
+			[]string{"config: shops.main.defualt_region (line 4): unknown key; did you mean shops.main.default_region?"}},
+		{"unknown key, nothing near", ok + "shops: [{name: a, colour: red}]\nroapp_extra: 1\n",
+			[]string{"config: shops.a.colour (line 2): unknown key\n", "config: roapp_extra (line 3): unknown key"}},
+		{"unnamed shop by index", ok + "shops: [{platfrom: x}]\n", []string{"config: shops[0].platfrom (line 2): unknown key; did you mean shops[0].platform?"}},
 		{"bad duration", ok + "poll_interval: often\nshops: [" + woo + "]\n", []string{`"often" is not a duration`}},
 		{"no shops", ok, []string{"shops: at least one shop"}},
 		{"no api key", "roapp: {branch_id: 1, order_type_id: 1}\nshops: [" + woo + "]\n",
 			[]string{"roapp.api_key: missing (set it or ROSYNC_ROAPP_API_KEY)"}},
 		{"missing credentials", ok + "shops: [{name: a, platform: woocommerce, url: \"https://a.example\"}]\n", []string{
-			"shops[0] (a).key: missing (set it or ROSYNC_SHOP_A_KEY)",
-			"shops[0] (a).secret: missing (set it or ROSYNC_SHOP_A_SECRET)",
-			"shops[0] (a).webhook_secret: missing (set it or ROSYNC_SHOP_A_WEBHOOK_SECRET)"}},
+			"shops.a.key: missing (set it or ROSYNC_SHOP_A_KEY)",
+			"shops.a.secret: missing (set it or ROSYNC_SHOP_A_SECRET)",
+			"shops.a.webhook_secret: missing (set it or ROSYNC_SHOP_A_WEBHOOK_SECRET)"}},
 		{"unknown platform", ok + "shops: [{name: a, platform: magento, url: \"https://a.example\", webhook_secret: w}]\n",
-			[]string{`shops[0] (a).platform: "magento" is not cartum, shopify or woocommerce`}},
+			[]string{`shops.a.platform: "magento" is not cartum, shopify or woocommerce`}},
 		{"cartum needs currency", ok + "shops: [{name: c, platform: cartum, url: \"https://c.example\", login: l, password: p, webhook_secret: w}]\n",
-			[]string{"shops[0] (c).currency: missing"}},
+			[]string{"shops.c.currency: missing"}},
 		{"duplicate and reserved names", ok + "shops: [" + woo + ", " + woo + ", {name: roapp, platform: shopify, url: x.myshopify.com, token: t, webhook_secret: w}]\n",
-			[]string{"shops[1] (a).name: duplicate shop name", `shops[2] (roapp).name: "roapp" is taken`}},
+			[]string{"shops[1].name: duplicate shop name", `shops.roapp.name: "roapp" is taken`}},
 		{"bad values", ok + "poll_interval: 10ms\nstore: {sqlite_path: a.db, postgres_dsn: postgres://x}\nshops: [{name: a, platform: woocommerce, url: ftp://a, key: k, secret: s, webhook_secret: w, identify_products_by: ean, timezone: Mars/Base, default_region: Ukraine}]\n",
 			[]string{"poll_interval: must be at least 1s", "store: set sqlite_path or postgres_dsn, not both",
 				"url: must be an absolute http(s) URL", `identify_products_by: "ean" is not name, sku or id`,
 				`timezone: "Mars/Base" is not an IANA timezone`, `default_region: "Ukraine" is not a two-letter region`}},
 		{"paged import is Shopify's", ok + "shops: [{name: a, platform: woocommerce, url: \"https://a.example\", key: k, secret: s, webhook_secret: w, paged_import: true}]\n",
-			[]string{"shops[0] (a).paged_import: only for Shopify"}},
+			[]string{"shops.a.paged_import: only for Shopify"}},
 		{"no branch", "roapp: {api_key: k}\nshops: [" + woo + "]\n",
 			[]string{"branch_id: missing (here or roapp.branch_id)", "order_type_id: missing"}},
 	}

@@ -47,7 +47,7 @@ func TestSandboxEndToEnd(t *testing.T) {
 	var stdout syncBuffer
 	go func() {
 		done <- runSandbox(ctx, "../../testdata/replay/woocommerce-demo.json", "127.0.0.1:0", &stdout, log,
-			newProgress(log, io.Discard), func(u string) { baseURL <- u })
+			newProgress(log, nil), func(u string) { baseURL <- u })
 	}()
 	var base string
 	select {
@@ -97,8 +97,8 @@ func TestSandboxEndToEnd(t *testing.T) {
 	_, body := get("/metrics")
 	e, err := parseExposition(strings.NewReader(body))
 	require.NoError(t, err, body)
-	require.Equal(t, float64(imported), e.samples[`rosync_orders_total{shop="woocommerce",outcome="imported"}`], body)
-	require.Equal(t, float64(len(before.Rejected)), e.samples[`rosync_orders_total{shop="woocommerce",outcome="rejected"}`], body)
+	require.Equal(t, float64(imported), e.samples[`rosync_orders_total{outcome="imported",shop="woocommerce"}`], body)
+	require.Equal(t, float64(len(before.Rejected)), e.samples[`rosync_orders_total{outcome="rejected",shop="woocommerce"}`], body)
 	require.Positive(t, e.samples[`rosync_api_calls_total{service="roapp",status="2xx"}`])
 	require.Positive(t, e.samples[`rosync_api_calls_total{service="woocommerce",status="2xx"}`])
 
@@ -128,7 +128,7 @@ func TestSandboxEndToEnd(t *testing.T) {
 	_, body = get("/metrics")
 	e, err = parseExposition(strings.NewReader(body))
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, e.samples[`rosync_orders_total{shop="woocommerce",outcome="updated"}`], 1.0)
+	require.GreaterOrEqual(t, e.samples[`rosync_orders_total{outcome="updated",shop="woocommerce"}`], 1.0)
 
 	// A bad body is refused.
 	resp, err = http.Post(base+"/sandbox/orders", "application/json", strings.NewReader("not json"))

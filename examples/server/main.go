@@ -52,12 +52,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal 
 	if err := lvl.UnmarshalText([]byte(*level)); err != nil {
 		return fmt.Errorf("-log-level: %q is not debug, info, warn or error", *level)
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: lvl}))
-	var bar io.Writer
+	// On a terminal the logs and the import's progress bar share standard
+	// error through one writer, so that they never interleave on a line.
+	var tw *termWriter
+	out := stderr
 	if terminal {
-		bar = stderr
+		tw = newTermWriter(stderr)
+		out = tw
 	}
-	prog := newProgress(log, bar)
+	log := slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: lvl}))
+	prog := newProgress(log, tw)
 
 	switch {
 	case *sandbox != "" && *config != "":

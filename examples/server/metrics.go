@@ -1,80 +1,156 @@
 package main
 
 import (
-	"bufio"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"sort"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/rosync/rosync"
 )
 
-// Metrics counts what the service does and writes it in the Prometheus
-// text exposition format (version 0.0.4), by hand: the service needs no
-// client library for a handful of counters. It is safe for concurrent use.
+// Metrics counts what the service does, through the Prometheus client
+// library (github.com/prometheus/client_golang) on a registry of its own,
+// which also holds the Go and process collectors. ServeHTTP serves them
+// with promhttp. Every counter and histogram of a configured shop and of
+// its services is present from the start, at zero (AddShop), so that rates
+// and alerts work before anything happened. It is safe for concurrent use.
 type Metrics struct {
-	mu       sync.Mutex
-	orders   map[[2]string]uint64 // shop, outcome
-	rejected map[[2]string]uint64 // shop, rule
-	refused  map[string]uint64    // shop
-	pushes   map[string]uint64    // shop
-	calls    map[[2]string]uint64 // service, status class
-	tooMany  map[string]uint64    // service
-	wait     time.Duration
+	reg *prometheus.Registry
+	h   http.Handler
+
+	orders   *prometheus.CounterVec // shop, outcome
+	rejected *prometheus.CounterVec // shop, rule
+	refused  *prometheus.CounterVec // shop, reason
+	pushes   *prometheus.CounterVec // shop
+	calls    *prometheus.CounterVec // service, status
+	tooMany  *prometheus.CounterVec // service
+	waitSum  prometheus.Counter
+	wait     prometheus.Histogram
+	webhook  *prometheus.HistogramVec // shop, code
+	apply    *prometheus.HistogramVec // shop, outcome
 }
 
 // The outcomes of rosync_orders_total.
 var outcomes = []rosync.EventKind{rosync.EventImported, rosync.EventUpdated, rosync.EventRejected, rosync.EventFailed}
 
-// NewMetrics returns empty counters.
+// The reasons of rosync_webhook_refused_total.
+var refusals = []string{"signature", "too_large", "other"}
+
+// The status classes of rosync_api_calls_total ("error": no answer).
+var statusClasses = []string{"2xx", "3xx", "4xx", "5xx", "error"}
+
+// NewMetrics returns the service's metrics on a new registry.
 func NewMetrics() *Metrics {
-	return &Metrics{
-		orders: map[[2]string]uint64{}, rejected: map[[2]string]uint64{}, refused: map[string]uint64{},
-		pushes: map[string]uint64{}, calls: map[[2]string]uint64{}, tooMany: map[string]uint64{},
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		orders: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rosync_orders_total",
+			Help: "Platform orders applied, by shop and outcome (imported, updated, rejected, failed)."},
+			[]string{"shop", "outcome"}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rosync_rejected_total",
+			Help: "Orders rejected, by shop and the rule of the specification that rejected them."},
+			[]string{"shop", "rule"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rosync_webhook_refused_total",
+			Help: "Webhooks refused, by shop and reason (signature: bad or missing signature; too_large: body over the limit)."},
+			[]string{"shop", "reason"}),
+		pushes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rosync_status_pushes_total",
+			Help: "Order statuses set on the platform, by shop."}, []string{"shop"}),
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rosync_api_calls_total",
+			Help: "HTTP requests sent (retries included), by service (roapp or the platform) and status class."},
+			[]string{"service", "status"}),
+		tooMany: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rosync_api_429_total",
+			Help: "HTTP 429 answers received, by service."}, []string{"service"}),
+		waitSum: prometheus.NewCounter(prometheus.CounterOpts{Name: "rosync_ratelimit_wait_seconds_total",
+			Help: "Time requests waited on the RO App rate limiter, in all."}),
+		wait: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "rosync_ratelimit_wait_seconds",
+			Help:    "How long each RO App request (retries included) waited on the rate limiter.",
+			Buckets: []float64{0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}}),
+		webhook: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rosync_webhook_duration_seconds",
+			Help:    "Time to answer a webhook, by shop (or roapp) and HTTP status code.",
+			Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}},
+			[]string{"shop", "code"}),
+		apply: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "rosync_order_apply_seconds",
+			Help:    "Time to apply one platform order to RO App (lock, reads, writes), by shop and outcome.",
+			Buckets: []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}},
+			[]string{"shop", "outcome"}),
 	}
+	m.reg.MustRegister(m.orders, m.rejected, m.refused, m.pushes, m.calls, m.tooMany, m.waitSum, m.wait,
+		m.webhook, m.apply,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.h = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+	m.AddService("roapp")
+	return m
 }
+
+// Registry returns the registry that holds the metrics, for an embedder
+// that adds its own.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // AddShop makes the shop's counters appear at zero before anything
 // happened, so that rates and alerts work from the start.
 func (m *Metrics) AddShop(shop string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	for _, o := range outcomes {
-		m.orders[[2]string{shop, string(o)}] += 0
+		m.orders.WithLabelValues(shop, string(o))
 	}
-	m.refused[shop] += 0
-	m.pushes[shop] += 0
+	m.AddWebhookSource(shop)
+	m.pushes.WithLabelValues(shop)
+}
+
+// AddWebhookSource makes the refused-webhook counters of a source (a shop,
+// or roapp) appear at zero.
+func (m *Metrics) AddWebhookSource(source string) {
+	for _, r := range refusals {
+		m.refused.WithLabelValues(source, r)
+	}
+}
+
+// AddService makes the request counters of a service (roapp or a
+// platform) appear at zero.
+func (m *Metrics) AddService(service string) {
+	for _, c := range statusClasses {
+		m.calls.WithLabelValues(service, c)
+	}
+	m.tooMany.WithLabelValues(service)
+}
+
+// refusal is the reason label of a refused webhook's error.
+func refusal(err error) string {
+	switch {
+	case errors.Is(err, rosync.ErrSignature):
+		return "signature"
+	case errors.Is(err, rosync.ErrBodyTooLarge):
+		return "too_large"
+	}
+	return "other"
 }
 
 // OnEvent counts a Syncer event; it is the Syncer's Options.OnEvent.
 func (m *Metrics) OnEvent(ev rosync.Event) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	switch ev.Kind {
-	case rosync.EventImported, rosync.EventUpdated, rosync.EventFailed:
-		m.orders[[2]string{ev.Shop, string(ev.Kind)}]++
-	case rosync.EventRejected:
-		m.orders[[2]string{ev.Shop, string(ev.Kind)}]++
-		m.rejected[[2]string{ev.Shop, ev.Rule}]++
+	case rosync.EventImported, rosync.EventUpdated, rosync.EventFailed, rosync.EventRejected:
+		m.orders.WithLabelValues(ev.Shop, string(ev.Kind)).Inc()
+		if ev.Kind == rosync.EventRejected {
+			m.rejected.WithLabelValues(ev.Shop, ev.Rule).Inc()
+		}
+		if ev.Duration > 0 {
+			m.apply.WithLabelValues(ev.Shop, string(ev.Kind)).Observe(ev.Duration.Seconds())
+		}
 	case rosync.EventWebhookRefused:
-		m.refused[ev.Shop]++
+		m.refused.WithLabelValues(ev.Shop, refusal(ev.Err)).Inc()
 	case rosync.EventStatusPushed:
-		m.pushes[ev.Shop]++
+		m.pushes.WithLabelValues(ev.Shop).Inc()
 	}
 }
 
 // OnWait adds a wait on RO App's rate limiter; it is roapp's
-// Options.OnWait.
+// Options.OnWait, called before every attempt.
 func (m *Metrics) OnWait(d time.Duration) {
-	m.mu.Lock()
-	m.wait += d
-	m.mu.Unlock()
+	m.waitSum.Add(d.Seconds())
+	m.wait.Observe(d.Seconds())
 }
 
 // Transport wraps base (http.DefaultTransport when nil) to count every
@@ -84,6 +160,7 @@ func (m *Metrics) Transport(service string, base http.RoundTripper) http.RoundTr
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	m.AddService(service)
 	return &countingTransport{m: m, service: service, base: base}
 }
 
@@ -99,93 +176,46 @@ func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err == nil {
 		class = strconv.Itoa(resp.StatusCode/100) + "xx"
 	}
-	t.m.mu.Lock()
-	t.m.calls[[2]string{t.service, class}]++
+	t.m.calls.WithLabelValues(t.service, class).Inc()
 	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-		t.m.tooMany[t.service]++
+		t.m.tooMany.WithLabelValues(t.service).Inc()
 	}
-	t.m.mu.Unlock()
 	return resp, err
 }
 
-// ServeHTTP serves GET /metrics.
-func (m *Metrics) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	_, _ = m.WriteTo(w)
+// Webhook wraps a webhook handler to observe its answer time in
+// rosync_webhook_duration_seconds under the label shop.
+func (m *Metrics) Webhook(shop string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		m.webhook.WithLabelValues(shop, strconv.Itoa(sw.code)).Observe(time.Since(start).Seconds())
+	})
 }
 
-// WriteTo writes every metric in the Prometheus text exposition format,
-// families and samples in a stable order.
-func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	cw := &countWriter{w: bufio.NewWriter(w)}
-	family(cw, "rosync_orders_total", "Platform orders applied, by shop and outcome (imported, updated, rejected, failed).",
-		pairs(m.orders, "shop", "outcome"))
-	family(cw, "rosync_rejected_total", "Orders rejected, by shop and the rule of the specification that rejected them.",
-		pairs(m.rejected, "shop", "rule"))
-	family(cw, "rosync_webhook_refused_total", "Webhooks refused (bad signature or too large), by shop.",
-		singles(m.refused, "shop"))
-	family(cw, "rosync_status_pushes_total", "Order statuses set on the platform, by shop.",
-		singles(m.pushes, "shop"))
-	family(cw, "rosync_api_calls_total", "HTTP requests sent (retries included), by service (roapp or the platform) and status class.",
-		pairs(m.calls, "service", "status"))
-	family(cw, "rosync_api_429_total", "HTTP 429 answers received, by service.",
-		singles(m.tooMany, "service"))
-	fmt.Fprintf(cw, "# HELP rosync_ratelimit_wait_seconds_total Time requests waited on the RO App rate limiter.\n")
-	fmt.Fprintf(cw, "# TYPE rosync_ratelimit_wait_seconds_total counter\n")
-	fmt.Fprintf(cw, "rosync_ratelimit_wait_seconds_total %s\n", strconv.FormatFloat(m.wait.Seconds(), 'g', -1, 64))
-	err := cw.w.(*bufio.Writer).Flush()
-	return cw.n, errors.Join(cw.err, err)
+// statusWriter remembers the status code written.
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	wrote bool
 }
 
-type sample struct {
-	labels string // `{a="b",c="d"}`
-	value  uint64
-}
-
-func family(w io.Writer, name, help string, samples []sample) {
-	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s counter\n", name, help, name)
-	for _, s := range samples {
-		fmt.Fprintf(w, "%s%s %d\n", name, s.labels, s.value)
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.code, w.wrote = code, true
 	}
+	w.ResponseWriter.WriteHeader(code)
 }
 
-func pairs(m map[[2]string]uint64, k1, k2 string) []sample {
-	out := make([]sample, 0, len(m))
-	for k, v := range m {
-		out = append(out, sample{labels: "{" + k1 + `="` + escapeLabel(k[0]) + `",` + k2 + `="` + escapeLabel(k[1]) + `"}`, value: v})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].labels < out[j].labels })
-	return out
+func (w *statusWriter) Write(p []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(p)
 }
 
-func singles(m map[string]uint64, k string) []sample {
-	out := make([]sample, 0, len(m))
-	for key, v := range m {
-		out = append(out, sample{labels: "{" + k + `="` + escapeLabel(key) + `"}`, value: v})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].labels < out[j].labels })
-	return out
-}
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// escapeLabel escapes a label value as the exposition format wants:
-// backslash, double quote and line feed.
-func escapeLabel(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
-}
-
-type countWriter struct {
-	w   io.Writer
-	n   int64
-	err error
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	if err != nil && c.err == nil {
-		c.err = err
-	}
-	return n, err
-}
+// ServeHTTP serves GET /metrics with promhttp (the text exposition format,
+// or OpenMetrics or protobuf as the scraper asks).
+func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) { m.h.ServeHTTP(w, r) }

@@ -83,7 +83,7 @@ func NewService(ctx context.Context, cfg *Config, opts *ServiceOptions) (*Servic
 	var err error
 	if cfg.Store.PostgresDSN != "" {
 		var st *postgres.Store
-		st, err = postgres.Open(ctx, cfg.Store.PostgresDSN, nil)
+		st, err = postgres.Open(ctx, cfg.Store.PostgresDSN, &postgres.Options{Logger: s.log.With("service", "postgres")})
 		if err == nil {
 			s.store, s.close = st, func() { _ = st.Close() }
 		}
@@ -120,6 +120,8 @@ func NewService(ctx context.Context, cfg *Config, opts *ServiceOptions) (*Servic
 		s.Metrics.AddShop(sc.Name)
 		s.shops = append(s.shops, sh)
 	}
+	s.Metrics.AddWebhookSource("roapp")
+	s.warnMissingSecrets()
 	return s, nil
 }
 
@@ -134,17 +136,75 @@ func (s *Service) platform(sc ShopConfig) (rosync.Platform, error) {
 	return pb.New(sc, hc, log)
 }
 
-// onEvent counts an order outcome; the engine logs them itself.
-func (s *Service) onEvent(ev rosync.Event) { s.Metrics.OnEvent(ev) }
+// onEvent counts an event and logs, at info, each order imported (once:
+// the order's later updates are logged at debug) and, at debug, each
+// refused webhook with its reason; the engine logs the other outcomes
+// itself.
+func (s *Service) onEvent(ev rosync.Event) {
+	s.Metrics.OnEvent(ev)
+	switch ev.Kind {
+	case rosync.EventImported:
+		s.log.Info("order imported", "shop", ev.Shop, "order", ev.OrderID, "ro_order", ev.ROOrderID,
+			"took", ev.Duration.Round(time.Millisecond).String())
+	case rosync.EventUpdated:
+		s.log.Debug("order updated", "shop", ev.Shop, "order", ev.OrderID, "ro_order", ev.ROOrderID,
+			"took", ev.Duration.Round(time.Millisecond).String())
+	case rosync.EventWebhookRefused:
+		// The Syncer logs a platform webhook's bad signature itself.
+		if ev.Shop == "roapp" || !errors.Is(ev.Err, rosync.ErrSignature) {
+			s.log.Debug("webhook refused", "shop", ev.Shop, "reason", refusal(ev.Err), "err", ev.Err)
+		}
+	}
+}
+
+// warnMissingSecrets warns of what an empty secret will refuse: without
+// roapp.webhook_secret every RO App webhook is refused, and RO App's
+// status changes reach the shops only through the reconciliation polls.
+// (A shop's webhook_secret is required by Validate.)
+func (s *Service) warnMissingSecrets() {
+	if s.cfg.ROApp.WebhookSecret == "" {
+		s.log.Warn("roapp.webhook_secret is empty (ROSYNC_ROAPP_WEBHOOK_SECRET): every RO App webhook will be refused; "+
+			"RO App changes reach the shops only through the reconciliation polls",
+			"poll_interval", time.Duration(s.cfg.PollInterval).String())
+	}
+}
+
+// roWebhook serves POST /webhooks/roapp as roapp.WebhookHandler does,
+// and logs each refused delivery at debug with its reason and counts it in
+// rosync_webhook_refused_total{shop="roapp"}.
+func (s *Service) roWebhook() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ev, err := roapp.VerifyWebhook(r, s.cfg.ROApp.WebhookSecret) // bounded by roapp.MaxWebhookBytes
+		switch {
+		case errors.Is(err, rosync.ErrBodyTooLarge):
+			s.onEvent(rosync.Event{Kind: rosync.EventWebhookRefused, Shop: "roapp", Err: err})
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return
+		case err != nil:
+			s.onEvent(rosync.Event{Kind: rosync.EventWebhookRefused, Shop: "roapp", Err: err})
+			code, text := http.StatusBadRequest, "malformed webhook"
+			if errors.Is(err, rosync.ErrSignature) {
+				code, text = http.StatusUnauthorized, "bad signature"
+			}
+			http.Error(w, text, code)
+			return
+		}
+		if err := s.handleROEvent(r.Context(), ev); err != nil {
+			http.Error(w, "webhook not processed", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
 
 // Handler is the service's HTTP API: webhooks, health, metrics and the
 // routes of ServiceOptions.Routes.
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, sh := range s.shops {
-		mux.Handle("POST /webhooks/"+sh.cfg.Name, sh.syncer.Webhook())
+		mux.Handle("POST /webhooks/"+sh.cfg.Name, s.Metrics.Webhook(sh.cfg.Name, sh.syncer.Webhook()))
 	}
-	mux.Handle("POST /webhooks/roapp", roapp.WebhookHandler(s.cfg.ROApp.WebhookSecret, s.handleROEvent))
+	mux.Handle("POST /webhooks/roapp", s.Metrics.Webhook("roapp", s.roWebhook()))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})

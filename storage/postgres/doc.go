@@ -103,8 +103,12 @@
 // (PgBouncer's pool_mode=transaction would hand the lock connection's
 // locks to other clients).
 //
-// The pool is a small one of the package's own (pgxpool would need
-// github.com/jackc/puddle/v2 in go.mod): idle connections are reused, a
-// connection idle for over 30 s is pinged before reuse, and a broken one
-// is dropped.
+// The pool is a pgxpool.Pool (github.com/jackc/pgx/v5/pgxpool): Open makes
+// one whose connections start in the Store's schema; OpenPool takes the
+// caller's, sets search_path for each statement and resets it before
+// giving the connection back (the caller's prepared-statement cache is
+// keyed by SQL text, so its own queries should not reuse the Store's text
+// against other tables of the same names). pgxpool checks idle
+// connections and drops a broken one, or one given back inside a
+// transaction.
 package postgres

@@ -3,123 +3,73 @@ package postgres
 import (
 	"context"
 	"errors"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // errClosed is the error of every call on a closed Store.
 var errClosed = errors.New("postgres: the Store is closed")
 
-// pingAfter is how long a connection may sit idle before acquire checks it
-// with a ping (a server restart or an idle timeout may have ended it).
-const pingAfter = 30 * time.Second
-
-// pool is a small bounded pool of pgx connections.
-//
-// It stands in for pgxpool, which needs github.com/jackc/puddle/v2 in
-// go.mod; the Store only ever holds a pooled connection for the length of
-// one statement or one transaction, so this is all it needs. At most max
-// connections are open or opening at once; idle ones are kept for reuse and
-// a connection that is broken, busy or inside a transaction is closed
-// instead of being returned.
+// pool runs the Store's statements on a pgxpool.Pool: the Store's own (Open,
+// whose connections start in the Store's schema) or the caller's (OpenPool).
+// pgxpool destroys a connection given back busy or inside a transaction.
 type pool struct {
-	cfg   *pgx.ConnConfig
-	slots chan struct{} // a token per connection in use or being opened
-
-	mu     sync.Mutex
-	idle   []idleConn // guarded by mu
-	closed bool       // guarded by mu
+	p *pgxpool.Pool
+	// owned: the Store made p and closes it; its connections start with
+	// search_path set to the Store's schema.
+	owned bool
+	// setPath is "SET search_path TO <schema>" for a caller's pool, whose
+	// connections are the caller's: the path is set for each statement
+	// and reset (to the connection's own default) before the connection
+	// is given back.
+	setPath string
+	closed  atomic.Bool
 }
 
-type idleConn struct {
-	c     *pgx.Conn
-	since time.Time
-}
-
-func newPool(cfg *pgx.ConnConfig, max int) *pool {
-	return &pool{cfg: cfg, slots: make(chan struct{}, max)}
-}
-
-// acquire returns a connection, waiting for a free slot until ctx is done.
-// The caller gives it back with release.
-func (p *pool) acquire(ctx context.Context) (*pgx.Conn, error) {
-	select {
-	case p.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	for {
-		p.mu.Lock()
-		if p.closed {
-			p.mu.Unlock()
-			<-p.slots
-			return nil, errClosed
-		}
-		var ic idleConn
-		if n := len(p.idle); n > 0 {
-			ic = p.idle[n-1]
-			p.idle = p.idle[:n-1]
-		}
-		p.mu.Unlock()
-		if ic.c == nil {
-			break
-		}
-		if ic.c.IsClosed() {
-			continue
-		}
-		if time.Since(ic.since) < pingAfter || ic.c.Ping(ctx) == nil {
-			return ic.c, nil
-		}
-		closeConn(ic.c)
-		if err := ctx.Err(); err != nil {
-			<-p.slots
-			return nil, err
-		}
-	}
-	c, err := pgx.ConnectConfig(ctx, p.cfg)
-	if err != nil {
-		<-p.slots
-		return nil, err
-	}
-	return c, nil
-}
-
-// release gives back a connection that acquire returned.
-func (p *pool) release(c *pgx.Conn) {
-	reuse := !c.IsClosed() && !c.PgConn().IsBusy() && c.PgConn().TxStatus() == 'I'
-	p.mu.Lock()
-	if reuse && !p.closed {
-		p.idle = append(p.idle, idleConn{c, time.Now()})
-		c = nil
-	}
-	p.mu.Unlock()
-	if c != nil {
-		closeConn(c)
-	}
-	<-p.slots
-}
-
-// with runs fn on a pooled connection.
+// with runs fn on a pooled connection in the Store's schema.
 func (p *pool) with(ctx context.Context, fn func(*pgx.Conn) error) error {
-	c, err := p.acquire(ctx)
+	if p.closed.Load() {
+		return errClosed
+	}
+	c, err := p.p.Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer p.release(c)
-	return fn(c)
+	if p.setPath == "" {
+		defer c.Release()
+		return fn(c.Conn())
+	}
+	if _, err := c.Exec(ctx, p.setPath); err != nil {
+		c.Release()
+		return err
+	}
+	err = fn(c.Conn())
+	// The path goes back to the connection's default before the caller's
+	// code sees the connection again; a connection where that fails is
+	// closed rather than returned with the Store's path.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if c.Conn().PgConn().TxStatus() != 'I' || c.Conn().PgConn().IsBusy() {
+		closeConn(c.Hijack())
+		return err
+	}
+	if _, rerr := c.Exec(rctx, "RESET search_path"); rerr != nil {
+		closeConn(c.Hijack())
+		return err
+	}
+	c.Release()
+	return err
 }
 
-// close closes the idle connections and makes later acquires fail;
-// connections in use are closed as they are released.
+// close makes later calls fail and closes the pool if the Store made it;
+// a caller's pool stays open.
 func (p *pool) close() {
-	p.mu.Lock()
-	idle := p.idle
-	p.idle, p.closed = nil, true
-	p.mu.Unlock()
-	for _, ic := range idle {
-		closeConn(ic.c)
+	p.closed.Store(true)
+	if p.owned {
+		p.p.Close()
 	}
 }
 

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"math"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/storage/internal/keylock"
@@ -33,8 +34,8 @@ type Options struct {
 	// one database are independent, their locks included (tests use a
 	// schema each). Empty means DefaultSchema.
 	Schema string
-	// MaxConns bounds the pool of connections that statements use. Zero
-	// means 16. Locks do not take connections from it: the Store holds
+	// MaxConns bounds the pool of connections that statements use (the
+	// pgxpool.Pool that Open makes; OpenPool ignores it). Zero means 16. Locks do not take connections from it: the Store holds
 	// every lock of the process on one more connection of its own (see
 	// the package documentation), so a Store opens at most MaxConns+1
 	// server connections.
@@ -81,10 +82,60 @@ type Store struct {
 // Open connects to the PostgreSQL database at dsn (a URL,
 // "postgres://user:password@host:5432/db?sslmode=verify-full", or a
 // key=value string, as pgx reads them), creates opts.Schema if needed and
-// applies the schema migrations it lacks. Open is safe to call from several
-// processes at once (replicas starting together): migrations run one
-// process at a time. The caller closes the Store.
+// applies the schema migrations it lacks. Its statements run on a
+// pgxpool.Pool of its own (at most Options.MaxConns connections). Open is
+// safe to call from several processes at once (replicas starting
+// together): migrations run one process at a time. The caller closes the
+// Store.
 func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
+	o, err := options(opts)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgx's parse errors may quote the DSN, password included.
+		return nil, errors.New("postgres: open: the DSN does not parse")
+	}
+	// Every connection works in the Store's schema. search_path is set at
+	// connection start, so a pooler that resets sessions between clients
+	// does not lose it (but see the package documentation on poolers).
+	cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{o.Schema}.Sanitize()
+	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "rosync"
+	}
+	cfg.MaxConns = int32(min(o.MaxConns, math.MaxInt32))
+	lockCfg := cfg.ConnConfig.Copy()
+	p, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, errors.New("postgres: open: the pool configuration is refused")
+	}
+	return open(ctx, &pool{p: p, owned: true}, lockCfg, o)
+}
+
+// OpenPool is Open on a pool the caller already has: the Store's
+// statements take their connections from p, which the caller keeps
+// (Store.Close does not close it) and which Options.MaxConns does not
+// bound. Each statement sets search_path to the Store's schema on the
+// connection it took and resets it to the connection's default before
+// giving it back (two more round trips per statement than Open: use Open
+// for throughput). The advisory locks are held on one dedicated connection
+// made from p's configuration, as with Open, so a Store opens one server
+// connection beyond the pool's.
+func OpenPool(ctx context.Context, p *pgxpool.Pool, opts *Options) (*Store, error) {
+	if p == nil {
+		return nil, errors.New("postgres: open: nil pool")
+	}
+	o, err := options(opts)
+	if err != nil {
+		return nil, err
+	}
+	setPath := "SET search_path TO " + pgx.Identifier{o.Schema}.Sanitize()
+	return open(ctx, &pool{p: p, setPath: setPath}, p.Config().ConnConfig.Copy(), o)
+}
+
+// options applies the defaults of Options.
+func options(opts *Options) (Options, error) {
 	var o Options
 	if opts != nil {
 		o = *opts
@@ -94,28 +145,25 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 	}
 	switch {
 	case o.MaxConns < 0, o.LockPoll < 0:
-		return nil, errors.New("postgres: open: negative MaxConns or LockPoll")
+		return o, errors.New("postgres: open: negative MaxConns or LockPoll")
 	case o.MaxConns == 0:
 		o.MaxConns = 16
 	}
 	if o.LockPoll == 0 {
 		o.LockPoll = 50 * time.Millisecond
 	}
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		// pgx's parse errors may quote the DSN, password included.
-		return nil, errors.New("postgres: open: the DSN does not parse")
+	if o.LockCheck == 0 {
+		o.LockCheck = time.Second
 	}
-	// Every connection works in the Store's schema. search_path is set at
-	// connection start, so a pooler that resets sessions between clients
-	// does not lose it (but see the package documentation on poolers).
-	cfg.RuntimeParams["search_path"] = pgx.Identifier{o.Schema}.Sanitize()
-	if cfg.RuntimeParams["application_name"] == "" {
-		cfg.RuntimeParams["application_name"] = "rosync"
-	}
+	return o, nil
+}
+
+// open builds the Store on p, its locks on connections made from lockCfg,
+// and migrates its schema.
+func open(ctx context.Context, p *pool, lockCfg *pgx.ConnConfig, o Options) (*Store, error) {
 	s := &Store{
 		schema:   o.Schema,
-		pool:     newPool(cfg, o.MaxConns),
+		pool:     p,
 		lockPoll: o.LockPoll,
 		now:      o.Now,
 		dbClock:  o.Now == nil,
@@ -125,12 +173,9 @@ func Open(ctx context.Context, dsn string, opts *Options) (*Store, error) {
 		s.now = time.Now
 	}
 	if s.log == nil {
-		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.session = &lockSession{cfg: cfg, log: s.log, stop: make(chan struct{})}
-	if o.LockCheck == 0 {
-		o.LockCheck = time.Second
-	}
+	s.session = &lockSession{cfg: lockCfg, log: s.log, stop: make(chan struct{})}
 	if o.LockCheck > 0 {
 		go s.session.watch(o.LockCheck)
 	}

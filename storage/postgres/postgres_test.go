@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/storage/postgres"
 	"github.com/rosync/rosync/storage/postgres/postgrestest"
@@ -187,5 +189,81 @@ func TestClosed(t *testing.T) {
 	}
 	if _, err := s.Lease(ctx, "poll/x", "a", time.Minute); err == nil {
 		t.Error("Lease on a closed Store succeeded")
+	}
+}
+
+// openPoolNew opens a Store with OpenPool on a caller's pgxpool.Pool (of
+// at most maxConns connections) and a new schema of its own.
+func openPoolNew(t *testing.T, maxConns int32) (*postgres.Store, *pgxpool.Pool) {
+	s, pool, _ := openPoolPath(t, maxConns)
+	return s, pool
+}
+
+// openPoolPath is openPoolNew that also returns the search_path of the
+// pool's connections before the Store used them.
+func openPoolPath(t *testing.T, maxConns int32) (*postgres.Store, *pgxpool.Pool, string) {
+	t.Helper()
+	dsn := postgrestest.DSN(t)
+	schema := postgrestest.NewSchema(t, dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = maxConns
+	pool, err := pgxpool.NewWithConfig(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	var path string
+	if err := pool.QueryRow(t.Context(), "SHOW search_path").Scan(&path); err != nil {
+		t.Fatal(err)
+	}
+	s, err := postgres.OpenPool(t.Context(), pool, &postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatalf("OpenPool: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s, pool, path
+}
+
+// TestConformanceOpenPool runs the Store contract's suite on a Store that
+// works on the caller's pool.
+func TestConformanceOpenPool(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, func(t *testing.T) rosync.Store {
+		s, _ := openPoolNew(t, 4)
+		return s
+	})
+}
+
+// TestOpenPoolLeavesPoolAlone: the Store's statements leave the caller's
+// connections on their own search_path, and Close leaves the pool open.
+func TestOpenPoolLeavesPoolAlone(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s, pool, before := openPoolPath(t, 1) // one connection: the Store's and the caller's are the same
+	rec := rosync.Record{Shop: "main", OrderID: "1", State: rosync.StateNew}
+	if err := s.PutRecord(ctx, &rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Record(ctx, "main", "1"); err != nil {
+		t.Fatal(err)
+	}
+	var after string
+	if err := pool.QueryRow(ctx, "SHOW search_path").Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Errorf("search_path of the caller's connection = %q after the Store's statements, want %q", after, before)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		t.Errorf("the caller's pool after Store.Close: %v", err)
+	}
+	if _, err := s.Record(ctx, "main", "1"); err == nil {
+		t.Error("Record on a closed Store succeeded")
 	}
 }
