@@ -766,10 +766,16 @@ func inDoubt(err error) bool {
 		perm *PermissionError
 		rl   *RateLimitError
 		amb  *AmbiguousError
+		dbt  *InDoubtError
 	)
 	switch {
 	case errors.As(err, &amb):
 		return true
+	case errors.As(err, &dbt):
+		// An attempt that waits out a quarantine sent nothing: were it
+		// taken as a new doubt, each retry would restart the quarantine
+		// and the order would never go through.
+		return false
 	case errors.As(err, &perm), errors.As(err, &rl):
 		return false
 	case errors.As(err, &api):

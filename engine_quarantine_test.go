@@ -148,3 +148,43 @@ func TestEngine_LateCreateNeverLands(t *testing.T) { // ENG-1, ENG-2
 	require.NoError(t, e.syncer.Poll(ctx), "ENG-2: the poll retries the order after the quarantine")
 	require.Len(t, e.emu.Snapshot().Orders, 1, "ENG-2: the order was lost")
 }
+
+// TestEngine_QuarantineDoesNotRestart: ENG-2, an item or comment in doubt
+// that RO App never executes, retried again and again inside its
+// quarantine, is added once the quarantine counted from the create in
+// doubt has passed: an attempt that only waited (an *InDoubtError, nothing
+// sent) does not start the quarantine over, or the order would wait
+// forever.
+func TestEngine_QuarantineDoesNotRestart(t *testing.T) { // ENG-1, ENG-2
+	for _, which := range []string{"item", "comment"} {
+		t.Run(which, func(t *testing.T) {
+			ctx := context.Background()
+			late := &lateRO{}
+			if which == "item" {
+				late.addItem.Store(1)
+			} else {
+				late.addComment.Store(1)
+			}
+			e := newEnv(t, basePolicy(),
+				withROClient(func(c rosync.ROClient) rosync.ROClient { late.ROClient = c; return late }),
+				withOptions(func(o *rosync.Options) { o.InlineRetries = -1; o.Quarantine = 5 * time.Minute }))
+			e.addOrder(newOrder("3301", time.Time{}))
+			var amb *rosync.AmbiguousError
+			require.ErrorAs(t, e.syncer.Sync(ctx, "3301"), &amb, "precondition: the %s create was left in doubt", which)
+			late.mu.Lock()
+			late.queue = nil // RO App never executes it
+			late.mu.Unlock()
+			var dbt *rosync.InDoubtError
+			for range 4 {
+				e.clock.Advance(time.Minute)
+				require.ErrorAs(t, e.syncer.Sync(ctx, "3301"), &dbt, "ENG-1: repeated inside the quarantine")
+			}
+			e.clock.Advance(time.Minute + time.Second)
+			require.NoError(t, e.syncer.Sync(ctx, "3301"), "ENG-2: the quarantine restarted with each attempt that waited")
+			snap := e.emu.Snapshot()
+			require.Len(t, snap.Orders, 1)
+			require.Len(t, snap.Orders[0].Items, 1, "ENG-1, ENG-2: items duplicated or lost")
+			require.Len(t, snap.Orders[0].Comments, 1, "ENG-1, ENG-2: comments duplicated or lost")
+		})
+	}
+}

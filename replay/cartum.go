@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 	"github.com/rosync/rosync/platforms/cartum"
 	"github.com/rosync/rosync/platforms/cartum/cartumtest"
 	"github.com/rosync/rosync/roapp/roapptest"

@@ -10,12 +10,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 	"github.com/rosync/rosync/roapp"
 	"github.com/rosync/rosync/roapp/roapptest"
 	"github.com/rosync/rosync/storage/memory"
@@ -58,7 +59,16 @@ type Options struct {
 	// until no order is left failed for a transient reason (at most 50
 	// rounds). A zero Faults.Delay becomes three times Timeout, an empty
 	// Faults.RetryAfter "0". The snapshot must then equal the fault-free
-	// one except api_calls.
+	// one except api_calls and the sequence of RO App ids.
+	//
+	// Creates executed late (faultplan.ExecutedLate, up to
+	// Faults.LateMax, default faultplan.DefaultLateMax, on the replay's
+	// clock) are met by the engine's quarantine (rosync.Options.Quarantine
+	// = LateMax plus a minute): an order in doubt stays failed until it
+	// has passed. After each event the replay waits it out (see settle):
+	// it moves its clock to the end of the quarantines and retries the
+	// orders left failed, until none is, before it plays the next event,
+	// so that the events find RO App as the fault-free replay does.
 	Faults *faultplan.Plan
 	// Timeout is how long the HTTP clients wait for an answer's headers
 	// under Faults (the faults hold the answer past it); the rest of a
@@ -71,6 +81,10 @@ type Options struct {
 	Dup int
 	// Seed shuffles the duplicated deliveries; default Faults.Seed.
 	Seed int64
+	// InlineRetries is rosync.Options.InlineRetries under Faults;
+	// default 1000 (every order through before the next starts);
+	// negative for none, leaving every failure to the replay's retries.
+	InlineRetries int
 }
 
 // Result is what a replay produced.
@@ -98,6 +112,15 @@ type Summary struct {
 	Faults     map[string]int
 	Retries    int
 	PollRounds int
+	// InDoubt counts the times an order waited out a quarantine (an
+	// *rosync.InDoubtError: a create of its may still land late; an order
+	// can be in doubt more than once), and QuarantineWaits how long each
+	// wait lasted on the replay's clock, from when the replay first saw
+	// the order in doubt until it no longer was.
+	InDoubt         int
+	QuarantineWaits []time.Duration
+	// LateCreates counts the creates RO App executed late.
+	LateCreates int
 }
 
 // Run replays a fixture: it starts the platform's fake server and the RO App
@@ -205,11 +228,19 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 	if branch == 0 {
 		branch = 1
 	}
-	inline := 10
+	inline, quarantine := 10, time.Duration(-1)
 	if faulty {
 		// Every order is through before the next one starts, so that
 		// RO App ids come out as without faults.
 		inline = 1000
+		if o.InlineRetries != 0 {
+			inline = o.InlineRetries
+		}
+		lateMax := o.Faults.LateMax
+		if lateMax <= 0 {
+			lateMax = faultplan.DefaultLateMax
+		}
+		quarantine = lateMax + time.Minute
 	}
 	syncer, err := rosync.New(plat, ro, store, &rosync.Options{
 		Shop: shopName,
@@ -222,20 +253,20 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		// Transient failures are retried in place on the replay's clock,
 		// so each order finishes before the next one starts.
 		InlineRetries: inline,
-		// Waits are skipped (the replay's clock is not the wall clock),
-		// except the short settle after a create whose answer was lost,
-		// which lets a create still running in the emulator land before
-		// it is looked up.
+		// Waits move the replay's clock instead of taking wall-clock
+		// time, except the short settle after a create whose answer was
+		// lost, which also lets a create still running in the emulator
+		// land before it is looked up.
 		SettleWait: replaySettle,
-		// The replay's faults execute a create before its answer is lost
-		// or never: none lands after the settle wait, whose lookup finds
-		// it. No quarantine is needed (the replay's clock does not move
-		// while an order is retried in place).
-		Quarantine: -1,
+		// A create executed late lands within Faults.LateMax on the
+		// replay's clock: the quarantine outlasts it (ENG-1). Without
+		// faults nothing is in doubt.
+		Quarantine: quarantine,
 		Sleep: func(ctx context.Context, d time.Duration) error {
 			if d <= replaySettle {
 				time.Sleep(d)
 			}
+			clock.Advance(d)
 			return nil
 		},
 		RetryBase: time.Second, RetryMax: time.Minute,
@@ -253,6 +284,12 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 
 	if err := syncer.Connect(ctx); err != nil {
 		return nil, fmt.Errorf("replay: connect: %w", err)
+	}
+	doubt := &doubtTracker{since: map[string]time.Time{}}
+	if faulty {
+		if err := settle(ctx, syncer, store, emu, clock, doubt); err != nil {
+			return nil, err
+		}
 	}
 	warnings := 0
 	warn := func(format string, args ...any) {
@@ -280,6 +317,11 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 			}
 			warn("event %d (%s): %v", i, ev.Type, err)
 		}
+		if faulty {
+			if err := settle(ctx, syncer, store, emu, clock, doubt); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := dl.flush(ctx); err != nil {
 		warn("late webhook copies: %v", err)
@@ -294,11 +336,16 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n == 0 && rounds > 0 {
+		if err := doubt.observe(ctx, store, clock.Now()); err != nil {
+			return nil, err
+		}
+		late, lastDue := emu.LatePending()
+		if n == 0 && late == 0 && rounds > 0 {
 			break
 		}
 		rounds++
-		clock.Advance(2 * time.Minute)
+		// Two minutes, or past the last create still to land late.
+		clock.Advance(max(2*time.Minute, lastDue.Sub(clock.Now())+time.Second))
 		_ = syncer.Poll(ctx)
 	}
 
@@ -328,6 +375,7 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		RejectedByRule: map[string]int{}, StatusPushes: len(snap.PlatformStatusUpdates),
 		APICalls: snap.APICalls.Total, APICallsByRoute: snap.APICalls.ByEndpoint, Warnings: warnings,
 		Faults: map[string]int{}, Retries: int(retries.Load()), PollRounds: rounds,
+		InDoubt: len(doubt.waits) + len(doubt.since), QuarantineWaits: doubt.waits, LateCreates: emu.LateExecuted(),
 	}
 	for k, n := range o.Faults.Counts() {
 		sum.Faults[k.String()] = n
@@ -473,4 +521,89 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
+}
+
+// settleRounds bounds the rounds of settle after one event.
+const settleRounds = 20
+
+// settle waits out what one event left in doubt, on the replay's clock:
+// while orders are failed for a transient reason (an *rosync.InDoubtError
+// among them: a create that RO App may still execute late), it moves the
+// clock past their next retry and retries them. The fault-free replay plays
+// each event on a RO App that holds every order before it; so must the
+// faulty one, or an RO App event would name an order RO App does not have
+// yet. Orders still failed after settleRounds rounds are left to the final
+// polls.
+func settle(ctx context.Context, s *rosync.Syncer, store rosync.Store, emu *roapptest.Emulator, clock *clock, doubt *doubtTracker) error {
+	for range settleRounds {
+		failed, err := store.Records(ctx, shopName, rosync.RecordFilter{Failed: true})
+		if err != nil {
+			return err
+		}
+		if err := doubt.observe(ctx, store, clock.Now()); err != nil {
+			return err
+		}
+		var (
+			ids  []string
+			next time.Time
+		)
+		for _, r := range failed {
+			if r.Permanent {
+				continue
+			}
+			ids = append(ids, r.OrderID)
+			next = maxTime(next, r.NextRetry)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		if d := next.Sub(clock.Now()); d > 0 {
+			clock.Advance(d)
+		}
+		_ = s.Retry(ctx, ids...)
+	}
+	return doubt.observe(ctx, store, clock.Now())
+}
+
+// inDoubtText is in the error of an order waiting out a quarantine
+// (rosync.InDoubtError), as the Store keeps it.
+const inDoubtText = "may still land in RO App"
+
+// doubtTracker measures, on the replay's clock, how long orders waited out
+// a quarantine.
+type doubtTracker struct {
+	since map[string]time.Time // orders in doubt now, since when
+	waits []time.Duration      // the waits of orders through since
+}
+
+// observe notes the orders in doubt at now, and the end of the waits of
+// those no longer in doubt.
+func (d *doubtTracker) observe(ctx context.Context, store rosync.Store, now time.Time) error {
+	failed, err := store.Records(ctx, shopName, rosync.RecordFilter{Failed: true})
+	if err != nil {
+		return err
+	}
+	still := map[string]bool{}
+	for _, r := range failed {
+		if strings.Contains(r.LastError, inDoubtText) {
+			still[r.OrderID] = true
+			if _, ok := d.since[r.OrderID]; !ok {
+				d.since[r.OrderID] = now
+			}
+		}
+	}
+	for id, t := range d.since {
+		if !still[id] {
+			d.waits = append(d.waits, now.Sub(t))
+			delete(d.since, id)
+		}
+	}
+	return nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 	"github.com/rosync/rosync/platforms/shopify"
 	"github.com/rosync/rosync/platforms/shopify/shopifytest"
 	"github.com/rosync/rosync/roapp/roapptest"

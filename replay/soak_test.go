@@ -10,18 +10,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 	"github.com/rosync/rosync/roapp/roapptest"
 )
 
 // soakOrders is the size of the generated shop of the soak test.
 const soakOrders = 500
 
-// soakShop generates a WooCommerce shop: soakOrders orders, a fifth of
+// soakShop generates a WooCommerce shop: n orders, a fifth of
 // them there at the connection and the rest arriving as events, ~60% from
 // repeat customers, over a shared catalogue; then quantity edits,
 // cancellations, deductions and RO App status changes as events.
-func soakShop(t *testing.T, seed uint64) *Fixture {
+func soakShop(t *testing.T, seed uint64, n int) *Fixture {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, seed+1))
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
@@ -115,13 +115,13 @@ func soakShop(t *testing.T, seed uint64) *Fixture {
 		orders[id] = o
 		return o
 	}
-	initial := soakOrders / 5
+	initial := n / 5
 	for i := range initial {
 		fx.Shop.Orders = append(fx.Shop.Orders, mustJSON(order(int64(5000+i), now.Add(-time.Duration(initial-i)*time.Hour))))
 	}
 	clock := now
 	var imported []int64
-	for i := initial; i < soakOrders; i++ {
+	for i := initial; i < n; i++ {
 		clock = clock.Add(time.Minute)
 		id := int64(5000 + i)
 		fx.Events = append(fx.Events, Event{Type: EventPlatformOrder, Order: mustJSON(order(id, clock))})
@@ -161,12 +161,19 @@ func soakShop(t *testing.T, seed uint64) *Fixture {
 }
 
 // TestSoak imports a generated shop of 500 orders without faults and at a
-// fault rate of 0.3 with every webhook delivered three times, and finds no
+// fault rate of 0.3 with every webhook delivered three times, creates
+// executed late among the faults (faultplan.ExecutedLate, up to 2 minutes
+// on the replay's clock, met by a 3-minute quarantine), and finds no
 // duplicate (RO App orders per platform order, contacts per phone,
-// products per SKU: ENG-1) and nothing lost (ENG-2); the snapshots are
-// equal except api_calls.
+// products per SKU, categories per title: ENG-1) and nothing lost (ENG-2);
+// the snapshots are equal except api_calls and the sequence of RO App ids
+// (an order in doubt waits out its quarantine while the initial import
+// goes on; the replay waits out the quarantines after each event, so the
+// events find RO App as without faults). It prints how many creates were
+// late, how many orders waited in doubt and how long (p50, p99, on the
+// replay's clock), and the duplicates found (0).
 func TestSoak(t *testing.T) {
-	fx := soakShop(t, 42)
+	fx := soakShop(t, 42, soakOrders)
 	want := run(t, fx, &Options{Memory: true})
 	// Every kind, the ones that cost a client timeout each drawn half as
 	// often, so that the soak stays within a minute under -race.
@@ -174,47 +181,67 @@ func TestSoak(t *testing.T) {
 		faultplan.ServerError, faultplan.ServerError, faultplan.RateLimited, faultplan.RateLimitedNoRetryAfter,
 		faultplan.Drop, faultplan.Drop, faultplan.ExecutedThenError, faultplan.ExecutedThenError,
 		faultplan.ExecutedThenDrop, faultplan.ExecutedThenDrop, faultplan.Slow, faultplan.ExecutedThenTimeout,
+		faultplan.ExecutedLate, faultplan.ExecutedLate, faultplan.ExecutedLate,
 	}}
 	res, err := Run(t.Context(), fx, &Options{Memory: true, Faults: plan, Timeout: 60 * time.Millisecond, Dup: 3,
 		Warnf: func(format string, args ...any) { t.Errorf("replay warning: "+format, args...) }})
 	require.NoError(t, err)
 	got := res.Snapshot
 
-	dups := 0
-	perOrder, perPhone, perSKU := map[string]int{}, map[string]int{}, map[string]int{}
+	dups, lost := duplicatesAndLost(want, got)
+	t.Logf("soak faults: %s", plan.Summary())
+	p50, p99 := percentiles(res.Summary.QuarantineWaits)
+	fmt.Printf("soak: orders=%d faults=%d retries=%d late_creates=%d in_doubt=%d quarantine_p50=%v p99=%v duplicates=%d lost=%d\n",
+		len(want.Orders), plan.Total(), res.Summary.Retries, plan.Counts()[faultplan.ExecutedLate], res.Summary.InDoubt,
+		p50, p99, dups, lost)
+	require.Equal(t, soakOrders, len(want.Orders), "the fault-free run did not import every order")
+	require.Zero(t, dups, "duplicates")
+	require.Zero(t, lost, "lost orders")
+	require.Empty(t, got.Failed, "orders left failed")
+	require.Positive(t, res.Summary.InDoubt, "ENG-1: no order waited out a quarantine")
+	if diff := cmp.Diff(canonicalIDs(want), canonicalIDs(snapshotJSON(t, got)), ignoreCalls); diff != "" {
+		t.Errorf("snapshot under faults differs from the fault-free one (-want +got):\n%s", diff)
+	}
+}
+
+// duplicatesAndLost checks got against the fault-free want: duplicates
+// are RO App orders per platform order, contacts per phone, products per
+// SKU and categories per title and parent beyond the first (ENG-1); lost
+// are the platform orders of want without an RO App order in got (ENG-2).
+func duplicatesAndLost(want, got roapptest.Snapshot) (dups, lost int) {
+	perOrder, perPhone, perSKU, perCat := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	for _, o := range got.Orders {
-		if perOrder[o.PlatformOrderID]++; perOrder[o.PlatformOrderID] == 2 {
+		if perOrder[o.PlatformOrderID]++; o.PlatformOrderID != "" && perOrder[o.PlatformOrderID] > 1 {
 			dups++
 		}
 	}
 	for _, c := range got.Contacts {
 		for _, p := range c.Phones {
-			if perPhone[p]++; perPhone[p] == 2 {
+			if perPhone[p]++; perPhone[p] > 1 {
 				dups++
 			}
 		}
 	}
 	for _, p := range got.Products {
-		if perSKU[p.SKU]++; p.SKU != "" && perSKU[p.SKU] == 2 {
+		if perSKU[p.SKU]++; p.SKU != "" && perSKU[p.SKU] > 1 {
 			dups++
 		}
 	}
-	lost := 0
+	for _, c := range got.Categories {
+		k := fmt.Sprint(c.Title, "/", c.ParentID != nil)
+		if c.ParentID != nil {
+			k = fmt.Sprint(c.Title, "/", *c.ParentID)
+		}
+		if perCat[k]++; perCat[k] > 1 {
+			dups++
+		}
+	}
 	for _, o := range want.Orders {
 		if perOrder[o.PlatformOrderID] == 0 {
 			lost++
 		}
 	}
-	t.Logf("soak faults: %s", plan.Summary())
-	fmt.Printf("soak: orders=%d faults=%d retries=%d duplicates=%d lost=%d\n",
-		len(want.Orders), plan.Total(), res.Summary.Retries, dups, lost)
-	require.Equal(t, soakOrders, len(want.Orders), "the fault-free run did not import every order")
-	require.Zero(t, dups, "duplicates")
-	require.Zero(t, lost, "lost orders")
-	require.Empty(t, got.Failed, "orders left failed")
-	if diff := cmp.Diff(want, snapshotJSON(t, got), ignoreCalls); diff != "" {
-		t.Errorf("snapshot under faults differs from the fault-free one (-want +got):\n%s", diff)
-	}
+	return dups, lost
 }
 
 // snapshotJSON passes a snapshot through JSON, as run does.

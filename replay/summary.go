@@ -3,8 +3,10 @@ package replay
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Print writes the one-screen summary of a replay.
@@ -23,6 +25,11 @@ func (s Summary) Print(w io.Writer, name string) {
 		}
 		fmt.Fprintf(w, "  faults injected: %d (%s)\n", total, faultLine(s.Faults))
 		fmt.Fprintf(w, "  retries: %d, extra polls: %d\n", s.Retries, s.PollRounds)
+		if s.LateCreates > 0 || s.InDoubt > 0 {
+			p50, p99 := percentiles(s.QuarantineWaits)
+			fmt.Fprintf(w, "  creates executed late: %d, orders in doubt: %d (waited p50 %v, p99 %v on the replay's clock)\n",
+				s.LateCreates, s.InDoubt, p50, p99)
+		}
 	}
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "  warnings: %d (see above)\n", s.Warnings)
@@ -44,4 +51,18 @@ func byKey(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%s: %d", k, m[k])
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// percentiles returns the 50th and 99th percentiles of ds (nearest rank).
+func percentiles(ds []time.Duration) (p50, p99 time.Duration) {
+	if len(ds) == 0 {
+		return 0, 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	at := func(p float64) time.Duration {
+		i := int(math.Ceil(p*float64(len(s)))) - 1
+		return s[max(0, min(i, len(s)-1))]
+	}
+	return at(0.50), at(0.99)
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 	"github.com/rosync/rosync/platforms/woocommerce"
 	"github.com/rosync/rosync/platforms/woocommerce/woocommercetest"
 	"github.com/rosync/rosync/roapp/roapptest"

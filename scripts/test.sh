@@ -130,7 +130,7 @@ echo "== PostgreSQL for the storage/postgres and tests/replicas tests"
 start_postgres
 
 echo "== go test -race (all packages; the engine, stores and clients are concurrent)"
-# -v so that the reliability tests' figure lines (soak:, crash:, replicas=)
+# -v so that the reliability tests' figure lines (soak:, late:, crash:, replicas=)
 # reach the output; the per-test lines are filtered out again below.
 log=$(mktemp "${TMPDIR:-/tmp}/rosync-test.XXXXXX")
 if [ ${#pkgs[@]} -eq 0 ]; then pkgs=(./...); fi
@@ -157,10 +157,7 @@ echo "== examples/externaladapter (its own module: an adapter outside rosync, pu
 # anything, is reached. If this fails, the public path for outside
 # adapters is closed: fix rosync, not the example.
 (cd examples/externaladapter && go vet ./... && go test -race -count=1 ./...)
-# internal/faultplan is excepted only until its move to the public
-# faultplan package is merged (issue 14); then drop the grep -v.
-if go list -deps -test ./platforms/... | grep -E '^github\.com/rosync/rosync/(.+/)?internal(/|$)' |
-  grep -v '^github\.com/rosync/rosync/internal/faultplan$'; then
+if go list -deps -test ./platforms/... | grep -E '^github\.com/rosync/rosync/(.+/)?internal(/|$)'; then
   echo "platforms/... imports an internal rosync package (above): adapters must use public packages only" >&2
   exit 1
 fi

@@ -7,8 +7,11 @@
 //
 // With -faults RATE (and -seed N) a seeded share of the fake servers'
 // answers fail (5xx, 429, timeouts, dropped connections, creates executed
-// then failed); with -dup N every webhook arrives N times. The snapshot
-// must still equal the fault-free one except api_calls.
+// then failed, and creates executed late: no answer or 504, then executed
+// up to -late-max later on the replay's clock, which the engine's
+// quarantine waits out); with -dup N every webhook arrives N times. The
+// snapshot must still equal the fault-free one except api_calls and the
+// sequence of RO App ids.
 package main
 
 import (
@@ -21,7 +24,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 	"github.com/rosync/rosync/replay"
 )
 
@@ -41,6 +44,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	verbose := fs.Bool("v", false, "log the engine's steps to standard error")
 	faults := fs.Float64("faults", 0, "fail this share (0..1) of the fake servers' answers, by a seeded plan")
 	seed := fs.Int64("seed", 1, "seed of the fault plan and of the duplicated deliveries")
+	lateMax := fs.Duration("late-max", faultplan.DefaultLateMax, "with -faults, the longest delay of a create executed late (the replay's clock)")
 	dup := fs.Int("dup", 1, "deliver every webhook this many times, concurrently and out of order")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -65,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "warning: "+format+"\n", a...)
 	}}
 	if *faults > 0 {
-		opts.Faults = &faultplan.Plan{Rate: *faults, Seed: *seed}
+		opts.Faults = &faultplan.Plan{Rate: *faults, Seed: *seed, LateMax: *lateMax}
 	}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosync/rosync"
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 	"github.com/rosync/rosync/platforms/platformtest"
 	"github.com/rosync/rosync/platforms/shopify"
 	"github.com/rosync/rosync/platforms/shopify/shopifytest"

@@ -14,7 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 	"golang.org/x/time/rate"
 
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 )
 
 // RightAddWithoutDeduction is the seed name of the RO App right "Can add
@@ -200,7 +200,12 @@ type Options struct {
 	// Latency, before Intercept) by a seeded plan. Every request but a GET
 	// changes state and may get the plan's "executed, then failed" kinds:
 	// the emulator serves it, then answers 500, times out or closes the
-	// connection.
+	// connection. The creates (POST /orders, /orders/{id}/items,
+	// /orders/{id}/comments, /contacts/people, /catalog/products,
+	// /catalog/products/categories) may also get faultplan.ExecutedLate:
+	// no answer or 504, and the create executed later on the emulator's
+	// clock (Now): before the first request served, or the Snapshot
+	// taken, once the clock has passed its due time (see RunLate).
 	Faults *faultplan.Plan
 }
 
@@ -223,6 +228,7 @@ type Emulator struct {
 	mux     *http.ServeMux
 	limiter *rate.Limiter
 	now     func() time.Time
+	late    *faultplan.LateQueue
 
 	mu         sync.Mutex
 	currency   string
@@ -300,6 +306,7 @@ func New(seed Seed, opts *Options) *Emulator {
 	if e.opts.Now != nil {
 		e.now = e.opts.Now
 	}
+	e.late = &faultplan.LateQueue{Now: e.now}
 	switch e.opts.Prefix {
 	case "":
 		e.prefix = "/v2"
@@ -380,6 +387,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r2.URL = &u
 		r = r2
 	}
+	// Creates executed late land before anything that comes after them.
+	e.late.RunDue()
 	_, pattern := e.mux.Handler(r)
 	endpoint := pattern
 	if endpoint == "" || endpoint == "/" {
@@ -419,11 +428,29 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.mux.ServeHTTP(w, r)
 	})
 	if p := e.opts.Faults; p != nil {
-		p.Apply(p.Decide(endpoint, r.Method != http.MethodGet), w, r, serve)
+		p.ApplyLater(p.DecideFor(endpoint, lateCreates[endpoint], r.Method != http.MethodGet), w, r, serve, e.late)
 		return
 	}
 	serve(w, r)
 }
+
+// lateCreates are the endpoints that faultplan.ExecutedLate applies to.
+var lateCreates = map[string]bool{
+	"POST /orders": true, "POST /orders/{id}/items": true, "POST /orders/{id}/comments": true,
+	"POST /contacts/people": true, "POST /catalog/products": true, "POST /catalog/products/categories": true,
+}
+
+// RunLate executes the creates held by faultplan.ExecutedLate whose due
+// time the emulator's clock has passed (the emulator does so itself before
+// each request and in Snapshot), and returns how many it executed.
+func (e *Emulator) RunLate() int { return e.late.RunDue() }
+
+// LatePending returns how many creates held by faultplan.ExecutedLate are
+// not yet due, and the latest due time among them (zero when none).
+func (e *Emulator) LatePending() (int, time.Time) { return e.late.Pending() }
+
+// LateExecuted returns how many late creates were executed.
+func (e *Emulator) LateExecuted() int { return e.late.Executed() }
 
 // Calls returns a copy of the request accounting.
 func (e *Emulator) Calls() Calls {

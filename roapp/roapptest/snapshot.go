@@ -114,6 +114,7 @@ func nonNil[T any](s []T) []T {
 // Snapshot returns the emulator's state in the snapshot's shape, with empty
 // platform_status_updates, rejected and failed for the caller to fill.
 func (e *Emulator) Snapshot() Snapshot {
+	e.late.RunDue()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := Snapshot{

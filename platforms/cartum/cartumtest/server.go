@@ -79,7 +79,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 )
 
 // TimeLayout is Cartum's date format (shop local time).

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 )
 
 // Bucket is the cost bucket of the fake's throttling.

@@ -74,7 +74,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/rosync/rosync/internal/faultplan"
+	"github.com/rosync/rosync/faultplan"
 )
 
 // RefundsKey is the non-standard key under which a fixture order carries its

@@ -11,11 +11,30 @@
 // dangerous case of a create that the client cannot know succeeded. They are
 // only given to requests for which the middleware's isCreate says so; other
 // requests get a kind that leaves the state unchanged instead.
+//
+// ExecutedLate is the fault that duplicates orders in integrations with a
+// service that has no idempotency key, as RO App has none: the server
+// answers nothing (it holds the request until the client gives up) or 504
+// at once, and executes the request later, after a delay drawn from
+// [Plan.LateMin, Plan.LateMax] on the server's own clock, so that a
+// replay's simulated clock can carry it minutes past the client's timeout
+// and settle wait. A server takes it through ApplyLater with a Later (a
+// LateQueue on its clock); through Apply or Wrap, which have no clock, it
+// is answered 504 and never executed.
+//
+// Why late: a gateway that times out answers 504 while the backend behind it
+// goes on and may complete the write (for example
+// https://www.smplogs.com/patterns/apigateway/integration-timeout, "the
+// backend often continues processing after API Gateway has already
+// returned a 504"). How long RO App's own backend may run after its
+// gateway gave up is UNVERIFIED: the fault draws delays up to minutes, and
+// the engine's quarantine (rosync.Options.Quarantine) must outlast them.
 package faultplan
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -56,16 +75,22 @@ const (
 	// ExecutedThenDrop serves the request, then closes the connection
 	// after writing part of the answer's headers.
 	ExecutedThenDrop
+	// ExecutedLate answers nothing (holds the request until the client
+	// gives up, or Plan.Delay) or 504 at once, by the draw, and executes
+	// the request Fault.Late later on the server's clock (ApplyLater).
+	// Only creates get it; other requests get Slow or a 504 instead.
+	ExecutedLate
 )
 
 // AllKinds lists every kind of fault, the default of Plan.Kinds.
 var AllKinds = []Kind{ServerError, RateLimited, RateLimitedNoRetryAfter, Slow, Drop,
-	ExecutedThenError, ExecutedThenTimeout, ExecutedThenDrop}
+	ExecutedThenError, ExecutedThenTimeout, ExecutedThenDrop, ExecutedLate}
 
 var kindNames = map[Kind]string{
 	None: "none", ServerError: "5xx", RateLimited: "429+retry-after", RateLimitedNoRetryAfter: "429",
 	Slow: "slow", Drop: "drop", ExecutedThenError: "executed+5xx",
 	ExecutedThenTimeout: "executed+timeout", ExecutedThenDrop: "executed+drop",
+	ExecutedLate: "executed-late",
 }
 
 // String names the kind as the counters print it.
@@ -76,9 +101,10 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// Executed reports whether the kind serves the request before failing.
+// Executed reports whether the kind serves the request, before failing or
+// (ExecutedLate) after.
 func (k Kind) Executed() bool {
-	return k == ExecutedThenError || k == ExecutedThenTimeout || k == ExecutedThenDrop
+	return k == ExecutedThenError || k == ExecutedThenTimeout || k == ExecutedThenDrop || k == ExecutedLate
 }
 
 // ParseKind reads a kind by its String name.
@@ -93,6 +119,10 @@ func ParseKind(s string) (Kind, error) {
 
 // DefaultDelay is the default of Plan.Delay.
 const DefaultDelay = 2 * time.Second
+
+// DefaultLateMax is the default of Plan.LateMax: past any client timeout
+// plus settle wait, and past RO App's own gateway timeout.
+const DefaultLateMax = 2 * time.Minute
 
 // Plan is a seeded fault plan. Set its fields before first use; a Plan is
 // then safe for concurrent use and may be shared by several servers (one
@@ -109,6 +139,12 @@ type Plan struct {
 	Delay time.Duration
 	// RetryAfter is the Retry-After header of RateLimited; default "1".
 	RetryAfter string
+	// LateMin and LateMax bound the delay of ExecutedLate (on the
+	// server's clock), drawn evenly; defaults 0 and DefaultLateMax.
+	LateMin, LateMax time.Duration
+	// CreatesOnly spares the requests that are not creates: they are
+	// served as they are (the draws are made all the same).
+	CreatesOnly bool
 
 	mu     sync.Mutex
 	rng    *rand.Rand
@@ -121,6 +157,11 @@ type Fault struct {
 	Kind Kind
 	// Status is the status of ServerError and ExecutedThenError answers.
 	Status int
+	// Late is how long after the request ExecutedLate executes it; Hold
+	// says whether it answers nothing until the client gives up (else
+	// 504 at once).
+	Late time.Duration
+	Hold bool
 }
 
 // Decide draws the fault of one request to endpoint (a name such as
@@ -130,6 +171,16 @@ type Fault struct {
 // Drop, ServerError), drawn the same way so that the sequence of draws
 // does not depend on it.
 func (p *Plan) Decide(endpoint string, create bool) Fault {
+	return p.DecideFor(endpoint, create, create)
+}
+
+// DecideFor is Decide for a server that executes more than creates under
+// the "executed" kinds (an update executed, then its answer lost): execute
+// allows ExecutedThenError, ExecutedThenTimeout and ExecutedThenDrop, and
+// create allows ExecutedLate too. CreatesOnly spares the requests that are
+// not creates.
+func (p *Plan) DecideFor(endpoint string, create, execute bool) Fault {
+	create = create && execute
 	if p == nil || p.Rate <= 0 {
 		return Fault{}
 	}
@@ -148,10 +199,28 @@ func (p *Plan) Decide(endpoint string, create bool) Fault {
 	}
 	k := kinds[p.rng.IntN(len(kinds))]
 	code := []int{500, 502, 503, 504}[p.rng.IntN(4)]
-	if roll >= p.Rate {
+	var (
+		late time.Duration
+		hold bool
+	)
+	if k == ExecutedLate {
+		// Drawn for this kind only, so that plans without it draw as
+		// they did before it existed.
+		lo, hi := p.lateRange()
+		late = lo + time.Duration(p.rng.Int64N(int64(hi-lo)+1))
+		hold = p.rng.IntN(2) == 0
+	}
+	if roll >= p.Rate || (p.CreatesOnly && !create) {
 		return Fault{}
 	}
-	if !create {
+	if k == ExecutedLate && !create && execute {
+		// Executed, but not late: only creates are.
+		if k = ExecutedThenError; hold {
+			k = ExecutedThenTimeout
+		}
+		late, hold = 0, false
+	}
+	if !execute {
 		switch k {
 		case ExecutedThenError:
 			k = ServerError
@@ -159,14 +228,22 @@ func (p *Plan) Decide(endpoint string, create bool) Fault {
 			k = Slow
 		case ExecutedThenDrop:
 			k = Drop
+		case ExecutedLate:
+			if k = ServerError; hold {
+				k = Slow
+			}
+			late, hold = 0, false
 		}
 	}
-	if k == ExecutedThenError {
+	switch k {
+	case ExecutedThenError:
 		code = http.StatusInternalServerError
+	case ExecutedLate:
+		code = http.StatusGatewayTimeout
 	}
 	p.counts[k]++
 	p.byEP[endpoint]++
-	return Fault{Kind: k, Status: code}
+	return Fault{Kind: k, Status: code, Late: late, Hold: hold}
 }
 
 // Counts returns the faults injected so far, per kind.
@@ -228,6 +305,15 @@ func (p *Plan) delay() time.Duration {
 	return p.Delay
 }
 
+// lateRange returns the bounds of ExecutedLate's delay; p.mu is held.
+func (p *Plan) lateRange() (lo, hi time.Duration) {
+	lo, hi = max(0, p.LateMin), p.LateMax
+	if hi <= 0 {
+		hi = DefaultLateMax
+	}
+	return lo, max(lo, hi)
+}
+
 func (p *Plan) retryAfter() string {
 	if p == nil || p.RetryAfter == "" {
 		return "1"
@@ -235,11 +321,27 @@ func (p *Plan) retryAfter() string {
 	return p.RetryAfter
 }
 
+// Later executes requests late, on a server's clock: Later runs run once
+// the clock has moved d past its time now. LateQueue is one.
+type Later interface {
+	Later(d time.Duration, run func())
+}
+
 // Apply answers a request under fault f: next serves the request (for
 // None, Slow when the client still waits, and the executed kinds). It
 // returns whether next ran, i.e. whether the server's state may have
-// changed.
+// changed. ExecutedLate, which needs a clock, is answered 504 and not
+// executed: see ApplyLater.
 func (p *Plan) Apply(f Fault, w http.ResponseWriter, r *http.Request, next http.Handler) (served bool) {
+	return p.ApplyLater(f, w, r, next, nil)
+}
+
+// ApplyLater is Apply for a server with a clock: an ExecutedLate fault
+// hands the request (its body read now) to later, to be served by next
+// f.Late from now, and answers nothing until the client gives up (f.Hold)
+// or 504 at once. With a nil later it is answered 504, unexecuted. served
+// then reports whether the request was handed over.
+func (p *Plan) ApplyLater(f Fault, w http.ResponseWriter, r *http.Request, next http.Handler, later Later) (served bool) {
 	switch f.Kind {
 	case None:
 		next.ServeHTTP(w, r)
@@ -277,6 +379,31 @@ func (p *Plan) Apply(f Fault, w http.ResponseWriter, r *http.Request, next http.
 		return true
 	case Drop:
 		hijackWrite(w, []byte("HTTP/1.1 20"))
+	case ExecutedLate:
+		if later == nil {
+			writeError(w, http.StatusGatewayTimeout)
+			return false
+		}
+		var body []byte
+		if r.Body != nil {
+			var err error
+			if body, err = io.ReadAll(r.Body); err != nil {
+				// Not all of it arrived: nothing to execute.
+				return false
+			}
+		}
+		// The late request outlives the client's: it gets a context
+		// of its own.
+		late := r.Clone(context.WithoutCancel(r.Context()))
+		late.Body = io.NopCloser(bytes.NewReader(body))
+		later.Later(f.Late, func() { next.ServeHTTP(httptest.NewRecorder(), late) })
+		if f.Hold {
+			wait(r, p.delay())
+			hijackWrite(w, nil)
+		} else {
+			writeError(w, f.Status)
+		}
+		return true
 	case ExecutedThenError, ExecutedThenTimeout, ExecutedThenDrop:
 		rec := httptest.NewRecorder()
 		next.ServeHTTP(rec, r)
@@ -355,4 +482,95 @@ func hijackWrite(w http.ResponseWriter, part []byte) {
 func writeAll(bw *bufio.ReadWriter, b []byte) {
 	_, _ = bw.Write(b)
 	_ = bw.Flush()
+}
+
+// LateQueue is a Later on a clock: requests handed to it are executed by
+// RunDue once Now has passed their due time, in the order of their due
+// times. A server calls RunDue before it serves each request and before it
+// shows its state, so that a late create lands before anything that comes
+// after its due time. It is safe for concurrent use.
+type LateQueue struct {
+	// Now is the server's clock (time.Now when nil).
+	Now func() time.Time
+
+	run      sync.Mutex // held while due requests execute
+	mu       sync.Mutex
+	queue    []lateRequest
+	seq      int
+	executed int
+}
+
+type lateRequest struct {
+	due time.Time
+	seq int
+	run func()
+}
+
+func (q *LateQueue) now() time.Time {
+	if q.Now == nil {
+		return time.Now()
+	}
+	return q.Now()
+}
+
+// Later queues run to be executed d from now.
+func (q *LateQueue) Later(d time.Duration, run func()) {
+	due := q.now().Add(d)
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.seq++
+	q.queue = append(q.queue, lateRequest{due: due, seq: q.seq, run: run})
+}
+
+// RunDue executes the queued requests that are due, oldest due time first,
+// and returns how many it executed. A call made while another executes
+// waits for it, so that no caller goes ahead of a request already due.
+func (q *LateQueue) RunDue() int {
+	q.run.Lock()
+	defer q.run.Unlock()
+	now := q.now()
+	q.mu.Lock()
+	var due, rest []lateRequest
+	for _, l := range q.queue {
+		if l.due.After(now) {
+			rest = append(rest, l)
+		} else {
+			due = append(due, l)
+		}
+	}
+	q.queue = rest
+	q.mu.Unlock()
+	sort.Slice(due, func(i, j int) bool {
+		if !due[i].due.Equal(due[j].due) {
+			return due[i].due.Before(due[j].due)
+		}
+		return due[i].seq < due[j].seq
+	})
+	for _, l := range due {
+		l.run()
+	}
+	q.mu.Lock()
+	q.executed += len(due)
+	q.mu.Unlock()
+	return len(due)
+}
+
+// Pending returns how many requests wait for their due time, and the
+// latest due time among them (zero when none).
+func (q *LateQueue) Pending() (n int, last time.Time) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, l := range q.queue {
+		if l.due.After(last) {
+			last = l.due
+		}
+	}
+	return len(q.queue), last
+}
+
+// Executed returns how many late requests RunDue executed.
+func (q *LateQueue) Executed() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.executed
 }
