@@ -280,6 +280,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 	// line intents it recorded, and which of them it sent.
 	newIntents := map[string]bool{}
 	sent := map[string]bool{}
+	doubted := false // an item or comment write of this attempt ended in doubt
 	defer func() {
 		if err == nil {
 			rec.DoubtAt = time.Time{}
@@ -293,10 +294,10 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 				delete(rec.Lines, id)
 			}
 		}
-		if inDoubt(err) && s.writesPending(rec) {
+		if doubted && s.writesPending(rec) {
 			// This attempt's own write is in doubt: its quarantine
-			// starts now. An attempt that sent nothing leaves the
-			// earlier doubt's time as it was.
+			// starts now. An attempt that sent nothing, or failed on a
+			// read, leaves the earlier doubt's time as it was.
 			rec.DoubtAt = s.clock()
 		}
 	}()
@@ -530,6 +531,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		}
 		id, err := s.ro.AddItem(ctx, rec.ROOrderID, s.item(0, products[l.ID], l))
 		sent[l.ID] = inDoubt(err)
+		doubted = doubted || sent[l.ID]
 		if err != nil {
 			return err
 		}
@@ -577,6 +579,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 				return &InDoubtError{What: "comment", Until: until}
 			}
 			if err := s.ro.AddComment(ctx, rec.ROOrderID, pending); err != nil {
+				doubted = inDoubt(err)
 				return err
 			}
 		}
@@ -593,7 +596,8 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 			commentTried = true
 		}
 		if err := s.ro.AddComment(ctx, rec.ROOrderID, text); err != nil {
-			if !inDoubt(err) && rec.PendingComment == text {
+			doubted = inDoubt(err)
+			if !doubted && rec.PendingComment == text {
 				rec.PendingComment = "" // refused, so not added
 			}
 			return err
