@@ -259,6 +259,14 @@ func TestContactWireFormat(t *testing.T) {
 	if got := rec.last("POST").Body; got != want {
 		t.Errorf("POST body = %s, want %s", got, want)
 	}
+	// CUS-3: a phone that is no E.164 number goes to the documented notes,
+	// never to phones.
+	_, err = c.CreateContact(context.Background(), rosync.Contact{FirstName: "B", Notes: "Phone as given: 12-34"})
+	require.NoError(t, err)
+	want = `{"first_name":"B","notes":"Phone as given: 12-34"}`
+	if got := rec.last("POST").Body; got != want {
+		t.Errorf("POST body = %s, want %s", got, want)
+	}
 }
 
 func TestCatalog(t *testing.T) { // PRD-2, PRD-3, PRD-4, PRD-5

@@ -274,6 +274,9 @@ type wireNewPerson struct {
 	Email     string      `json:"email,omitempty"`
 	Phones    []wirePhone `json:"phones,omitempty"`
 	Address   string      `json:"address,omitempty"`
+	// Notes is documented for POST /contacts/people; rosync puts there a
+	// phone it could not read as one (CUS-3).
+	Notes string `json:"notes,omitempty"`
 }
 
 // wirePersonUpdate is the body of PATCH /contacts/people/{id}: every field
@@ -304,7 +307,7 @@ func wirePhones(ps []string) []wirePhone {
 func (c *Client) CreateContact(ctx context.Context, ct rosync.Contact) (int64, error) {
 	return c.create(ctx, EndpointCreateContact, nil, wireNewPerson{
 		FirstName: ct.FirstName, LastName: ct.LastName, Email: ct.Email,
-		Phones: wirePhones(ct.Phones), Address: ct.Address,
+		Phones: wirePhones(ct.Phones), Address: ct.Address, Notes: ct.Notes,
 	})
 }
 
