@@ -19,52 +19,15 @@ import (
 // shows, as an extra object.
 func canonicalIDs(s roapptest.Snapshot) roapptest.Snapshot {
 	out := s
-	renumber := func(ids []int64, key func(i int) string) map[int64]int64 {
-		idx := make([]int, len(ids))
-		for i := range idx {
-			idx[i] = i
-		}
-		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(key(a), key(b)) })
-		m := make(map[int64]int64, len(ids))
-		for n, i := range idx {
-			m[ids[i]] = int64(n + 1)
-		}
-		return m
-	}
-	ref := func(m map[int64]int64, id *int64) *int64 {
-		if id == nil {
-			return nil
-		}
-		v, ok := m[*id]
-		if !ok {
-			v = -*id // a reference to nothing in the snapshot stays visible
-		}
-		return &v
-	}
-
-	out.Contacts = slices.Clone(s.Contacts)
-	cids := make([]int64, len(out.Contacts))
-	for i, c := range out.Contacts {
-		cids[i] = c.ID
-	}
-	cm := renumber(cids, func(i int) string {
-		c := out.Contacts[i]
+	cm := renumber(&out.Contacts, func(c *roapptest.Contact) *int64 { return &c.ID }, func(c roapptest.Contact) string {
 		return strings.Join([]string{c.FirstName, c.LastName, c.Email, strings.Join(c.Phones, ","), c.Address}, "\x00")
 	})
-	for i := range out.Contacts {
-		out.Contacts[i].ID = cm[out.Contacts[i].ID]
-	}
-	slices.SortFunc(out.Contacts, func(a, b roapptest.Contact) int { return cmp.Compare(a.ID, b.ID) })
 
-	out.Categories = slices.Clone(s.Categories)
-	gids := make([]int64, len(out.Categories))
 	titles := map[int64]string{}
-	for i, c := range out.Categories {
-		gids[i] = c.ID
+	for _, c := range s.Categories {
 		titles[c.ID] = c.Title
 	}
-	gm := renumber(gids, func(i int) string {
-		c := out.Categories[i]
+	gm := renumber(&out.Categories, func(c *roapptest.Category) *int64 { return &c.ID }, func(c roapptest.Category) string {
 		parent := ""
 		if c.ParentID != nil {
 			parent = titles[*c.ParentID]
@@ -72,44 +35,54 @@ func canonicalIDs(s roapptest.Snapshot) roapptest.Snapshot {
 		return c.Title + "\x00" + parent
 	})
 	for i := range out.Categories {
-		out.Categories[i].ID = gm[out.Categories[i].ID]
 		out.Categories[i].ParentID = ref(gm, out.Categories[i].ParentID)
 	}
-	slices.SortFunc(out.Categories, func(a, b roapptest.Category) int { return cmp.Compare(a.ID, b.ID) })
 
-	out.Products = slices.Clone(s.Products)
-	pids := make([]int64, len(out.Products))
-	for i, p := range out.Products {
-		pids[i] = p.ID
-	}
-	pm := renumber(pids, func(i int) string {
-		p := out.Products[i]
+	pm := renumber(&out.Products, func(p *roapptest.Product) *int64 { return &p.ID }, func(p roapptest.Product) string {
 		return strings.Join([]string{p.SKU, p.Code, p.Title}, "\x00")
 	})
 	for i := range out.Products {
-		out.Products[i].ID = pm[out.Products[i].ID]
 		out.Products[i].CategoryID = ref(gm, out.Products[i].CategoryID)
 	}
-	slices.SortFunc(out.Products, func(a, b roapptest.Product) int { return cmp.Compare(a.ID, b.ID) })
 
-	out.Orders = slices.Clone(s.Orders)
-	oids := make([]int64, len(out.Orders))
-	for i, o := range out.Orders {
-		oids[i] = o.ID
-	}
-	om := renumber(oids, func(i int) string {
-		o := out.Orders[i]
+	renumber(&out.Orders, func(o *roapptest.Order) *int64 { return &o.ID }, func(o roapptest.Order) string {
 		return fmt.Sprintf("%s\x00%020s\x00%s", o.Platform, o.PlatformOrderID, o.PlatformNumber)
 	})
 	for i := range out.Orders {
 		o := &out.Orders[i]
-		o.ID = om[o.ID]
 		o.ClientID = *ref(cm, &o.ClientID)
 		o.Items = slices.Clone(o.Items)
 		for j := range o.Items {
 			o.Items[j].ProductID = *ref(pm, &o.Items[j].ProductID)
 		}
 	}
-	slices.SortFunc(out.Orders, func(a, b roapptest.Order) int { return cmp.Compare(a.ID, b.ID) })
 	return out
+}
+
+// renumber replaces *list by a copy whose ids are 1..n in the order of
+// key, sorted by the new id, and returns the map from old to new ids.
+func renumber[T any](list *[]T, id func(*T) *int64, key func(T) string) map[int64]int64 {
+	xs := slices.Clone(*list)
+	slices.SortStableFunc(xs, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
+	m := make(map[int64]int64, len(xs))
+	for n := range xs {
+		p := id(&xs[n])
+		m[*p] = int64(n + 1)
+		*p = int64(n + 1)
+	}
+	*list = xs
+	return m
+}
+
+// ref maps a reference through m; a reference to nothing in the snapshot
+// becomes its negative, so that it stays visible.
+func ref(m map[int64]int64, id *int64) *int64 {
+	if id == nil {
+		return nil
+	}
+	v, ok := m[*id]
+	if !ok {
+		v = -*id
+	}
+	return &v
 }
