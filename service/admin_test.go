@@ -266,6 +266,54 @@ func TestAdminData(t *testing.T) {
 	require.NotNil(t, shops[0].Progress)
 }
 
+// TestAdminDoubt: the doubt list holds the orders whose RO App writes may
+// or may not have happened (ENG-1) — a create intent recorded (pending,
+// even without an error, as a crash leaves it) and an attempt that waits
+// out a quarantine (DoubtAt, an InDoubtError) — and no plain failure.
+func TestAdminDoubt(t *testing.T) {
+	w := startAdminWorld(t, testAdminToken)
+	ctx := t.Context()
+	at := w.sb.Now().UTC().Truncate(time.Second)
+	pending := rosync.Record{Shop: "woocommerce", OrderID: "zz-pending", Number: "Z1", State: rosync.StatePending,
+		IntentAt: at, UpdatedAt: at}
+	quarantined := rosync.Record{Shop: "woocommerce", OrderID: "zz-quarantined", Number: "Z2", State: rosync.StateImported,
+		ROOrderID: 77, DoubtAt: at, Attempts: 1, NextRetry: at.Add(time.Hour), UpdatedAt: at,
+		LastError: (&rosync.InDoubtError{What: "item", Until: at.Add(time.Hour)}).Error()}
+	require.NoError(t, w.svc.store.PutRecord(ctx, &pending))
+	require.NoError(t, w.svc.store.PutRecord(ctx, &quarantined))
+
+	var doubt AdminOrderList
+	w.getJSON(t, "/admin/api/shops/woocommerce/doubt", &doubt)
+	require.ElementsMatch(t, []string{"zz-pending", "zz-quarantined"}, ids(doubt), "ENG-1: the plain failures are not in doubt")
+	for _, o := range doubt.Orders {
+		require.True(t, o.InDoubt)
+		require.NotNil(t, o.DoubtSince)
+		require.True(t, at.Equal(*o.DoubtSince), "doubt since %v", o.DoubtSince)
+	}
+	var failed AdminOrderList
+	w.getJSON(t, "/admin/api/shops/woocommerce/failed", &failed)
+	require.Contains(t, ids(failed), "zz-quarantined", "an order waiting out a quarantine is failed too")
+	require.NotContains(t, ids(failed), "zz-pending", "a pending order without an error is not failed")
+	var shops []AdminShop
+	w.getJSON(t, "/admin/api/shops", &shops)
+	require.Equal(t, 2, shops[0].InDoubt)
+
+	code, page, _ := w.do(t, "GET", "/admin/", "Bearer "+testAdminToken)
+	require.Equal(t, http.StatusOK, code)
+	require.Contains(t, page, `id="doubt-woocommerce"`)
+	require.Contains(t, page, `<tr data-order="zz-pending">`)
+
+	// What the shop and RO App wrote reaches the page escaped.
+	evil := rosync.Record{Shop: "woocommerce", OrderID: `zz"><script>x()</script>`, Number: "Z3", State: rosync.StateRejected,
+		Rule: "ORD-2", Reason: `<img src=x onerror=alert(1)>`, UpdatedAt: at}
+	require.NoError(t, w.svc.store.PutRecord(ctx, &evil))
+	code, page, _ = w.do(t, "GET", "/admin/", "Bearer "+testAdminToken)
+	require.Equal(t, http.StatusOK, code)
+	require.NotContains(t, page, "<script>x()")
+	require.NotContains(t, page, "<img src=x")
+	require.Contains(t, page, "&lt;img src=x onerror=alert(1)&gt;")
+}
+
 // TestAdminRetry: a retry before the cause is fixed leaves the order
 // failed and says why; after the right is granted it moves the order from
 // the failed list to RO App (ENG-2: a permanent failure waits for Retry).
