@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -179,8 +180,8 @@ func RequireToken(token string, h http.Handler) http.Handler {
 	want := sha256.Sum256([]byte(token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, ok := "", false
-		if v, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found {
-			got, ok = strings.TrimSpace(v), true
+		if h := r.Header.Get("Authorization"); len(h) > len("Bearer ") && strings.EqualFold(h[:len("Bearer ")], "Bearer ") {
+			got, ok = strings.TrimSpace(h[len("Bearer "):]), true // the scheme is case-insensitive (RFC 9110, 11.1)
 		} else if _, pw, basic := r.BasicAuth(); basic {
 			got, ok = pw, true
 		}
@@ -285,7 +286,7 @@ func (s *Service) lists(ctx context.Context, sh *shop) (shopLists, error) {
 		return l, err
 	}
 	seen := map[string]bool{}
-	for _, r := range append(l.failed, pending...) {
+	for _, r := range slices.Concat(l.failed, pending) {
 		if inDoubt(r) && !seen[r.OrderID] {
 			seen[r.OrderID] = true
 			l.doubt = append(l.doubt, r)

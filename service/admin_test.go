@@ -161,7 +161,7 @@ func TestAdminAuth(t *testing.T) {
 		if rt.method != "GET" {
 			continue
 		}
-		for _, auth := range []string{"Bearer " + testAdminToken, basic("anyone", testAdminToken)} {
+		for _, auth := range []string{"Bearer " + testAdminToken, "bearer " + testAdminToken, basic("anyone", testAdminToken)} {
 			code, body, _ := w.do(t, rt.method, rt.path, auth)
 			require.Equal(t, http.StatusOK, code, "%s %s: %s", rt.method, rt.path, body)
 		}
