@@ -3,8 +3,8 @@ package prestashop_test
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"

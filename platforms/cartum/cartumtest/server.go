@@ -148,11 +148,11 @@ type Server struct {
 	orders   map[int64]*storedOrder
 	statuses map[int64]json.RawMessage
 	tokens   map[string]time.Time // token -> expiry
-	updates  []StatusUpdate
 	hooks    []Hook
 
-	rec    fakekit.Recorder[Request] // by function
-	faults *fakekit.Faults[Fault]    // by function; the plan's by "POST "+function
+	updates fakekit.Log[StatusUpdate]
+	rec     fakekit.Recorder[Request] // by function
+	faults  *fakekit.Faults[Fault]    // by function; the plan's by "POST "+function
 }
 
 type storedOrder struct {
@@ -360,11 +360,7 @@ func (s *Server) SetStatuses(raw json.RawMessage) error {
 
 // StatusUpdates returns the status changes made through orders/update, in
 // order.
-func (s *Server) StatusUpdates() []StatusUpdate {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]StatusUpdate(nil), s.updates...)
-}
+func (s *Server) StatusUpdates() []StatusUpdate { return s.updates.All() }
 
 // Hooks returns the subscriptions made through hooks/subscribe.
 func (s *Server) Hooks() []Hook {
@@ -708,7 +704,7 @@ func (s *Server) updateOrders(w http.ResponseWriter, body map[string]json.RawMes
 		obj["stat_status"] = json.RawMessage(strconv.FormatInt(sts[0], 10))
 		nraw, _ := json.Marshal(obj)
 		s.orders[id] = &storedOrder{raw: nraw, id: id, status: sts[0], created: so.created}
-		s.updates = append(s.updates, StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: strconv.FormatInt(sts[0], 10)})
+		s.updates.Add(StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: strconv.FormatInt(sts[0], 10)})
 		log = append(log, logEntry{Status: "OK", Messages: updated})
 	}
 	s.mu.Unlock()

@@ -12,7 +12,8 @@
 //     its answer lost). What a queued fault answers is the fake's own
 //     business (its platform's error shape); fakekit only keeps the count.
 //   - Recorder: the requests a fake received, counted per endpoint (Calls)
-//     and kept in order (Requests), for tests to assert on.
+//     and kept in order (Requests), for tests to assert on; Log, a list
+//     the fake appends to as it serves (the status updates it was sent).
 //   - Paging: Window and Slice cut a page out of a sorted list by offset
 //     and limit (Cartum's orders/get, PrestaShop's limit=offset,count);
 //     PageQuery reads page-number paging (WordPress's page/per_page, RO

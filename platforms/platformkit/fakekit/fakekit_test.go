@@ -209,6 +209,17 @@ func TestRecorder(t *testing.T) {
 	require.Equal(t, 2, rc.Calls()["GET /orders"], "Calls is a copy")
 }
 
+func TestLog(t *testing.T) {
+	var l fakekit.Log[string]
+	require.Nil(t, l.All(), "empty")
+	l.Add("a")
+	l.Add("b")
+	got := l.All()
+	require.Equal(t, []string{"a", "b"}, got)
+	got[0] = "changed"
+	require.Equal(t, []string{"a", "b"}, l.All(), "All is a copy")
+}
+
 func TestRecorder_Concurrent(t *testing.T) {
 	var rc fakekit.Recorder[int]
 	var wg sync.WaitGroup

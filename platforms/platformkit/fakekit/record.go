@@ -3,8 +3,31 @@ package fakekit
 import (
 	"maps"
 	"net/url"
+	"slices"
 	"sync"
 )
+
+// Log is a list that a fake appends to as it serves (the status updates it
+// was sent, the requests it received) and a test reads. The zero value is
+// ready; a Log is safe for concurrent use.
+type Log[T any] struct {
+	mu    sync.Mutex
+	items []T
+}
+
+// Add appends v.
+func (l *Log[T]) Add(v T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.items = append(l.items, v)
+}
+
+// All returns a copy of the list, in order (nil when empty).
+func (l *Log[T]) All() []T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.items)
+}
 
 // Recorder keeps what a fake server received: a count of calls per key (an
 // endpoint template, a function name) and the requests, in order, as the
@@ -15,20 +38,16 @@ type Recorder[R any] struct {
 	// cannot change the recorded one (a request holding maps or slices).
 	Copy func(R) R
 
+	reqs  Log[R]
 	mu    sync.Mutex
 	calls map[string]int
 	total int
-	reqs  []R
 }
 
 // Count counts one call of key.
 func (rc *Recorder[R]) Count(key string) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	rc.count(key)
-}
-
-func (rc *Recorder[R]) count(key string) {
 	if rc.calls == nil {
 		rc.calls = map[string]int{}
 	}
@@ -37,18 +56,12 @@ func (rc *Recorder[R]) count(key string) {
 }
 
 // Add keeps req, after the requests kept so far.
-func (rc *Recorder[R]) Add(req R) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	rc.reqs = append(rc.reqs, req)
-}
+func (rc *Recorder[R]) Add(req R) { rc.reqs.Add(req) }
 
 // Record counts one call of key and keeps req.
 func (rc *Recorder[R]) Record(key string, req R) {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	rc.count(key)
-	rc.reqs = append(rc.reqs, req)
+	rc.Count(key)
+	rc.Add(req)
 }
 
 // Calls returns the calls counted so far, per key.
@@ -70,16 +83,13 @@ func (rc *Recorder[R]) Total() int {
 }
 
 // Requests returns the requests kept so far, in order (copied by Copy
-// when it is set).
+// when it is set; nil when none).
 func (rc *Recorder[R]) Requests() []R {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	out := make([]R, len(rc.reqs))
-	for i, r := range rc.reqs {
-		if rc.Copy != nil {
-			r = rc.Copy(r)
+	out := rc.reqs.All()
+	if rc.Copy != nil {
+		for i := range out {
+			out[i] = rc.Copy(out[i])
 		}
-		out[i] = r
 	}
 	return out
 }

@@ -150,7 +150,7 @@ func (s *Server) putOrder(w http.ResponseWriter, r *http.Request, seg []string) 
 		}
 		s.orders[id] = nso
 		so = nso
-		s.updates = append(s.updates, StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: *req.Status})
+		s.updates.Add(StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: *req.Status})
 	}
 	writeJSON(w, http.StatusOK, so.raw)
 }

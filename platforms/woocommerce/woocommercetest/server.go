@@ -141,10 +141,10 @@ type Server struct {
 	products   map[int64]json.RawMessage
 	variations map[[2]int64]json.RawMessage
 	categories map[int64]json.RawMessage
-	updates    []StatusUpdate
 
-	rec    fakekit.Recorder[Request] // by endpoint
-	faults *fakekit.Faults[Fault]    // by endpoint
+	updates fakekit.Log[StatusUpdate]
+	rec     fakekit.Recorder[Request] // by endpoint
+	faults  *fakekit.Faults[Fault]    // by endpoint
 }
 
 // storedOrder is a native order and the fields the filters read.
@@ -349,11 +349,7 @@ func (s *Server) Order(id int64) (json.RawMessage, bool) {
 
 // StatusUpdates returns the status changes made through PUT /orders/{id},
 // in order.
-func (s *Server) StatusUpdates() []StatusUpdate {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]StatusUpdate(nil), s.updates...)
-}
+func (s *Server) StatusUpdates() []StatusUpdate { return s.updates.All() }
 
 // Calls returns the number of requests per endpoint ("GET /orders",
 // "GET /orders/{id}", "PUT /orders/{id}", "GET /orders/{id}/refunds",

@@ -172,30 +172,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // s.mu is held.
 func (s *Server) serve(w http.ResponseWriter, q url.Values, res, id string) {
 	if id != "" {
-		var store map[string]json.RawMessage
-		wrap := map[string]string{"customers": "customer", "addresses": "address", "currencies": "currency", "orders": "order"}[res]
-		switch res {
-		case "orders":
-			n, _ := strconv.ParseInt(id, 10, 64)
-			raw, ok := s.orders[n]
-			if !ok {
-				http.Error(w, "not found", http.StatusNotFound)
-				return
-			}
-			writeJSON(w, map[string]json.RawMessage{wrap: raw})
-			return
-		case "customers":
-			store = s.customers
-		case "addresses":
-			store = s.addresses
-		case "currencies":
-			store = s.currency
-		}
-		raw, ok := store[id]
+		raw, ok := s.object(res, id)
 		if !ok {
 			http.Error(w, "not found", http.StatusNotFound)
 			return
 		}
+		wrap := map[string]string{"customers": "customer", "addresses": "address", "currencies": "currency", "orders": "order"}[res]
 		writeJSON(w, map[string]json.RawMessage{wrap: raw})
 		return
 	}
@@ -204,6 +186,18 @@ func (s *Server) serve(w http.ResponseWriter, q url.Values, res, id string) {
 		return
 	}
 	s.list(w, q)
+}
+
+// object returns the stored object id of resource res; s.mu is held.
+func (s *Server) object(res, id string) (json.RawMessage, bool) {
+	if res == "orders" {
+		n, _ := strconv.ParseInt(id, 10, 64)
+		raw, ok := s.orders[n]
+		return raw, ok
+	}
+	store := map[string]map[string]json.RawMessage{"customers": s.customers, "addresses": s.addresses, "currencies": s.currency}[res]
+	raw, ok := store[id]
+	return raw, ok
 }
 
 func (s *Server) list(w http.ResponseWriter, q url.Values) {
