@@ -41,7 +41,6 @@ type Recorder[R any] struct {
 	reqs  Log[R]
 	mu    sync.Mutex
 	calls map[string]int
-	total int
 }
 
 // Count counts one call of key.
@@ -52,7 +51,6 @@ func (rc *Recorder[R]) Count(key string) {
 		rc.calls = map[string]int{}
 	}
 	rc.calls[key]++
-	rc.total++
 }
 
 // Add keeps req, after the requests kept so far.
@@ -73,13 +71,6 @@ func (rc *Recorder[R]) Calls() map[string]int {
 		out = map[string]int{}
 	}
 	return out
-}
-
-// Total returns the number of calls counted so far, all keys together.
-func (rc *Recorder[R]) Total() int {
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	return rc.total
 }
 
 // Requests returns the requests kept so far, in order (copied by Copy
