@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -174,11 +173,10 @@ func (s *Syncer) planEnv(ctx context.Context, rec *Record) (planEnv, error) {
 	env := planEnv{Policy: s.pol(), Quarantine: s.quarantine, DefaultRegion: s.settings.DefaultRegion}
 	s.mu.Lock()
 	env.Currency, env.DeductedStatuses = s.currency, s.deductedStatus
-	byName := s.statusID
 	s.mu.Unlock()
 	env.StatusIDs = make(map[string]int64, len(s.settings.StatusMap))
-	for ps, name := range s.settings.StatusMap {
-		if id, ok := byName[strings.ToLower(strings.TrimSpace(name))]; ok {
+	for ps := range s.settings.StatusMap {
+		if id, ok := s.roStatusID(ps); ok {
 			env.StatusIDs[ps] = id
 		}
 	}
