@@ -341,9 +341,15 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, env plan
 	if rec.Lines == nil {
 		rec.Lines = map[string]LineLink{}
 	}
-	if p.RecordStatus {
-		rec.PlatformStatus = o.Status
-	}
+	defer func() {
+		// The platform status is recorded as seen once the attempt's
+		// writes went through (or there were none to make): an attempt
+		// that fails before a status comment is written leaves the
+		// status new, so the retry still comments on it (SHO-2).
+		if err == nil && p.RecordStatus {
+			rec.PlatformStatus = o.Status
+		}
+	}()
 	if !p.Changes {
 		return nil
 	}

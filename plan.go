@@ -102,9 +102,11 @@ type orderPlan struct {
 	// when the order has no customer data of its own (SHO-C2).
 	CustomerHash, CustomerPhone string
 
-	// RecordStatus: the platform status is recorded as seen now
-	// (Record.PlatformStatus), before any write: no status is to be set
-	// from it, so it is not to be compared again.
+	// RecordStatus: no status is to be set from the platform's, so it is
+	// recorded as seen (Record.PlatformStatus) once the attempt succeeds
+	// (also when nothing is written, or the order is found deducted);
+	// an attempt that fails leaves it new, so that its status comment is
+	// planned again (SHO-2).
 	RecordStatus bool
 	// Changes: there is something to write. Without changes the attempt
 	// ends here, without a call.
