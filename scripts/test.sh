@@ -57,9 +57,10 @@ go mod tidy -diff
 (cd tools && go mod tidy -diff)
 
 echo "== the library's import graph holds none of the examples' dependencies"
-# Metrics (client_golang) and the progress bar are the example service's
-# choices: the root package, the adapters, the RO App client and the stores
-# must not pull them into an embedder's build.
+# Metrics (client_golang) and the progress bar are the service's choices
+# (package service, which may import client_golang, and examples/server):
+# the root package, the adapters, the RO App client and the stores must not
+# pull them into an embedder's build.
 if example_deps=$(go list -deps . ./platforms/... ./roapp/... ./storage/... | grep -E '^github\.com/(prometheus|schollz)/'); then
   printf 'the library imports what only the examples may:\n%s\n' "$example_deps"
   exit 1
@@ -128,6 +129,23 @@ stop_postgres() {
 
 echo "== PostgreSQL for the storage/postgres and tests/replicas tests"
 start_postgres
+
+echo "== Chromium for the status page's browser test (service: TestAdminPageInBrowser)"
+# The test skips without /usr/bin/chromium, except under CI=true, where it
+# fails: so CI installs Debian's chromium here when it is missing.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "CI=true and /usr/bin/chromium is missing: installing Debian's chromium with apt-get"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+      echo "installing chromium failed: the browser test cannot run under CI=true (install it, or run as root)" >&2
+      exit 1
+    fi
+  else
+    echo "no /usr/bin/chromium: the browser test will skip (apt-get install chromium to run it)"
+  fi
+else
+  echo "$(/usr/bin/chromium --version 2>/dev/null || echo chromium) at /usr/bin/chromium"
+fi
 
 echo "== go test -race (all packages; the engine, stores and clients are concurrent)"
 # -v so that the reliability tests' figure lines (soak:, late:, crash:, replicas=)
