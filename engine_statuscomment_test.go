@@ -15,13 +15,7 @@ import (
 // went through, so the retry still finds the status new and comments on
 // it (SHO-2; nothing dropped, ENG-2).
 func TestEngine_StatusCommentSurvivesFailure(t *testing.T) { // SHO-2, ENG-2
-	pol := basePolicy()
-	pol.StatusSync = rosync.StatusSyncNone
-	pol.StatusComments = map[string]string{"cancelled": "Cancelled on the platform"}
-	pol.Delivery = rosync.DeliveryNone
-	e := newEnv(t, pol)
-	e.addOrder(newOrder("913", time.Time{}))
-	e.sync(t, "913")
+	e := statusCommentEnv(t, "913")
 
 	e.clock.Advance(time.Minute)
 	e.change("913", func(o *rosync.Order) { o.Status = "cancelled" })
@@ -42,4 +36,18 @@ func TestEngine_StatusCommentSurvivesFailure(t *testing.T) { // SHO-2, ENG-2
 	e.clock.Advance(time.Minute)
 	e.sync(t, "913") // once
 	require.Equal(t, 1, e.calls("POST /orders/{id}/comments"))
+}
+
+// statusCommentEnv is a shop whose policy comments on a cancellation
+// instead of syncing statuses (Shopify's, SHO-2), with order id imported.
+func statusCommentEnv(t *testing.T, id string) *env {
+	t.Helper()
+	pol := basePolicy()
+	pol.StatusSync = rosync.StatusSyncNone
+	pol.StatusComments = map[string]string{"cancelled": "Cancelled on the platform"}
+	pol.Delivery = rosync.DeliveryNone
+	e := newEnv(t, pol)
+	e.addOrder(newOrder(id, time.Time{}))
+	e.sync(t, id)
+	return e
 }
