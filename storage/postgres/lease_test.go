@@ -108,20 +108,38 @@ func TestLeaseRace(t *testing.T) {
 }
 
 // TestLeaseServerClock: without Options.Now, expiry follows the database
-// server's clock.
+// server's clock: a's lease refuses b while it runs, then lapses by itself.
+// Nothing here measures time: a's term is long enough (10 s) that b's first
+// try, one statement later, falls inside it even on a loaded machine, and b
+// then tries again until the lease lapsed, with a deadline that only ends a
+// test that would otherwise hang (a lease that never expires).
 func TestLeaseServerClock(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	a, dsn, schema := openNew(t, nil)
 	b := open(t, dsn, schema, nil)
-	if ok, err := a.Lease(ctx, "poll/s", "a", 200*time.Millisecond); err != nil || !ok {
+	if ok, err := a.Lease(ctx, "poll/s", "a", 10*time.Second); err != nil || !ok {
 		t.Fatalf("a: Lease = %v, %v", ok, err)
 	}
 	if ok, err := b.Lease(ctx, "poll/s", "b", time.Minute); err != nil || ok {
 		t.Fatalf("b while a's lease runs: Lease = %v, %v; want false", ok, err)
 	}
-	time.Sleep(400 * time.Millisecond)
-	if ok, err := b.Lease(ctx, "poll/s", "b", time.Minute); err != nil || !ok {
-		t.Fatalf("b after a's lease expired: Lease = %v, %v; want true", ok, err)
+	guard := time.After(2 * time.Minute) // a hang guard, not a speed bound
+	for {
+		ok, err := b.Lease(ctx, "poll/s", "b", time.Minute)
+		if err != nil {
+			t.Fatalf("b waiting for a's lease to expire: %v", err)
+		}
+		if ok {
+			break
+		}
+		select {
+		case <-guard:
+			t.Fatal("a's 10 s lease never expired on the server's clock (2 minutes)")
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	if ok, err := a.Lease(ctx, "poll/s", "a", time.Minute); err != nil || ok {
+		t.Fatalf("a after b took over the lapsed lease: Lease = %v, %v; want false", ok, err)
 	}
 }
