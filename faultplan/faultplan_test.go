@@ -79,7 +79,24 @@ func TestApply(t *testing.T) {
 			if ok {
 				t.Fatalf("%v: the request succeeded", k)
 			}
-			time.Sleep(700 * time.Millisecond) // a Slow handler would run by now
+			if k.Executed() && k != ExecutedLate {
+				// The request is served before the fault: wait for it
+				// (the server may reach the handler after the client gave
+				// up on a loaded machine), with a guard that only ends a
+				// hang.
+				guard := time.After(time.Minute)
+				for ran.Load() == 0 {
+					select {
+					case <-guard:
+						t.Fatalf("%v: the handler never ran (a minute)", k)
+					case <-time.After(10 * time.Millisecond):
+					}
+				}
+			}
+			// A Slow handler would run by now; the others must not have
+			// (a negative check: load can only make it pass vacuously,
+			// never fail).
+			time.Sleep(700 * time.Millisecond)
 			if want := int32(0); k == ExecutedLate {
 				// Wrap has no clock: a late execution is refused.
 				if ran.Load() != 0 {
