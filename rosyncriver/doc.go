@@ -73,6 +73,16 @@
 // cause is fixed). A job cut short by shutdown is put back by River
 // and worked again by the next client.
 //
+// A process that dies with jobs running leaves them in the running state;
+// River's rescuer (on the elected leader, every 30 seconds) puts such a
+// job back once Config.RescueStuckJobsAfter and its worker's timeout have
+// passed: [Queue] sets the first to JobTimeout plus a minute (10 + 1
+// minutes by default, River's own default is an hour), so a hint cut short
+// by a crash is applied again about 11 minutes later, or by the next poll
+// if that comes first. Every job kind has a timeout (polls: an hour),
+// since the rescuer never moves a job without one
+// (internal/maintenance/job_rescuer.go).
+//
 // A hint job syncs its order ([rosync.Syncer.Sync]) without consulting the
 // Store's seen events: River keeps a completed job for
 // Config.CompletedJobRetentionPeriod (24 hours by default), which is what

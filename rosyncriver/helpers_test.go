@@ -50,6 +50,9 @@ type fakePlatform struct {
 	orders  map[string]rosync.Order
 	fetches map[string]int
 	gate    func(ctx context.Context, id string) error
+	// anyID makes Order return newOrder(id, t0) for an id it does not
+	// hold (the soak's child processes, which share no memory).
+	anyID bool
 }
 
 func newFakePlatform() *fakePlatform {
@@ -109,6 +112,10 @@ func (f *fakePlatform) Order(ctx context.Context, id string) (rosync.Order, erro
 	defer f.mu.Unlock()
 	f.fetches[id]++
 	o, ok := f.orders[id]
+	if !ok && f.anyID {
+		o, ok = newOrder(id, t0), true
+		o.Platform, o.Total = "fake", o.LinesTotal()
+	}
 	if !ok {
 		return rosync.Order{}, fmt.Errorf("fake order %s: %w", id, rosync.ErrNotFound)
 	}
@@ -337,6 +344,11 @@ func waitJobs(t *testing.T, q queue, kind string, want int) []*rivertype.JobRow 
 			return jobs
 		}
 		if time.Now().After(deadline) {
+			for _, j := range jobs {
+				if j.FinalizedAt == nil {
+					t.Logf("job %d: %s attempt %d scheduled %s errors %v", j.ID, j.State, j.Attempt, j.ScheduledAt.Format(time.RFC3339Nano), j.Errors)
+				}
+			}
 			t.Fatalf("%s: %d jobs, %d finalized, want %d finalized", kind, len(jobs), done, want)
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -34,8 +34,13 @@ type Options struct {
 	// PollInterval is the period of each shop's reconciliation poll
 	// (PeriodicPolls); 0 runs no periodic poll.
 	PollInterval time.Duration
-	// JobTimeout is WorkerOptions.JobTimeout.
-	JobTimeout time.Duration
+	// JobTimeout and PollTimeout are WorkerOptions'. River's
+	// RescueStuckJobsAfter is set to JobTimeout plus a minute: a hint
+	// that a crashed process left running is worked again that long
+	// after it started (River's default is an hour), and a poll once its
+	// own timeout has passed too.
+	JobTimeout  time.Duration
+	PollTimeout time.Duration
 	// FetchPollInterval is how often River looks for jobs inserted by
 	// another process when it is not woken (SQLite has no LISTEN/NOTIFY);
 	// default River's 1 s. Jobs inserted through the Queue's own client
@@ -150,16 +155,19 @@ func newQueue[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], reg 
 	if _, err := mig.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return nil, fmt.Errorf("river migrations: %w", err)
 	}
+	wo := (&WorkerOptions{Logger: o.Logger, JobTimeout: o.JobTimeout, PollTimeout: o.PollTimeout}).withDefaults()
 	workers := river.NewWorkers()
-	if err := AddWorkers(workers, reg, &WorkerOptions{Logger: o.Logger, JobTimeout: o.JobTimeout}); err != nil {
+	if err := AddWorkers(workers, reg, &wo); err != nil {
 		return nil, err
 	}
 	cfg := &river.Config{
-		Logger:            o.Logger,
-		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
-		Workers:           workers,
-		FetchPollInterval: o.FetchPollInterval,
-		Schema:            o.Schema,
+		Logger:               o.Logger,
+		JobTimeout:           wo.JobTimeout,
+		RescueStuckJobsAfter: wo.JobTimeout + time.Minute,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
+		Workers:              workers,
+		FetchPollInterval:    o.FetchPollInterval,
+		Schema:               o.Schema,
 	}
 	if o.PollInterval > 0 {
 		cfg.PeriodicJobs = PeriodicPolls(reg, o.PollInterval)

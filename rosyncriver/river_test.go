@@ -35,6 +35,10 @@ func TestMain(m *testing.M) {
 		inboxChild(path)
 		os.Exit(2) // inboxChild serves until it is killed
 	}
+	if dir := os.Getenv(soakEnv); dir != "" {
+		soakChild(dir, os.Getenv(soakROEnv))
+		os.Exit(2)
+	}
 	os.Exit(m.Run())
 }
 

@@ -52,9 +52,17 @@ type WorkerOptions struct {
 	Logger *slog.Logger
 	// JobTimeout bounds one hint, order or RO App event job (its context is
 	// cancelled then, and River retries it); default 10 minutes, which
-	// leaves room for RO App's rate limit during an import. Polls have no
-	// timeout: Poll takes its own lease.
+	// leaves room for RO App's rate limit during an import.
 	JobTimeout time.Duration
+	// PollTimeout bounds one poll job; default 1 hour. River's rescuer
+	// moves a job that a crashed process left running only once its
+	// timeout has passed (internal/maintenance/job_rescuer.go: a job
+	// without timeout is never rescued), and a poll left running would
+	// keep every later poll of its shop out (PollArgs is unique among the
+	// running jobs): so polls have a timeout too. A poll cut short lost
+	// nothing: the orders it applied are recorded, and the next poll
+	// starts again from the same cursor.
+	PollTimeout time.Duration
 }
 
 func (o *WorkerOptions) withDefaults() WorkerOptions {
@@ -67,6 +75,9 @@ func (o *WorkerOptions) withDefaults() WorkerOptions {
 	}
 	if w.JobTimeout <= 0 {
 		w.JobTimeout = 10 * time.Minute
+	}
+	if w.PollTimeout <= 0 {
+		w.PollTimeout = time.Hour
 	}
 	return w
 }
@@ -203,8 +214,8 @@ type pollWorker struct {
 	opts WorkerOptions
 }
 
-// Timeout is none: a poll may take long, and Syncer.Poll holds a lease.
-func (w *pollWorker) Timeout(*river.Job[PollArgs]) time.Duration { return -1 }
+// Timeout is WorkerOptions.PollTimeout.
+func (w *pollWorker) Timeout(*river.Job[PollArgs]) time.Duration { return w.opts.PollTimeout }
 
 // Work runs one poll of the shop, once its initial import is done.
 func (w *pollWorker) Work(ctx context.Context, job *river.Job[PollArgs]) error {
