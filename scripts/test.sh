@@ -58,9 +58,10 @@ go mod tidy -diff
 
 echo "== the library's import graph holds none of the examples' dependencies"
 # Metrics (client_golang), the progress bar and the job queue (River and its
-# UI, used by package rosyncriver and the service) are not the library's:
-# the root package, the adapters, the RO App client and the stores must not
-# pull them into an embedder's build.
+# UI) are the service's choices (package service, which may import them,
+# examples/server, and package rosyncriver for River): the root package, the
+# adapters, the RO App client and the stores must not pull them into an
+# embedder's build.
 if example_deps=$(go list -deps . ./platforms/... ./roapp/... ./storage/... | grep -E '^(github\.com/(prometheus|schollz|riverqueue)/|riverqueue\.com/)'); then
   printf 'the library imports what only the examples may:\n%s\n' "$example_deps"
   exit 1
