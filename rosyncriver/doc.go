@@ -56,14 +56,14 @@
 //
 // Priorities are River's 1 (highest) to 4: workers fetch the highest
 // priority first, so live hints go ahead of queued order syncs and polls
-// (riverqueue.com/docs/job-priority).
+// (InsertOpts.Priority in insert_opts.go).
 //
 // # Failures
 //
 // A worker's outcome follows rosync's classification ([rosync.Retryable]):
 // nil completes the job; a transient failure (network, 5xx, 429, an
 // ambiguous create, a Store failure) is returned to River, which retries
-// it with its retry policy (attempt^4 seconds with jitter, 25 attempts,
+// it with its retry policy (attempt^4 seconds, 25 attempts,
 // then discarded with its errors); an order whose create is in doubt
 // (*rosync.InDoubtError) is snoozed until its quarantine ends, which costs
 // no attempt; a permanent failure (a rule's rejection, invalid data, a
@@ -106,22 +106,24 @@
 // pools (the Store serialises only its own pool's writes), and River's
 // schema would sit among the Store's migrations. The Store's OS lock
 // ("<path>.lock", one process per file) is untouched: River's file is
-// another file, and the process that holds the Store's lock is the only
-// one that opens River's sibling. Both files run in WAL mode with
+// another file; in the service, the process that holds the Store's lock is
+// the only one that opens River's sibling (an embedder keeps to the same). Both files run in WAL mode with
 // synchronous=NORMAL: a committed insert survives a process crash (the
 // case the inbox answers for), as the Store's writes do.
 // River's migrations run at start (rivermigrate, DirectionUp; a no-op
 // when current).
 //
-// Sources: River's documentation of unique jobs
-// (riverqueue.com/docs/unique-jobs and UniqueOpts in insert_opts.go of
-// github.com/riverqueue/river v0.51.2: ByArgs with `river:"unique"`
-// tags; ByState must contain available, pending, running and scheduled),
-// job priority (riverqueue.com/docs/job-priority; InsertOpts.Priority),
-// periodic jobs (riverqueue.com/docs/periodic-jobs; periodic_job.go),
-// cancelling and snoozing (river.JobCancel, river.JobSnooze in error.go:
-// a snooze does not increment the attempt), retry policy
-// (retry_policy.go, DefaultClientRetryPolicy), and riversqlite's package
+// Sources (github.com/riverqueue/river v0.51.2, read in the module
+// source): its README (docs/README.md: "Jobs are guaranteed to be
+// enqueued if their transaction commits"); UniqueOpts in insert_opts.go
+// (ByArgs with `river:"unique"` tags; ByState must contain available,
+// pending, running and scheduled; the default includes completed);
+// InsertOpts.Priority (1 highest, fetched first); periodic_job.go
+// (periodic jobs are scheduled by the elected leader; RunOnStart);
+// error.go (JobCancel: never run again; JobSnooze: no attempt spent);
+// retry_policy.go (DefaultClientRetryPolicy, attempt^4);
+// internal/maintenance/job_rescuer.go (rescue after RescueAfter and the
+// worker's timeout); and riversqlite's package
 // documentation (one connection). UNVERIFIED: River on SQLite is
 // documented as "in early testing"; this package's soak and crash tests
 // measure it (TestRiverSQLiteSoak prints its figures).
