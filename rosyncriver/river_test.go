@@ -314,3 +314,33 @@ func TestPeriodicPoll(t *testing.T) {
 	require.Equal(t, rivertype.JobStateCompleted, jobs[0].State, "errors: %v", jobs[0].Errors)
 	require.Equal(t, map[string]int{"2501": 1}, e.roOrders())
 }
+
+// TestOrderJobUnique: one order has at most one order-sync job waiting (a
+// second insert is skipped as a duplicate), and once that job completed a
+// later sync of the order is inserted again (ENG-1: one apply at a time
+// per order, none dropped after the first completed).
+func TestOrderJobUnique(t *testing.T) {
+	e := newEnv(t)
+	e.plat.put(newOrder("2601", t0))
+	q := sqliteBackend(e.dir).open(t, e.registry(), nil)
+	ctx := context.Background()
+	args := rosyncriver.OrderArgs{Shop: shopName, OrderID: "2601"}
+	res, err := q.Insert(ctx, args, nil)
+	require.NoError(t, err)
+	require.False(t, res.UniqueSkippedAsDuplicate)
+	res, err = q.Insert(ctx, args, nil)
+	require.NoError(t, err)
+	require.True(t, res.UniqueSkippedAsDuplicate, "a second waiting job of one order")
+	require.Equal(t, rosyncriver.PriorityOrder, res.Job.Priority)
+	require.NoError(t, q.Start(ctx))
+	t.Cleanup(func() { _ = q.Stop(ctx) })
+	waitJobs(t, q, "rosync_order", 1)
+	res, err = q.Insert(ctx, args, nil)
+	require.NoError(t, err)
+	require.False(t, res.UniqueSkippedAsDuplicate, "a sync after the completed one is inserted")
+	jobs := waitJobs(t, q, "rosync_order", 2)
+	for _, j := range jobs {
+		require.Equal(t, rivertype.JobStateCompleted, j.State, "errors: %v", j.Errors)
+	}
+	require.Equal(t, map[string]int{"2601": 1}, e.roOrders(), "ENG-1")
+}
