@@ -158,7 +158,9 @@ func TestTripleDelivery(t *testing.T) {
 		for range 3 {
 			require.Equal(t, http.StatusOK, post(t, inbox, "2201", "evt-3x"))
 		}
-		require.Len(t, q.jobs(t, kindHint), 1, "one job for one event")
+		hints := q.jobs(t, kindHint)
+		require.Len(t, hints, 1, "one job for one event")
+		require.Equal(t, rosyncriver.PriorityLive, hints[0].Priority, "live work first")
 		require.NoError(t, q.Start(context.Background()))
 		t.Cleanup(func() { _ = q.Stop(context.Background()) })
 		waitJobs(t, q, kindHint, 1)
