@@ -149,7 +149,7 @@ else
 fi
 
 echo "== go test -race (all packages; the engine, stores and clients are concurrent)"
-# -v so that the reliability tests' figure lines (soak:, late:, crash:, replicas=)
+# -v so that the reliability tests' figure lines (soak:, late:, crash:, replicas=, river_sqlite:)
 # reach the output; the per-test lines are filtered out again below.
 log=$(mktemp "${TMPDIR:-/tmp}/rosync-test.XXXXXX")
 if [ ${#pkgs[@]} -eq 0 ]; then pkgs=(./...); fi
@@ -159,11 +159,11 @@ if ! go test -race -count=1 -timeout 30m -v "${pkgs[@]}" >"$log" 2>&1; then
   grep -vE '^(=== (RUN|PAUSE|CONT|NAME) |\s*--- PASS: )' "$log" |
     grep -E -B2 -A40 -- '--- FAIL|^panic:|^FAIL|DATA RACE' | head -n 600
   echo "== summary"
-  grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=|late:)' "$log"
+  grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=|late:|river_sqlite:)' "$log"
   rm -f "$log"
   exit 1
 fi
-grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=|late:)' "$log"
+grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=|late:|river_sqlite:)' "$log"
 rm -f "$log"
 if [ "${pkgs[*]}" != "./..." ]; then
   echo "packages passed: ${pkgs[*]}"
