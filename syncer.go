@@ -56,7 +56,10 @@ type Options struct {
 	// Now is the clock; default time.Now. Times are used in UTC.
 	Now func() time.Time
 	// Logger receives structured logs; nil discards them. No secret is
-	// ever logged.
+	// ever logged. New also offers it to the Platform and the ROClient
+	// (LoggerTaker): an adapter or RO App client built without a logger of
+	// its own then logs through it, the adapter with the shop's name as
+	// attribute, so that one logger carries every line.
 	Logger *slog.Logger
 	// Concurrency is how many orders are applied at once during an import
 	// or poll (each order's own steps stay in order); default 4. With RO
@@ -277,6 +280,7 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s.log = s.log.With("shop", s.shop, "platform", p.Name())
+	s.offerLogger(o.Logger)
 	if s.conc <= 0 {
 		s.conc = 4
 	}
