@@ -407,9 +407,12 @@ func (s *Syncer) cursorAt(ctx context.Context, newest, start time.Time) time.Tim
 // Connect checks the shop against RO App and runs the initial import once.
 //
 // It fails with an error wrapping ErrCurrencyMismatch when the platform's
-// currency differs from RO App's (ORD-4), and with a plain error when the
-// settings do not fit the platform (an identify-by key it does not offer, a
-// status map naming an RO App status that does not exist). The first
+// currency differs from RO App's (ORD-4), with a *SettingError when
+// Settings.AssigneeID, BranchID or OrderTypeID names nothing in the RO App
+// account (checked where the ROClient lists them: EmployeeLister,
+// BranchLister, OrderTypeLister), and with a plain error when the settings
+// do not fit the platform (an identify-by key it does not offer, a status
+// map naming an RO App status that does not exist). The first
 // successful Connect records the connection time; the initial import then
 // brings in the orders of the last Policy.ImportMonths months except the
 // excluded statuses (CAR-1, SHO-1, WOO-1). Calling Connect again resumes an
@@ -506,7 +509,7 @@ func (s *Syncer) prepare(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkAssignee(ctx); err != nil {
+	if err := s.checkSettings(ctx); err != nil {
 		return err
 	}
 	byName := make(map[string]int64, len(statuses))
@@ -895,45 +898,4 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// EmployeeLister is an optional capability of an ROClient: listing the
-// account's employees. Connect uses it to check Settings.AssigneeID, so
-// that a wrong id fails once, clearly, instead of failing every order.
-type EmployeeLister interface {
-	// Employees lists the account's employees.
-	Employees(ctx context.Context) ([]ROEmployee, error)
-}
-
-// checkAssignee checks Settings.AssigneeID: RO App requires an assignee on
-// every order item, so an unset or unknown one would fail every order.
-func (s *Syncer) checkAssignee(ctx context.Context) error {
-	l, ok := s.ro.(EmployeeLister)
-	if s.settings.AssigneeID != 0 && !ok {
-		return nil
-	}
-	var known []string
-	if ok {
-		emps, err := l.Employees(ctx)
-		if err != nil {
-			return fmt.Errorf("rosync: list RO App employees (for Settings.AssigneeID): %w", err)
-		}
-		for _, e := range emps {
-			if e.ID == s.settings.AssigneeID {
-				return nil
-			}
-			if len(known) < 10 {
-				known = append(known, fmt.Sprintf("%d (%s)", e.ID, e.Name))
-			}
-		}
-	}
-	what := "is not set"
-	if s.settings.AssigneeID != 0 {
-		what = fmt.Sprintf("%d is no employee of the RO App account", s.settings.AssigneeID)
-	}
-	hint := ""
-	if len(known) > 0 {
-		hint = "; employees: " + strings.Join(known, ", ")
-	}
-	return fmt.Errorf("rosync: settings: AssigneeID %s: RO App requires an assignee on every order item%s", what, hint)
 }
