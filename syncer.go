@@ -440,9 +440,11 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	}
 	pol := s.pol()
 	since := windowStart(st.ConnectedAt, pol.ImportMonths)
-	s.log.InfoContext(ctx, "initial import", "since", since)
+	q := Query{CreatedSince: since}
+	total := s.countOrders(ctx, q)
+	s.log.InfoContext(ctx, "initial import", "since", since, "orders", total)
 	var newest time.Time
-	if _, err := s.run(ctx, "import", newestUpdate(s.p.Orders(ctx, Query{CreatedSince: since}), &newest)); err != nil {
+	if _, err := s.run(ctx, "import", total, newestUpdate(s.p.Orders(ctx, q), &newest)); err != nil {
 		return err
 	}
 	st.ImportedAt = s.clock()
@@ -621,7 +623,7 @@ func (s *Syncer) Poll(ctx context.Context) error {
 	var errs []error
 	var newest time.Time
 	orders := s.skipSeenFailures(ctx, s.p.Orders(ctx, Query{UpdatedSince: since}), st.PollCursor, start)
-	if _, err := s.run(ctx, "poll", newestUpdate(orders, &newest)); err != nil {
+	if _, err := s.run(ctx, "poll", 0, newestUpdate(orders, &newest)); err != nil {
 		errs = append(errs, err)
 	} else if !newest.IsZero() {
 		// The cursor follows the platform's own clock (ENG-2): the newest
@@ -797,10 +799,11 @@ func (s *Syncer) HandleHint(ctx context.Context, h Hint) error {
 	return s.Sync(ctx, h.OrderID)
 }
 
-// run applies every order of a stream with s.conc workers. It returns how
-// many orders were applied and the stream's error, if it broke.
-func (s *Syncer) run(ctx context.Context, phase string, orders func(func(Order, error) bool)) (int, error) {
-	ctx, t := s.track(ctx, phase)
+// run applies every order of a stream with s.conc workers, reporting
+// progress against total (0: unknown). It returns how many orders were
+// applied and the stream's error, if it broke.
+func (s *Syncer) run(ctx context.Context, phase string, total int, orders func(func(Order, error) bool)) (int, error) {
+	ctx, t := s.track(ctx, phase, total)
 	defer s.report(t, true)
 	jobs := make(chan Order)
 	var wg sync.WaitGroup
