@@ -108,7 +108,7 @@ func (s *Syncer) checkSettings(ctx context.Context) error {
 				bs, err := l.Branches(ctx)
 				out := make([]SettingOption, len(bs))
 				for i, b := range bs {
-					out[i] = SettingOption{b.ID, b.Name}
+					out[i] = SettingOption(b)
 				}
 				return out, err
 			})
@@ -122,7 +122,7 @@ func (s *Syncer) checkSettings(ctx context.Context) error {
 				ts, err := l.OrderTypes(ctx)
 				out := make([]SettingOption, len(ts))
 				for i, t := range ts {
-					out[i] = SettingOption{t.ID, t.Name}
+					out[i] = SettingOption(t)
 				}
 				return out, err
 			})
@@ -206,7 +206,7 @@ func (s *Syncer) checkAssignee(ctx context.Context) error {
 				return nil
 			}
 			if len(known) < maxOptions {
-				known = append(known, SettingOption{e.ID, e.Name})
+				known = append(known, SettingOption(e))
 			}
 		}
 	}
