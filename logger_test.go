@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 	"github.com/rosync/rosync/platforms/woocommerce"
 	"github.com/rosync/rosync/platforms/woocommerce/woocommercetest"
 	"github.com/rosync/rosync/roapp"
@@ -19,10 +20,10 @@ import (
 // loggedConnect connects a WooCommerce shop with one order through the real
 // adapter and RO App client, the Syncer logging into syncerLog and the
 // adapter into its own logger when adapterLog is not nil.
-func loggedConnect(t *testing.T, syncerLog, adapterLog *syncBuffer) {
+func loggedConnect(t *testing.T, syncerLog, adapterLog *fakekit.LogBuffer) {
 	t.Helper()
 	ctx := context.Background()
-	debug := func(b *syncBuffer) *slog.Logger {
+	debug := func(b *fakekit.LogBuffer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	fake := woocommercetest.New(woocommercetest.Options{Key: "ck", Secret: "cs", Currency: "UAH"})
@@ -64,7 +65,7 @@ func loggedConnect(t *testing.T, syncerLog, adapterLog *syncBuffer) {
 // log through the Syncer's (Options.Logger), the adapter's lines with the
 // shop's name and its platform's.
 func TestOneLogger(t *testing.T) {
-	var log syncBuffer
+	var log fakekit.LogBuffer
 	loggedConnect(t, &log, nil)
 	var adapter, client bool
 	for _, line := range strings.Split(log.String(), "\n") {
@@ -82,7 +83,7 @@ func TestOneLogger(t *testing.T) {
 
 // TestOwnLoggerKept: an adapter given its own logger keeps it.
 func TestOwnLoggerKept(t *testing.T) {
-	var log, own syncBuffer
+	var log, own fakekit.LogBuffer
 	loggedConnect(t, &log, &own)
 	if strings.Contains(log.String(), "http: performing request") {
 		t.Error("the adapter's lines reached the Syncer's logger although it has its own")
