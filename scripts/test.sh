@@ -28,7 +28,7 @@ cleanup() {
   for p in "${hog_pids[@]}"; do
     kill "$p" 2>/dev/null || true
   done
-  stop_postgres
+  if declare -F stop_postgres >/dev/null; then stop_postgres; fi
 }
 trap cleanup EXIT
 
