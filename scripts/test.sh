@@ -157,10 +157,14 @@ if ! go test -race -count=1 -timeout 30m -v "${pkgs[@]}" >"$log" 2>&1; then
   # The failures first, each with what it printed (verbose packages would
   # push them out of a plain tail), then the summary lines.
   grep -vE '^(=== (RUN|PAUSE|CONT|NAME) |\s*--- PASS: )' "$log" |
-    grep -E -B2 -A40 -- '--- FAIL|^panic:|^FAIL|DATA RACE' | head -n 600
+    grep -E -B30 -A40 -- '--- FAIL|^panic:|^FAIL|DATA RACE' | head -n 800
   echo "== summary"
   grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=|late:|river_sqlite:)' "$log"
-  rm -f "$log"
+  # The excerpt above may cut a long failure (a snapshot diff is printed
+  # before its --- FAIL line): the whole verbose output stays for reading.
+  kept="${TMPDIR:-/tmp}/rosync-test-failed.$(date -u +%Y%m%dT%H%M%S).log"
+  mv "$log" "$kept"
+  echo "the whole go test -v output: $kept"
   exit 1
 fi
 grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=|late:|river_sqlite:)' "$log"
