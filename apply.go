@@ -343,7 +343,11 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		rec.CustomerHash, rec.CustomerPhone, _ = s.customerDigest(o)
 		ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: o.ID, Number: o.Number, CreatedAt: o.CreatedAt}
 		if rec.State == StatePending {
-			// An earlier attempt may have created it (ENG-1).
+			// An earlier attempt may have created it (ENG-1); a poll
+			// checks for a second one created late (duplicates.go).
+			if err := s.watchDuplicates(ctx, rec); err != nil {
+				return err
+			}
 			found, err := s.ro.FindOrder(ctx, OrderLookup{Ref: ref, ClientID: rec.ClientID, Since: rec.IntentAt.Add(-time.Minute)})
 			switch {
 			case err == nil:

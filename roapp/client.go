@@ -143,7 +143,10 @@ type Client struct {
 	warnedNames  atomic.Bool // the names[] filter was seen ignored
 }
 
-var _ rosync.ROClient = (*Client)(nil)
+var (
+	_ rosync.ROClient      = (*Client)(nil)
+	_ rosync.ROOrderFinder = (*Client)(nil)
+)
 
 // New returns a client that authenticates with apiKey (sent as
 // "Authorization: Bearer <apiKey>"). opts may be nil.

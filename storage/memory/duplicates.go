@@ -1,0 +1,119 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/rosync/rosync"
+)
+
+var _ rosync.DuplicateStore = (*Store)(nil)
+
+// dups is the Store's rosync.DuplicateStore. Guarded by Store.mu.
+type dups struct {
+	watches map[recordKey]rosync.DuplicateWatch
+	found   map[dupKey]rosync.Duplicate
+}
+
+type dupKey struct {
+	shop string
+	id   int64
+}
+
+func (d *dups) init() {
+	if d.watches == nil {
+		d.watches = map[recordKey]rosync.DuplicateWatch{}
+		d.found = map[dupKey]rosync.Duplicate{}
+	}
+}
+
+// WatchDuplicates inserts or widens the watch of (shop, orderID)
+// (rosync.DuplicateStore).
+func (s *Store) WatchDuplicates(ctx context.Context, shop, orderID string, since, until time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dups.init()
+	k := recordKey{shop, orderID}
+	w, ok := s.dups.watches[k]
+	if !ok {
+		w = rosync.DuplicateWatch{Shop: shop, OrderID: orderID, Since: since.UTC(), Until: until.UTC()}
+	} else {
+		if since.Before(w.Since) {
+			w.Since = since.UTC()
+		}
+		if until.After(w.Until) {
+			w.Until = until.UTC()
+		}
+	}
+	s.dups.watches[k] = w
+	return nil
+}
+
+// DuplicateWatches lists the shop's watches by OrderID
+// (rosync.DuplicateStore).
+func (s *Store) DuplicateWatches(ctx context.Context, shop string) ([]rosync.DuplicateWatch, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	out := []rosync.DuplicateWatch{}
+	for k, w := range s.dups.watches {
+		if k.shop == shop {
+			out = append(out, w)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b rosync.DuplicateWatch) int { return cmp.Compare(a.OrderID, b.OrderID) })
+	return out, nil
+}
+
+// EndDuplicateWatch removes the watch if its Until is still until
+// (rosync.DuplicateStore).
+func (s *Store) EndDuplicateWatch(ctx context.Context, shop, orderID string, until time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := recordKey{shop, orderID}
+	if w, ok := s.dups.watches[k]; ok && w.Until.Equal(until) {
+		delete(s.dups.watches, k)
+	}
+	return nil
+}
+
+// PutDuplicate inserts or replaces a duplicate (rosync.DuplicateStore).
+func (s *Store) PutDuplicate(ctx context.Context, d rosync.Duplicate) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.FoundAt = d.FoundAt.UTC()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dups.init()
+	s.dups.found[dupKey{d.Shop, d.DuplicateID}] = d
+	return nil
+}
+
+// Duplicates lists the shop's duplicates by DuplicateID
+// (rosync.DuplicateStore).
+func (s *Store) Duplicates(ctx context.Context, shop string) ([]rosync.Duplicate, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	out := []rosync.Duplicate{}
+	for k, d := range s.dups.found {
+		if k.shop == shop {
+			out = append(out, d)
+		}
+	}
+	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b rosync.Duplicate) int { return cmp.Compare(a.DuplicateID, b.DuplicateID) })
+	return out, nil
+}
