@@ -71,6 +71,8 @@ func Run(t *testing.T, newStore func(t *testing.T) rosync.Store) {
 		{"Mirror/Products", testMirrorProducts},
 		{"Mirror/UpTo", testMirroredUpTo},
 		{"Mirror/Concurrent", testMirrorConcurrent},
+		{"Duplicates/Watches", testDuplicateWatches},
+		{"Duplicates/Found", testDuplicates},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
