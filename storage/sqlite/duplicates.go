@@ -106,4 +106,3 @@ FROM duplicates WHERE shop = ? ORDER BY duplicate_id`, shop)
 	}
 	return out, nil
 }
-
