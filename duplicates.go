@@ -35,13 +35,16 @@ type Duplicate struct {
 }
 
 // DuplicateWatch is an order whose RO App order create was in doubt: its
-// RO App orders created from Since on are listed at each poll until Until,
-// to find a late-executed second one.
+// RO App orders of the create's client (ClientID) created from Since on are
+// listed at each poll until Until, to find a late-executed second one. An
+// order has one watch per client its doubtful creates named (a contact
+// found again after a doubt may be another one).
 type DuplicateWatch struct {
-	Shop    string
-	OrderID string
-	Since   time.Time
-	Until   time.Time
+	Shop     string
+	OrderID  string
+	ClientID int64
+	Since    time.Time
+	Until    time.Time
 }
 
 // DuplicateStore is an optional Store capability: the orders to check for
@@ -49,17 +52,17 @@ type DuplicateWatch struct {
 // when the Store has it (memory, sqlite and postgres do); without it no
 // duplicate is looked for. Times are kept in UTC.
 type DuplicateStore interface {
-	// WatchDuplicates inserts the watch of (shop, orderID), or widens the
-	// stored one: its Since becomes the earlier and its Until the later of
-	// the stored and the given times.
-	WatchDuplicates(ctx context.Context, shop, orderID string, since, until time.Time) error
-	// DuplicateWatches lists the shop's watches, ordered by OrderID; an
-	// empty slice for none.
+	// WatchDuplicates inserts the watch (w.Shop, w.OrderID, w.ClientID),
+	// or widens the stored one: its Since becomes the earlier and its
+	// Until the later of the stored and the given times.
+	WatchDuplicates(ctx context.Context, w DuplicateWatch) error
+	// DuplicateWatches lists the shop's watches, ordered by OrderID, then
+	// ClientID; an empty slice for none.
 	DuplicateWatches(ctx context.Context, shop string) ([]DuplicateWatch, error)
-	// EndDuplicateWatch removes the watch of (shop, orderID) if its Until
-	// is still until (a watch widened meanwhile stays). Removing a watch
-	// that is not there is no error.
-	EndDuplicateWatch(ctx context.Context, shop, orderID string, until time.Time) error
+	// EndDuplicateWatch removes the watch (w.Shop, w.OrderID, w.ClientID)
+	// if its Until is still w.Until (a watch widened meanwhile stays).
+	// Removing a watch that is not there is no error.
+	EndDuplicateWatch(ctx context.Context, w DuplicateWatch) error
 	// PutDuplicate inserts or replaces the duplicate (d.Shop,
 	// d.DuplicateID).
 	PutDuplicate(ctx context.Context, d Duplicate) error
@@ -91,8 +94,9 @@ func DuplicateComment(d Duplicate) string {
 }
 
 // watchDuplicates records that rec's RO App order create is in doubt
-// (rec.State is StatePending with the intent of rec.IntentAt): its RO App
-// orders created since then are checked for a second one at each poll
+// (rec.State is StatePending with the intent of rec.IntentAt, for the
+// client rec.ClientID): its RO App orders of that client created since
+// then are checked for a second one at each poll
 // until the quarantine plus Options.DuplicateWatch have passed from now.
 // It is a no-op when the Store is no DuplicateStore.
 func (s *Syncer) watchDuplicates(ctx context.Context, rec *Record) error {
@@ -100,8 +104,9 @@ func (s *Syncer) watchDuplicates(ctx context.Context, rec *Record) error {
 	if !ok || rec.IntentAt.IsZero() {
 		return nil
 	}
-	until := s.clock().Add(s.quarantine + s.dupWatch)
-	if err := ds.WatchDuplicates(ctx, s.shop, rec.OrderID, rec.IntentAt, until); err != nil {
+	w := DuplicateWatch{Shop: s.shop, OrderID: rec.OrderID, ClientID: rec.ClientID, Since: rec.IntentAt,
+		Until: s.clock().Add(s.quarantine + s.dupWatch)}
+	if err := ds.WatchDuplicates(ctx, w); err != nil {
 		return &storeError{fmt.Errorf("watch order %s for duplicates: %w", rec.OrderID, err)}
 	}
 	return nil
@@ -173,10 +178,10 @@ func (s *Syncer) checkWatch(ctx context.Context, ds DuplicateStore, finder ROOrd
 		if rec.State == StatePending {
 			return nil
 		}
-		return ds.EndDuplicateWatch(ctx, s.shop, w.OrderID, w.Until)
+		return ds.EndDuplicateWatch(ctx, w)
 	}
 	ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: rec.OrderID, Number: rec.Number, CreatedAt: rec.PlatformCreatedAt}
-	found, err := finder.FindOrders(ctx, OrderLookup{Ref: ref, ClientID: rec.ClientID, Since: w.Since.Add(-time.Minute)})
+	found, err := finder.FindOrders(ctx, OrderLookup{Ref: ref, ClientID: w.ClientID, Since: w.Since.Add(-time.Minute)})
 	if err != nil {
 		return err
 	}
@@ -199,7 +204,7 @@ func (s *Syncer) checkWatch(ctx context.Context, ds DuplicateStore, finder ROOrd
 		return err
 	}
 	if now.After(w.Until) {
-		if err := ds.EndDuplicateWatch(ctx, s.shop, w.OrderID, w.Until); err != nil {
+		if err := ds.EndDuplicateWatch(ctx, w); err != nil {
 			return &storeError{err}
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"time"
 
 	"github.com/rosync/rosync"
 )
@@ -13,8 +12,13 @@ var _ rosync.DuplicateStore = (*Store)(nil)
 
 // dups is the Store's rosync.DuplicateStore. Guarded by Store.mu.
 type dups struct {
-	watches map[recordKey]rosync.DuplicateWatch
+	watches map[watchKey]rosync.DuplicateWatch
 	found   map[dupKey]rosync.Duplicate
+}
+
+type watchKey struct {
+	shop, orderID string
+	clientID      int64
 }
 
 type dupKey struct {
@@ -24,30 +28,30 @@ type dupKey struct {
 
 func (d *dups) init() {
 	if d.watches == nil {
-		d.watches = map[recordKey]rosync.DuplicateWatch{}
+		d.watches = map[watchKey]rosync.DuplicateWatch{}
 		d.found = map[dupKey]rosync.Duplicate{}
 	}
 }
 
-// WatchDuplicates inserts or widens the watch of (shop, orderID)
-// (rosync.DuplicateStore).
-func (s *Store) WatchDuplicates(ctx context.Context, shop, orderID string, since, until time.Time) error {
+// WatchDuplicates inserts or widens a watch (rosync.DuplicateStore).
+func (s *Store) WatchDuplicates(ctx context.Context, nw rosync.DuplicateWatch) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dups.init()
-	k := recordKey{shop, orderID}
+	k := watchKey{nw.Shop, nw.OrderID, nw.ClientID}
 	w, ok := s.dups.watches[k]
 	if !ok {
-		w = rosync.DuplicateWatch{Shop: shop, OrderID: orderID, Since: since.UTC(), Until: until.UTC()}
+		w = nw
+		w.Since, w.Until = nw.Since.UTC(), nw.Until.UTC()
 	} else {
-		if since.Before(w.Since) {
-			w.Since = since.UTC()
+		if nw.Since.Before(w.Since) {
+			w.Since = nw.Since.UTC()
 		}
-		if until.After(w.Until) {
-			w.Until = until.UTC()
+		if nw.Until.After(w.Until) {
+			w.Until = nw.Until.UTC()
 		}
 	}
 	s.dups.watches[k] = w
@@ -68,20 +72,22 @@ func (s *Store) DuplicateWatches(ctx context.Context, shop string) ([]rosync.Dup
 		}
 	}
 	s.mu.Unlock()
-	slices.SortFunc(out, func(a, b rosync.DuplicateWatch) int { return cmp.Compare(a.OrderID, b.OrderID) })
+	slices.SortFunc(out, func(a, b rosync.DuplicateWatch) int {
+		return cmp.Or(cmp.Compare(a.OrderID, b.OrderID), cmp.Compare(a.ClientID, b.ClientID))
+	})
 	return out, nil
 }
 
-// EndDuplicateWatch removes the watch if its Until is still until
+// EndDuplicateWatch removes the watch if its Until is still w.Until
 // (rosync.DuplicateStore).
-func (s *Store) EndDuplicateWatch(ctx context.Context, shop, orderID string, until time.Time) error {
+func (s *Store) EndDuplicateWatch(ctx context.Context, end rosync.DuplicateWatch) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := recordKey{shop, orderID}
-	if w, ok := s.dups.watches[k]; ok && w.Until.Equal(until) {
+	k := watchKey{end.Shop, end.OrderID, end.ClientID}
+	if w, ok := s.dups.watches[k]; ok && w.Until.Equal(end.Until) {
 		delete(s.dups.watches, k)
 	}
 	return nil

@@ -12,17 +12,17 @@ import (
 
 var _ rosync.DuplicateStore = (*Store)(nil)
 
-// WatchDuplicates inserts or widens the watch of (shop, orderID)
-// (rosync.DuplicateStore), atomically.
-func (s *Store) WatchDuplicates(ctx context.Context, shop, orderID string, since, until time.Time) error {
+// WatchDuplicates inserts or widens a watch (rosync.DuplicateStore),
+// atomically.
+func (s *Store) WatchDuplicates(ctx context.Context, w rosync.DuplicateWatch) error {
 	err := s.pool.with(ctx, func(c *pgx.Conn) error {
-		_, err := c.Exec(ctx, `INSERT INTO duplicate_watches (shop, order_id, since, until) VALUES ($1, $2, $3, $4)
-ON CONFLICT (shop, order_id) DO UPDATE SET since = least(duplicate_watches.since, excluded.since),
-	until = greatest(duplicate_watches.until, excluded.until)`, shop, orderID, since.UTC(), until.UTC())
+		_, err := c.Exec(ctx, `INSERT INTO duplicate_watches (shop, order_id, client_id, since, until) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (shop, order_id, client_id) DO UPDATE SET since = least(duplicate_watches.since, excluded.since),
+	until = greatest(duplicate_watches.until, excluded.until)`, w.Shop, w.OrderID, w.ClientID, w.Since.UTC(), w.Until.UTC())
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: watch duplicates of %s/%s: %w", shop, orderID, err)
+		return fmt.Errorf("postgres: watch duplicates of %s/%s: %w", w.Shop, w.OrderID, err)
 	}
 	return nil
 }
@@ -32,13 +32,13 @@ ON CONFLICT (shop, order_id) DO UPDATE SET since = least(duplicate_watches.since
 func (s *Store) DuplicateWatches(ctx context.Context, shop string) ([]rosync.DuplicateWatch, error) {
 	out := []rosync.DuplicateWatch{}
 	err := s.pool.with(ctx, func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, "SELECT order_id, since, until FROM duplicate_watches WHERE shop = $1 ORDER BY order_id COLLATE \"C\"", shop)
+		rows, err := c.Query(ctx, "SELECT order_id, client_id, since, until FROM duplicate_watches WHERE shop = $1 ORDER BY order_id COLLATE \"C\", client_id", shop)
 		if err != nil {
 			return err
 		}
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (rosync.DuplicateWatch, error) {
 			w := rosync.DuplicateWatch{Shop: shop}
-			err := r.Scan(&w.OrderID, &w.Since, &w.Until)
+			err := r.Scan(&w.OrderID, &w.ClientID, &w.Since, &w.Until)
 			w.Since, w.Until = w.Since.UTC(), w.Until.UTC()
 			return w, err
 		})
@@ -53,17 +53,17 @@ func (s *Store) DuplicateWatches(ctx context.Context, shop string) ([]rosync.Dup
 	return out, nil
 }
 
-// EndDuplicateWatch removes the watch if its Until is still until
-// (rosync.DuplicateStore). PostgreSQL keeps microseconds, so until is
+// EndDuplicateWatch removes the watch if its Until is still w.Until
+// (rosync.DuplicateStore). PostgreSQL keeps microseconds, so Until is
 // compared at that precision.
-func (s *Store) EndDuplicateWatch(ctx context.Context, shop, orderID string, until time.Time) error {
+func (s *Store) EndDuplicateWatch(ctx context.Context, w rosync.DuplicateWatch) error {
 	err := s.pool.with(ctx, func(c *pgx.Conn) error {
-		_, err := c.Exec(ctx, "DELETE FROM duplicate_watches WHERE shop = $1 AND order_id = $2 AND until = $3",
-			shop, orderID, until.UTC().Truncate(time.Microsecond))
+		_, err := c.Exec(ctx, "DELETE FROM duplicate_watches WHERE shop = $1 AND order_id = $2 AND client_id = $3 AND until = $4",
+			w.Shop, w.OrderID, w.ClientID, w.Until.UTC().Truncate(time.Microsecond))
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: end duplicate watch of %s/%s: %w", shop, orderID, err)
+		return fmt.Errorf("postgres: end duplicate watch of %s/%s: %w", w.Shop, w.OrderID, err)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/storage/internal/recordcodec"
@@ -23,20 +22,19 @@ func (s *Store) exec(ctx context.Context, what, query string, args ...any) error
 	return nil
 }
 
-// WatchDuplicates inserts or widens the watch of (shop, orderID)
-// (rosync.DuplicateStore). Times are text in recordcodec's layout, which
-// sorts as time does.
-func (s *Store) WatchDuplicates(ctx context.Context, shop, orderID string, since, until time.Time) error {
-	return s.exec(ctx, "watch duplicates of "+shop+"/"+orderID, `INSERT INTO duplicate_watches (shop, order_id, since, until)
-VALUES (?, ?, ?, ?)
-ON CONFLICT (shop, order_id) DO UPDATE SET since = min(since, excluded.since), until = max(until, excluded.until)`,
-		shop, orderID, recordcodec.FormatTime(since), recordcodec.FormatTime(until))
+// WatchDuplicates inserts or widens a watch (rosync.DuplicateStore).
+// Times are text in recordcodec's layout, which sorts as time does.
+func (s *Store) WatchDuplicates(ctx context.Context, w rosync.DuplicateWatch) error {
+	return s.exec(ctx, "watch duplicates of "+w.Shop+"/"+w.OrderID, `INSERT INTO duplicate_watches (shop, order_id, client_id, since, until)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (shop, order_id, client_id) DO UPDATE SET since = min(since, excluded.since), until = max(until, excluded.until)`,
+		w.Shop, w.OrderID, w.ClientID, recordcodec.FormatTime(w.Since), recordcodec.FormatTime(w.Until))
 }
 
 // DuplicateWatches lists the shop's watches by OrderID
 // (rosync.DuplicateStore).
 func (s *Store) DuplicateWatches(ctx context.Context, shop string) ([]rosync.DuplicateWatch, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT order_id, since, until FROM duplicate_watches WHERE shop = ? ORDER BY order_id", shop)
+	rows, err := s.db.QueryContext(ctx, "SELECT order_id, client_id, since, until FROM duplicate_watches WHERE shop = ? ORDER BY order_id, client_id", shop)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: duplicate watches of %s: %w", shop, err)
 	}
@@ -45,7 +43,7 @@ func (s *Store) DuplicateWatches(ctx context.Context, shop string) ([]rosync.Dup
 	for rows.Next() {
 		w := rosync.DuplicateWatch{Shop: shop}
 		var since, until string
-		if err := rows.Scan(&w.OrderID, &since, &until); err != nil {
+		if err := rows.Scan(&w.OrderID, &w.ClientID, &since, &until); err != nil {
 			return nil, fmt.Errorf("sqlite: duplicate watches of %s: %w", shop, err)
 		}
 		if w.Since, err = recordcodec.ParseTime(since); err != nil {
@@ -62,12 +60,12 @@ func (s *Store) DuplicateWatches(ctx context.Context, shop string) ([]rosync.Dup
 	return out, nil
 }
 
-// EndDuplicateWatch removes the watch if its Until is still until
+// EndDuplicateWatch removes the watch if its Until is still w.Until
 // (rosync.DuplicateStore).
-func (s *Store) EndDuplicateWatch(ctx context.Context, shop, orderID string, until time.Time) error {
-	return s.exec(ctx, "end duplicate watch of "+shop+"/"+orderID,
-		"DELETE FROM duplicate_watches WHERE shop = ? AND order_id = ? AND until = ?",
-		shop, orderID, recordcodec.FormatTime(until))
+func (s *Store) EndDuplicateWatch(ctx context.Context, w rosync.DuplicateWatch) error {
+	return s.exec(ctx, "end duplicate watch of "+w.Shop+"/"+w.OrderID,
+		"DELETE FROM duplicate_watches WHERE shop = ? AND order_id = ? AND client_id = ? AND until = ?",
+		w.Shop, w.OrderID, w.ClientID, recordcodec.FormatTime(w.Until))
 }
 
 // PutDuplicate inserts or replaces a duplicate (rosync.DuplicateStore).

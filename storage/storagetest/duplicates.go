@@ -19,34 +19,42 @@ func dupsOf(t *testing.T, s rosync.Store) rosync.DuplicateStore {
 }
 
 // testDuplicateWatches checks the watches of the optional
-// rosync.DuplicateStore: inserted, widened (the earlier Since, the later
-// Until), listed per shop by OrderID in UTC, and ended only while Until is
-// the one the caller read (a watch widened meanwhile stays).
+// rosync.DuplicateStore: inserted, one per (Shop, OrderID, ClientID),
+// widened (the earlier Since, the later Until), listed per shop by OrderID
+// then ClientID in UTC, and ended only while Until is the one the caller
+// read (a watch widened meanwhile stays).
 func testDuplicateWatches(t *testing.T, s rosync.Store) {
 	ds := dupsOf(t, s)
 	ctx := t.Context()
 	kyiv := time.FixedZone("UTC+2", 2*60*60)
 	base := time.Date(2026, 11, 20, 9, 30, 15, 123456789, kyiv)
+	watch := func(shop, order string, client int64, since, until time.Time) rosync.DuplicateWatch {
+		return rosync.DuplicateWatch{Shop: shop, OrderID: order, ClientID: client, Since: since, Until: until}
+	}
 
 	got, err := ds.DuplicateWatches(ctx, "shop-a")
 	require.NoError(t, err)
 	require.NotNil(t, got)
 	require.Empty(t, got)
-	require.NoError(t, ds.EndDuplicateWatch(ctx, "shop-a", "none", base), "ending a watch that is not there")
+	require.NoError(t, ds.EndDuplicateWatch(ctx, watch("shop-a", "none", 1, base, base)), "ending a watch that is not there")
 
-	require.NoError(t, ds.WatchDuplicates(ctx, "shop-a", "2", base, base.Add(time.Hour)))
-	require.NoError(t, ds.WatchDuplicates(ctx, "shop-a", "1", base, base.Add(time.Hour)))
-	require.NoError(t, ds.WatchDuplicates(ctx, "shop-b", "1", base, base.Add(time.Hour)))
+	w2 := watch("shop-a", "2", 8, base, base.Add(time.Hour))
+	requireAllSet(t, w2)
+	require.NoError(t, ds.WatchDuplicates(ctx, w2))
+	require.NoError(t, ds.WatchDuplicates(ctx, watch("shop-a", "1", 9, base, base.Add(time.Hour))))
+	require.NoError(t, ds.WatchDuplicates(ctx, watch("shop-a", "1", 7, base, base.Add(time.Hour))))
+	require.NoError(t, ds.WatchDuplicates(ctx, watch("shop-b", "1", 9, base, base.Add(time.Hour))))
 	// Widened: an earlier since, a later until; then a narrower call
 	// changes nothing.
-	require.NoError(t, ds.WatchDuplicates(ctx, "shop-a", "2", base.Add(-time.Minute), base.Add(2*time.Hour)))
-	require.NoError(t, ds.WatchDuplicates(ctx, "shop-a", "2", base.Add(time.Minute), base.Add(time.Minute)))
+	require.NoError(t, ds.WatchDuplicates(ctx, watch("shop-a", "2", 8, base.Add(-time.Minute), base.Add(2*time.Hour))))
+	require.NoError(t, ds.WatchDuplicates(ctx, watch("shop-a", "2", 8, base.Add(time.Minute), base.Add(time.Minute))))
 
 	got, err = ds.DuplicateWatches(ctx, "shop-a")
 	require.NoError(t, err)
 	want := []rosync.DuplicateWatch{
-		{Shop: "shop-a", OrderID: "1", Since: base, Until: base.Add(time.Hour)},
-		{Shop: "shop-a", OrderID: "2", Since: base.Add(-time.Minute), Until: base.Add(2 * time.Hour)},
+		watch("shop-a", "1", 7, base, base.Add(time.Hour)),
+		watch("shop-a", "1", 9, base, base.Add(time.Hour)),
+		watch("shop-a", "2", 8, base.Add(-time.Minute), base.Add(2*time.Hour)),
 	}
 	if d := diff(want, got); d != "" {
 		t.Fatalf("DuplicateWatches (-want +got):\n%s", d)
@@ -56,13 +64,14 @@ func testDuplicateWatches(t *testing.T, s rosync.Store) {
 		require.Equal(t, time.UTC, w.Until.Location())
 	}
 
-	// Ended with a stale Until: stays; with the stored one: gone.
-	require.NoError(t, ds.EndDuplicateWatch(ctx, "shop-a", "2", base.Add(time.Hour)))
-	require.NoError(t, ds.EndDuplicateWatch(ctx, "shop-a", "1", got[0].Until))
+	// Ended with a stale Until: stays; with the stored one: gone, and
+	// only for its client.
+	require.NoError(t, ds.EndDuplicateWatch(ctx, watch("shop-a", "2", 8, base, base.Add(time.Hour))))
+	require.NoError(t, ds.EndDuplicateWatch(ctx, got[0]))
 	got, err = ds.DuplicateWatches(ctx, "shop-a")
 	require.NoError(t, err)
-	require.Len(t, got, 1)
-	require.Equal(t, "2", got[0].OrderID)
+	require.Len(t, got, 2)
+	require.Equal(t, []int64{9, 8}, []int64{got[0].ClientID, got[1].ClientID})
 	other, err := ds.DuplicateWatches(ctx, "shop-b")
 	require.NoError(t, err)
 	require.Len(t, other, 1, "shops are kept apart")

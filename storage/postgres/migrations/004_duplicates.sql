@@ -1,14 +1,16 @@
 -- 004_duplicates: rosync.DuplicateStore. duplicate_watches are the orders
--- whose RO App order create was in doubt, checked by each poll for a
--- second RO App order until "until"; duplicates are the second orders
--- found, with what was done to them (commented, moved).
+-- whose RO App order create was in doubt, one per client a doubtful create
+-- named, checked by each poll for a second RO App order until "until";
+-- duplicates are the second orders found, with what was done to them
+-- (commented, moved).
 
 CREATE TABLE duplicate_watches (
-	shop     text        NOT NULL,
-	order_id text        NOT NULL,
-	since    timestamptz NOT NULL,
-	until    timestamptz NOT NULL,
-	PRIMARY KEY (shop, order_id)
+	shop      text        NOT NULL,
+	order_id  text        NOT NULL,
+	client_id bigint      NOT NULL,
+	since     timestamptz NOT NULL,
+	until     timestamptz NOT NULL,
+	PRIMARY KEY (shop, order_id, client_id)
 );
 
 CREATE TABLE duplicates (

@@ -1,15 +1,16 @@
 -- 004_duplicates: rosync.DuplicateStore. duplicate_watches are the orders
--- whose RO App order create was in doubt, checked by each poll for a
--- second RO App order until `until`; duplicates are the second orders
--- found, with what was done to them (commented, moved). Times are text in
--- recordcodec's layout.
+-- whose RO App order create was in doubt, one per client a doubtful create
+-- named, checked by each poll for a second RO App order until `until`;
+-- duplicates are the second orders found, with what was done to them
+-- (commented, moved). Times are text in recordcodec's layout.
 
 CREATE TABLE duplicate_watches (
-	shop     TEXT NOT NULL,
-	order_id TEXT NOT NULL,
-	since    TEXT NOT NULL,
-	until    TEXT NOT NULL,
-	PRIMARY KEY (shop, order_id)
+	shop      TEXT    NOT NULL,
+	order_id  TEXT    NOT NULL,
+	client_id INTEGER NOT NULL,
+	since     TEXT    NOT NULL,
+	until     TEXT    NOT NULL,
+	PRIMARY KEY (shop, order_id, client_id)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE duplicates (
