@@ -27,6 +27,11 @@ type Duplicate struct {
 	DuplicateID int64
 	// FoundAt is when the check found it (the Syncer's clock).
 	FoundAt time.Time
+	// CommentSentAt is when the comment was last sent while Commented is
+	// false: its add may have been executed or may still be (a lost
+	// answer), so it is looked for, not sent again, until the quarantine
+	// has passed (ENG-1). Zero before the first send.
+	CommentSentAt time.Time
 	// Commented is true once the comment saying what it duplicates is on
 	// it; Moved once it is in Settings.DuplicateStatus (false when none is
 	// named).
@@ -232,6 +237,17 @@ func (s *Syncer) repairDuplicate(ctx context.Context, ds DuplicateStore, d Dupli
 			return err
 		}
 		if !slices.ContainsFunc(texts, func(t string) bool { return strings.TrimSpace(t) == text }) {
+			if !d.CommentSentAt.IsZero() {
+				// An earlier add may still land: not repeated before
+				// its quarantine ends (ENG-1).
+				if until := d.CommentSentAt.Add(s.quarantine); s.clock().Before(until) {
+					return &InDoubtError{What: "duplicate comment", Until: until}
+				}
+			}
+			d.CommentSentAt = s.clock()
+			if err := ds.PutDuplicate(ctx, d); err != nil {
+				return &storeError{err}
+			}
 			if err := s.ro.AddComment(ctx, d.DuplicateID, text); err != nil {
 				return err
 			}

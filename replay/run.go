@@ -85,6 +85,14 @@ type Options struct {
 	// default 1000 (every order through before the next starts);
 	// negative for none, leaving every failure to the replay's retries.
 	InlineRetries int
+	// Quarantine, when positive, is rosync.Options.Quarantine under
+	// Faults instead of Faults.LateMax plus a minute: shorter than the
+	// late creates, it lets some slip through, for the duplicate repair
+	// to find (rosync.Duplicate).
+	Quarantine time.Duration
+	// DuplicateStatus is rosync.Settings.DuplicateStatus: the RO App
+	// status a duplicate order found is moved to ("" for none).
+	DuplicateStatus string
 }
 
 // Result is what a replay produced.
@@ -121,6 +129,9 @@ type Summary struct {
 	QuarantineWaits []time.Duration
 	// LateCreates counts the creates RO App executed late.
 	LateCreates int
+	// RepairFound counts the duplicate RO App orders the engine's
+	// duplicate check found (rosync.Syncer.Duplicates).
+	RepairFound int
 }
 
 // Run replays a fixture: it starts the platform's fake server and the RO App
@@ -241,13 +252,16 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 			lateMax = faultplan.DefaultLateMax
 		}
 		quarantine = lateMax + time.Minute
+		if o.Quarantine > 0 {
+			quarantine = o.Quarantine
+		}
 	}
 	syncer, err := rosync.New(plat, ro, store, &rosync.Options{
 		Shop: shopName,
 		Settings: rosync.Settings{
 			IdentifyProductsBy: fx.Settings.IdentifyProductsBy, DefaultRegion: fx.Settings.DefaultRegion,
 			BranchID: branch, OrderTypeID: fx.Settings.OrderTypeID, StatusMap: fx.Settings.StatusMap,
-			AssigneeID: fx.assignee(),
+			AssigneeID: fx.assignee(), DuplicateStatus: o.DuplicateStatus,
 		},
 		Now: clock.Now, Logger: o.Logger,
 		// Transient failures are retried in place on the replay's clock,
@@ -349,6 +363,10 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		_ = syncer.Poll(ctx)
 	}
 
+	dups, err := syncer.Duplicates(ctx)
+	if err != nil {
+		return nil, err
+	}
 	snap := emu.Snapshot()
 	snap.PlatformStatusUpdates = h.StatusUpdates()
 	rejected, err := store.Records(ctx, shopName, rosync.RecordFilter{State: rosync.StateRejected})
@@ -376,6 +394,7 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		APICalls: snap.APICalls.Total, APICallsByRoute: snap.APICalls.ByEndpoint, Warnings: warnings,
 		Faults: map[string]int{}, Retries: int(retries.Load()), PollRounds: rounds,
 		InDoubt: len(doubt.waits) + len(doubt.since), QuarantineWaits: doubt.waits, LateCreates: emu.LateExecuted(),
+		RepairFound: len(dups),
 	}
 	for k, n := range o.Faults.Counts() {
 		sum.Faults[k.String()] = n

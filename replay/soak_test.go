@@ -191,12 +191,13 @@ func TestSoak(t *testing.T) {
 	dups, lost := duplicatesAndLost(want, got)
 	t.Logf("soak faults: %s", plan.Summary())
 	p50, p99 := percentiles(res.Summary.QuarantineWaits)
-	fmt.Printf("soak: orders=%d faults=%d retries=%d late_creates=%d in_doubt=%d quarantine_p50=%v p99=%v duplicates=%d lost=%d\n",
+	fmt.Printf("soak: orders=%d faults=%d retries=%d late_creates=%d in_doubt=%d quarantine_p50=%v p99=%v duplicates=%d lost=%d repair_found=%d\n",
 		len(want.Orders), plan.Total(), res.Summary.Retries, plan.Counts()[faultplan.ExecutedLate], res.Summary.InDoubt,
-		p50, p99, dups, lost)
+		p50, p99, dups, lost, res.Summary.RepairFound)
 	require.Equal(t, soakOrders, len(want.Orders), "the fault-free run did not import every order")
 	require.Zero(t, dups, "duplicates")
 	require.Zero(t, lost, "lost orders")
+	require.Zero(t, res.Summary.RepairFound, "ENG-1: the duplicate check found a duplicate the quarantine let through")
 	require.Empty(t, got.Failed, "orders left failed")
 	require.Positive(t, res.Summary.InDoubt, "ENG-1: no order waited out a quarantine")
 	if diff := cmp.Diff(canonicalIDs(want), canonicalIDs(snapshotJSON(t, got)), ignoreCalls); diff != "" {

@@ -98,7 +98,7 @@ func (s *Store) PutDuplicate(ctx context.Context, d rosync.Duplicate) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	d.FoundAt = d.FoundAt.UTC()
+	d.FoundAt, d.CommentSentAt = d.FoundAt.UTC(), d.CommentSentAt.UTC()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dups.init()

@@ -71,11 +71,17 @@ func (s *Store) EndDuplicateWatch(ctx context.Context, w rosync.DuplicateWatch) 
 // PutDuplicate inserts or replaces a duplicate (rosync.DuplicateStore).
 func (s *Store) PutDuplicate(ctx context.Context, d rosync.Duplicate) error {
 	err := s.pool.with(ctx, func(c *pgx.Conn) error {
-		_, err := c.Exec(ctx, `INSERT INTO duplicates (shop, duplicate_id, order_id, number, ro_order_id, found_at, commented, moved)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		var sent *time.Time
+		if !d.CommentSentAt.IsZero() {
+			t := d.CommentSentAt.UTC()
+			sent = &t
+		}
+		_, err := c.Exec(ctx, `INSERT INTO duplicates (shop, duplicate_id, order_id, number, ro_order_id, found_at, comment_sent, commented, moved)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (shop, duplicate_id) DO UPDATE SET order_id = excluded.order_id, number = excluded.number,
-	ro_order_id = excluded.ro_order_id, found_at = excluded.found_at, commented = excluded.commented, moved = excluded.moved`,
-			d.Shop, d.DuplicateID, d.OrderID, d.Number, d.ROOrderID, d.FoundAt.UTC(), d.Commented, d.Moved)
+	ro_order_id = excluded.ro_order_id, found_at = excluded.found_at, comment_sent = excluded.comment_sent,
+	commented = excluded.commented, moved = excluded.moved`,
+			d.Shop, d.DuplicateID, d.OrderID, d.Number, d.ROOrderID, d.FoundAt.UTC(), sent, d.Commented, d.Moved)
 		return err
 	})
 	if err != nil {
@@ -89,15 +95,19 @@ ON CONFLICT (shop, duplicate_id) DO UPDATE SET order_id = excluded.order_id, num
 func (s *Store) Duplicates(ctx context.Context, shop string) ([]rosync.Duplicate, error) {
 	out := []rosync.Duplicate{}
 	err := s.pool.with(ctx, func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, `SELECT duplicate_id, order_id, number, ro_order_id, found_at, commented, moved
+		rows, err := c.Query(ctx, `SELECT duplicate_id, order_id, number, ro_order_id, found_at, comment_sent, commented, moved
 FROM duplicates WHERE shop = $1 ORDER BY duplicate_id`, shop)
 		if err != nil {
 			return err
 		}
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (rosync.Duplicate, error) {
 			d := rosync.Duplicate{Shop: shop}
-			err := r.Scan(&d.DuplicateID, &d.OrderID, &d.Number, &d.ROOrderID, &d.FoundAt, &d.Commented, &d.Moved)
+			var sent *time.Time
+			err := r.Scan(&d.DuplicateID, &d.OrderID, &d.Number, &d.ROOrderID, &d.FoundAt, &sent, &d.Commented, &d.Moved)
 			d.FoundAt = d.FoundAt.UTC()
+			if sent != nil {
+				d.CommentSentAt = sent.UTC()
+			}
 			return d, err
 		})
 		return err

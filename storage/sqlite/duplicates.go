@@ -71,17 +71,19 @@ func (s *Store) EndDuplicateWatch(ctx context.Context, w rosync.DuplicateWatch) 
 // PutDuplicate inserts or replaces a duplicate (rosync.DuplicateStore).
 func (s *Store) PutDuplicate(ctx context.Context, d rosync.Duplicate) error {
 	return s.exec(ctx, fmt.Sprintf("put duplicate %s/%d", d.Shop, d.DuplicateID),
-		`INSERT INTO duplicates (shop, duplicate_id, order_id, number, ro_order_id, found_at, commented, moved)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		`INSERT INTO duplicates (shop, duplicate_id, order_id, number, ro_order_id, found_at, comment_sent, commented, moved)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (shop, duplicate_id) DO UPDATE SET order_id = excluded.order_id, number = excluded.number,
-	ro_order_id = excluded.ro_order_id, found_at = excluded.found_at, commented = excluded.commented, moved = excluded.moved`,
-		d.Shop, d.DuplicateID, d.OrderID, d.Number, d.ROOrderID, recordcodec.FormatTime(d.FoundAt), d.Commented, d.Moved)
+	ro_order_id = excluded.ro_order_id, found_at = excluded.found_at, comment_sent = excluded.comment_sent,
+	commented = excluded.commented, moved = excluded.moved`,
+		d.Shop, d.DuplicateID, d.OrderID, d.Number, d.ROOrderID, recordcodec.FormatTime(d.FoundAt),
+		recordcodec.FormatTime(d.CommentSentAt), d.Commented, d.Moved)
 }
 
 // Duplicates lists the shop's duplicates by DuplicateID
 // (rosync.DuplicateStore).
 func (s *Store) Duplicates(ctx context.Context, shop string) ([]rosync.Duplicate, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT duplicate_id, order_id, number, ro_order_id, found_at, commented, moved
+	rows, err := s.db.QueryContext(ctx, `SELECT duplicate_id, order_id, number, ro_order_id, found_at, comment_sent, commented, moved
 FROM duplicates WHERE shop = ? ORDER BY duplicate_id`, shop)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: duplicates of %s: %w", shop, err)
@@ -90,12 +92,15 @@ FROM duplicates WHERE shop = ? ORDER BY duplicate_id`, shop)
 	out := []rosync.Duplicate{}
 	for rows.Next() {
 		d := rosync.Duplicate{Shop: shop}
-		var found string
-		if err := rows.Scan(&d.DuplicateID, &d.OrderID, &d.Number, &d.ROOrderID, &found, &d.Commented, &d.Moved); err != nil {
+		var found, sent string
+		if err := rows.Scan(&d.DuplicateID, &d.OrderID, &d.Number, &d.ROOrderID, &found, &sent, &d.Commented, &d.Moved); err != nil {
 			return nil, fmt.Errorf("sqlite: duplicates of %s: %w", shop, err)
 		}
 		if d.FoundAt, err = recordcodec.ParseTime(found); err != nil {
 			return nil, fmt.Errorf("sqlite: duplicate %s/%d: found_at: %w", shop, d.DuplicateID, err)
+		}
+		if d.CommentSentAt, err = recordcodec.ParseTime(sent); err != nil {
+			return nil, fmt.Errorf("sqlite: duplicate %s/%d: comment_sent: %w", shop, d.DuplicateID, err)
 		}
 		out = append(out, d)
 	}

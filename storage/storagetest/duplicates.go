@@ -90,10 +90,10 @@ func testDuplicates(t *testing.T, s rosync.Store) {
 	require.Empty(t, got)
 
 	d := rosync.Duplicate{Shop: "shop-a", OrderID: "1001", Number: "#1001", ROOrderID: 7001, DuplicateID: 7005,
-		FoundAt: at, Commented: true, Moved: true}
+		FoundAt: at, CommentSentAt: at.Add(time.Second), Commented: true, Moved: true}
 	requireAllSet(t, d)
 	first := d
-	first.Commented, first.Moved = false, false
+	first.Commented, first.Moved, first.CommentSentAt = false, false, time.Time{}
 	require.NoError(t, ds.PutDuplicate(ctx, first))
 	require.NoError(t, ds.PutDuplicate(ctx, rosync.Duplicate{Shop: "shop-a", OrderID: "1000", ROOrderID: 7000, DuplicateID: 7002, FoundAt: at}))
 	require.NoError(t, ds.PutDuplicate(ctx, rosync.Duplicate{Shop: "shop-b", OrderID: "1", ROOrderID: 1, DuplicateID: 7005, FoundAt: at}))
@@ -109,6 +109,8 @@ func testDuplicates(t *testing.T, s rosync.Store) {
 		t.Fatalf("Duplicates (-want +got):\n%s", df)
 	}
 	require.Equal(t, time.UTC, got[1].FoundAt.Location())
+	require.Equal(t, time.UTC, got[1].CommentSentAt.Location())
+	require.True(t, got[0].CommentSentAt.IsZero(), "a zero CommentSentAt stays zero")
 	other, err := ds.Duplicates(ctx, "shop-b")
 	require.NoError(t, err)
 	require.Len(t, other, 1, "shops are kept apart")

@@ -20,6 +20,7 @@ CREATE TABLE duplicates (
 	number       text        NOT NULL DEFAULT '',
 	ro_order_id  bigint      NOT NULL,
 	found_at     timestamptz NOT NULL,
+	comment_sent timestamptz,
 	commented    boolean     NOT NULL DEFAULT false,
 	moved        boolean     NOT NULL DEFAULT false,
 	PRIMARY KEY (shop, duplicate_id)

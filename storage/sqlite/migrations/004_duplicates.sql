@@ -20,6 +20,7 @@ CREATE TABLE duplicates (
 	number       TEXT    NOT NULL DEFAULT '',
 	ro_order_id  INTEGER NOT NULL,
 	found_at     TEXT    NOT NULL,
+	comment_sent TEXT    NOT NULL DEFAULT '',
 	commented    INTEGER NOT NULL DEFAULT 0,
 	moved        INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (shop, duplicate_id)
