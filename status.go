@@ -142,7 +142,10 @@ func (s *Syncer) pushHeld(ctx context.Context, rec *Record, ro *ROOrder) error {
 
 // pollRO is the RO App side of a poll: held pushes whose products may have
 // been deducted since, and RO App status changes whose webhook was missed.
-func (s *Syncer) pollRO(ctx context.Context, st *ShopState, start time.Time) error {
+// It lists the RO App orders modified since st.ROCursor less the poll
+// overlap and moves the cursor to the newest modified_at listed: RO App's
+// clock, never the host's.
+func (s *Syncer) pollRO(ctx context.Context, st *ShopState) error {
 	var errs []error
 	if s.pol().StatusSync.ToPlatform() {
 		held, err := s.store.Records(ctx, s.shop, RecordFilter{Held: true})
@@ -157,14 +160,17 @@ func (s *Syncer) pollRO(ctx context.Context, st *ShopState, start time.Time) err
 		}
 	}
 	if s.pol().StatusSync == StatusSyncNone {
-		st.ROCursor = start
 		return errors.Join(errs...)
 	}
 	since := st.ROCursor.Add(-s.overlap)
+	var newest time.Time // RO App's newest modified_at listed: the next cursor
 	for o, err := range s.ro.OrdersModified(ctx, since) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("rosync: list RO App orders modified since %s: %w", since.Format(time.RFC3339), err))
 			return errors.Join(errs...)
+		}
+		if o.Modified.After(newest) {
+			newest = o.Modified.UTC()
 		}
 		rec, err := s.store.RecordByRO(ctx, o.ID)
 		if errors.Is(err, ErrNotFound) || (err == nil && rec.Shop != s.shop) {
@@ -193,6 +199,12 @@ func (s *Syncer) pollRO(ctx context.Context, st *ShopState, start time.Time) err
 			}
 		}
 	}
-	st.ROCursor = start
+	if newest.After(st.ROCursor) {
+		// RO App's own clock (ENG-2), as the platform's poll cursor
+		// follows the platform's: the host's may be ahead of RO App's
+		// and would skip what was modified in between. A poll that
+		// lists nothing newer leaves it where it was.
+		st.ROCursor = newest
+	}
 	return errors.Join(errs...)
 }

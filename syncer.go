@@ -449,6 +449,9 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	}
 	pol := s.pol()
 	since := windowStart(st.ConnectedAt, pol.ImportMonths)
+	// RO App's time before the import creates anything: the first RO App
+	// poll reaches back to it (ROClock).
+	roStart := s.roNow(ctx, st.ConnectedAt)
 	s.log.InfoContext(ctx, "initial import", "since", since)
 	var newest time.Time
 	if _, err := s.run(ctx, "import", newestUpdate(s.p.Orders(ctx, Query{CreatedSince: since}), &newest)); err != nil {
@@ -466,7 +469,7 @@ func (s *Syncer) Connect(ctx context.Context) error {
 		}
 	}
 	if st.ROCursor.IsZero() {
-		st.ROCursor = st.ConnectedAt
+		st.ROCursor = roStart
 	}
 	if err := s.store.PutShopState(ctx, st); err != nil {
 		return fmt.Errorf("rosync: save shop state: %w", err)
@@ -647,7 +650,7 @@ func (s *Syncer) Poll(ctx context.Context) error {
 	if err := s.retryDue(ctx, start); err != nil {
 		errs = append(errs, err)
 	}
-	if err := s.pollRO(ctx, &st, start); err != nil {
+	if err := s.pollRO(ctx, &st); err != nil {
 		errs = append(errs, err)
 	}
 	if err := s.checkDuplicates(ctx, start); err != nil {

@@ -135,6 +135,8 @@ type Client struct {
 	uomID    int64
 	deducted []string
 
+	clock serverClock // RO App's clock, from its answers' Date headers
+
 	uomMu sync.Mutex
 	uoms  map[string]int64 // lower-cased title → id, once read
 
@@ -332,6 +334,7 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 			slog.String("method", info.Method), slog.String("path", tmpl), slog.String("error", err.Error()))
 		return nil, err
 	}
+	c.sawDate(resp.Header)
 	defer resp.Body.Close()
 	data, rerr := readLimited(resp.Body, MaxResponseBytes)
 	c.log.LogAttrs(ctx, slog.LevelDebug, "roapp request",
