@@ -109,7 +109,7 @@ func (s *Syncer) pushHeld(ctx context.Context, rec *Record, ro *ROOrder) error {
 		return nil
 	}
 	if target == rec.PlatformStatus {
-		rec.HeldStatus = ""
+		rec.HeldStatus, rec.StatusPushSent = "", ""
 		return nil
 	}
 	if s.pol().Held(target) && !rec.Deducted {
@@ -126,16 +126,43 @@ func (s *Syncer) pushHeld(ctx context.Context, rec *Record, ro *ROOrder) error {
 		}
 		rec.Deducted = true
 	}
+	if rec.StatusPushSent == target {
+		// An earlier push of it lost its answer: the platform may have
+		// set it. Read before pushing again, so that a push is made once.
+		o, err := s.p.Order(ctx, rec.OrderID)
+		if err != nil {
+			return fmt.Errorf("rosync: read %s order %s before pushing %q again: %w", s.p.Name(), rec.OrderID, target, err)
+		}
+		if o.Status == target {
+			s.log.DebugContext(ctx, "status push in doubt found done on the platform", "order", rec.OrderID, "status", target)
+			return s.pushed(ctx, rec, target)
+		}
+	}
+	// The intent first: should the answer be lost, the next push reads
+	// the platform's order before pushing again.
+	rec.StatusPushSent = target
+	rec.UpdatedAt = s.clock()
+	if err := s.store.PutRecord(ctx, rec); err != nil {
+		return &storeError{fmt.Errorf("save record %s: %w", rec.OrderID, err)}
+	}
 	if err := s.p.SetStatus(ctx, rec.OrderID, target); err != nil {
 		if errors.Is(err, ErrUnsupported) {
-			rec.HeldStatus = ""
+			rec.HeldStatus, rec.StatusPushSent = "", ""
 			return nil
+		}
+		if !inDoubt(err) {
+			rec.StatusPushSent = "" // refused, so not set
 		}
 		return fmt.Errorf("rosync: set %s status %q: %w", s.p.Name(), target, err)
 	}
+	return s.pushed(ctx, rec, target)
+}
+
+// pushed records that the platform has the status target.
+func (s *Syncer) pushed(ctx context.Context, rec *Record, target string) error {
 	// Remember what we pushed, so the platform's webhook for it is not
 	// taken for a change to bring back.
-	rec.PlatformStatus, rec.HeldStatus = target, ""
+	rec.PlatformStatus, rec.HeldStatus, rec.StatusPushSent = target, "", ""
 	s.emit(ctx, Event{Kind: EventStatusPushed, OrderID: rec.OrderID})
 	return nil
 }

@@ -126,6 +126,7 @@ func SampleRecord(shop, orderID string) rosync.Record {
 		PlatformStatus: "processing",
 		ROStatusID:     3,
 		HeldStatus:     "completed",
+		StatusPushSent: "on-hold",
 		CustomerHash:   "cu5t0m3r",
 		CustomerPhone:  "+380501112233",
 		Rule:           "WOO-2",
