@@ -150,6 +150,13 @@ func (s *Syncer) checkDuplicates(ctx context.Context, now time.Time) error {
 	if len(watches) == 0 {
 		return nil
 	}
+	// One check at a time per shop (across processes with a shared
+	// Store): two would report and comment on a duplicate twice.
+	unlock, err := s.lockAll(ctx, "duplicates/"+s.shop)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	finder, ok := s.ro.(ROOrderFinder)
 	if !ok {
 		s.log.WarnContext(ctx, "orders whose create was in doubt cannot be checked for duplicates: the RO App client cannot list orders by reference",
@@ -177,13 +184,16 @@ func (s *Syncer) checkWatch(ctx context.Context, ds DuplicateStore, finder ROOrd
 		return &storeError{err}
 	}
 	if rec.ROOrderID == 0 {
-		// Still in doubt (or rejected before any create went through):
-		// the import itself looks its order up; the check waits for the
-		// order to be linked.
-		if rec.State == StatePending {
-			return nil
+		// No RO App order linked yet: while the create is in doubt the
+		// import itself looks it up, and a later create is watched from
+		// this watch's Since. The check waits for the order to be linked,
+		// or the watch to end.
+		if now.After(w.Until) && rec.State != StatePending {
+			if err := ds.EndDuplicateWatch(ctx, w); err != nil {
+				return &storeError{err}
+			}
 		}
-		return ds.EndDuplicateWatch(ctx, w)
+		return nil
 	}
 	ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: rec.OrderID, Number: rec.Number, CreatedAt: rec.PlatformCreatedAt}
 	found, err := finder.FindOrders(ctx, OrderLookup{Ref: ref, ClientID: w.ClientID, Since: w.Since.Add(-time.Minute)})
