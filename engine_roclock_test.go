@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 )
 
 // TestEngine_ROClock: the host's clock is 30 minutes ahead of RO App's, or
@@ -28,7 +29,7 @@ func TestEngine_ROClock(t *testing.T) { // ENG-2, WOO-3
 		}
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			var logs syncBuffer
+			var logs fakekit.LogBuffer
 			e := newEnv(t, wooStatusPolicy(), withROClockOffset(-skew),
 				withStatusMap(map[string]string{"on-hold": "In progress", "cancelled": "New"}),
 				withOptions(func(o *rosync.Options) {
