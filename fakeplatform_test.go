@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -32,6 +33,11 @@ type fakePlatform struct {
 	lists   int // Orders calls
 	// statusCalls counts every SetStatus call, the unsupported ones too.
 	statusCalls int
+	// lostPushes makes that many SetStatus calls fail with an answer
+	// lost on the way (rosync.AmbiguousError); pushLands says whether
+	// the platform set the status all the same.
+	lostPushes int
+	pushLands  bool
 	// broken holds the error Order returns for an id instead of the order
 	// (an *rosync.InvalidOrderError for undecodable data).
 	broken map[string]error
@@ -130,12 +136,20 @@ func (f *fakePlatform) VerifyWebhook(r *http.Request) (rosync.Hint, error) {
 	return rosync.Hint{OrderID: v.ID, EventID: r.Header.Get("X-Test-Event"), Topic: "order"}, nil
 }
 
-func (f *fakePlatform) SetStatus(_ context.Context, id, status string) error {
+func (f *fakePlatform) SetStatus(_ context.Context, id, status string) (err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.statusCalls++
 	if !f.policy.StatusSync.ToPlatform() {
 		return rosync.ErrUnsupported
+	}
+	lost := f.lostPushes > 0
+	if lost {
+		f.lostPushes--
+		if !f.pushLands {
+			return &rosync.AmbiguousError{Err: errors.New("status push: answer lost, not executed")}
+		}
+		defer func() { err = &rosync.AmbiguousError{Err: errors.New("status push: executed, answer lost")} }()
 	}
 	f.pushes = append(f.pushes, id+"="+status)
 	if o, ok := f.orders[id]; ok {

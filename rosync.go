@@ -181,6 +181,20 @@ type PlatformClock interface {
 
 // ------------------------------------------------------------------ RO App
 
+// ROClock is an optional capability of an ROClient: reading RO App's own
+// clock (package roapp: from the Date header of its latest answer). The
+// Syncer takes the first RO App poll cursor (ShopState.ROCursor) from it
+// at the first Connect; later cursors come from RO App's own order
+// timestamps (the newest modified_at a poll saw). Without it the first
+// cursor is the connection time, on the host's clock corrected by the
+// platform's skew: an RO App status change made before the first poll,
+// whose webhook was lost, is then missed when the host is ahead of RO App
+// by more than Options.PollOverlap.
+type ROClock interface {
+	// Now returns RO App's current time (UTC).
+	Now(ctx context.Context) (time.Time, error)
+}
+
 // Company is the RO App account's settings that rosync needs.
 type Company struct {
 	Currency string

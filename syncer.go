@@ -43,6 +43,11 @@ type Settings struct {
 	// name, for the directions the platform's Policy.StatusSync allows
 	// (CAR-2; WooCommerce reads it in reverse, RO App -> platform).
 	StatusMap map[string]string
+	// DuplicateStatus, when set, is the name of the RO App status that a
+	// duplicate RO App order is moved to once found (see Duplicate); it
+	// must exist (Connect checks). Empty leaves a duplicate's status as it
+	// is. Duplicates are never deleted.
+	DuplicateStatus string
 }
 
 // Options configure a Syncer. The zero value of each field is its
@@ -118,6 +123,12 @@ type Options struct {
 	// the RO App client's timeout plus RO App's own gateway timeout.
 	// Default 5 minutes; negative for none (tests).
 	Quarantine time.Duration
+	// DuplicateWatch is how long, after the quarantine, an order whose
+	// RO App order create was in doubt is still checked by each poll for
+	// a second RO App order carrying its reference (a create RO App
+	// executed later than the quarantine allowed for; see Duplicate).
+	// Default 1 hour.
+	DuplicateWatch time.Duration
 	// Sleep waits for d or until ctx is done; default a timer. Tests and
 	// replays that run on a fake clock replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -171,6 +182,7 @@ type Syncer struct {
 	inlineWait    time.Duration
 	settle        time.Duration
 	quarantine    time.Duration
+	dupWatch      time.Duration
 	sleep         func(context.Context, time.Duration) error
 	replica       string
 	leaseTTL      time.Duration
@@ -249,6 +261,10 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		s.quarantine = 5 * time.Minute
 	case o.Quarantine > 0:
 		s.quarantine = o.Quarantine
+	}
+	s.dupWatch = o.DuplicateWatch
+	if s.dupWatch <= 0 {
+		s.dupWatch = time.Hour
 	}
 	if s.sleep == nil {
 		s.sleep = sleepCtx
@@ -440,6 +456,9 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	}
 	pol := s.pol()
 	since := windowStart(st.ConnectedAt, pol.ImportMonths)
+	// RO App's time before the import creates anything: the first RO App
+	// poll reaches back to it (ROClock).
+	roStart := s.roNow(ctx, st.ConnectedAt)
 	q := Query{CreatedSince: since}
 	total := s.countOrders(ctx, q)
 	s.log.InfoContext(ctx, "initial import", "since", since, "orders", total)
@@ -459,7 +478,7 @@ func (s *Syncer) Connect(ctx context.Context) error {
 		}
 	}
 	if st.ROCursor.IsZero() {
-		st.ROCursor = st.ConnectedAt
+		st.ROCursor = roStart
 	}
 	if err := s.store.PutShopState(ctx, st); err != nil {
 		return fmt.Errorf("rosync: save shop state: %w", err)
@@ -519,6 +538,11 @@ func (s *Syncer) prepare(ctx context.Context, force bool) error {
 	for _, st := range statuses {
 		byName[strings.ToLower(strings.TrimSpace(st.Name))] = st.ID
 		byID[st.ID] = st.Name
+	}
+	if name := s.settings.DuplicateStatus; name != "" {
+		if _, ok := byName[strings.ToLower(strings.TrimSpace(name))]; !ok {
+			return fmt.Errorf("rosync: settings: DuplicateStatus: RO App has no status %q", name)
+		}
 	}
 	if pol.StatusSync != StatusSyncNone {
 		reverse := map[string]string{}
@@ -635,7 +659,10 @@ func (s *Syncer) Poll(ctx context.Context) error {
 	if err := s.retryDue(ctx, start); err != nil {
 		errs = append(errs, err)
 	}
-	if err := s.pollRO(ctx, &st, start); err != nil {
+	if err := s.pollRO(ctx, &st); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.checkDuplicates(ctx, start); err != nil {
 		errs = append(errs, err)
 	}
 	if err := s.store.PutShopState(ctx, st); err != nil {
