@@ -411,6 +411,7 @@ func (s *Syncer) cursorAt(ctx context.Context, newest, start time.Time) time.Tim
 // excluded statuses (CAR-1, SHO-1, WOO-1). Calling Connect again resumes an
 // interrupted import and otherwise only re-checks the shop.
 func (s *Syncer) Connect(ctx context.Context) error {
+	ctx = WithPriority(ctx, PriorityBackfill) // the import gives way to live orders (priority.go)
 	if err := s.prepare(ctx, true); err != nil {
 		return err
 	}
@@ -579,6 +580,7 @@ func (s *Syncer) platformStatusFor(roStatusID int64) (string, bool) {
 // (WOO-3); and reads RO App orders modified since the previous poll to catch
 // missed RO App status webhooks. Poll needs a prior Connect.
 func (s *Syncer) Poll(ctx context.Context) error {
+	ctx = WithPriority(ctx, PriorityBackfill) // reconciliation gives way to live orders (priority.go)
 	if err := s.prepare(ctx, false); err != nil {
 		return err
 	}
@@ -774,6 +776,7 @@ func isRecorded(err error) bool {
 // HandleHint applies a verified webhook hint: it ignores hints without an
 // order and redeliveries of a seen event, and otherwise syncs the order.
 func (s *Syncer) HandleHint(ctx context.Context, h Hint) error {
+	ctx = WithPriority(ctx, PriorityLive) // a webhook's order goes ahead of the back-fill (priority.go)
 	if h.OrderID == "" {
 		return nil
 	}
