@@ -27,8 +27,9 @@
 // compare-and-swap, and the other fields of rosync.Record as JSONB with
 // decimals as strings and times as RFC 3339 UTC with nanoseconds),
 // identities, shop_state, seen_events and leases, the same as the SQLite
-// store's; and account_slots (below). Time columns are timestamptz, which keeps microseconds (a time
-// comes back in UTC, rounded to the microsecond); NULL is the zero time.
+// store's; and account_slots (below). Time columns are timestamptz, which
+// keeps microseconds (a time comes back in UTC, rounded to the
+// microsecond); NULL is the zero time.
 // Sorted text columns are COLLATE "C", so records come back in byte-wise
 // order whatever the database's collation. Ids in seen_events are kept for 7
 // days, then pruned as SeenEvent goes (at most once an hour per Store).
