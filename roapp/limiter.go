@@ -61,6 +61,9 @@ func (s rateSlots) Slots(ctx context.Context, n int) ([]time.Time, error) {
 // rosync.PriorityBackfill one (first come, first served within a class).
 // Back-fill thus gets what live work leaves; a live request waits at most
 // for the slots already reserved when it arrived (one, for RateSlots).
+// When several slots of a batch are already due (the process could not run
+// in time), only the last is used and the earlier ones are lost, so that a
+// late process does not send a burst.
 //
 // It runs one goroutine while requests wait and none when idle; a request
 // whose context ends leaves the queue at once (Wait returns the context's
@@ -180,6 +183,12 @@ func (l *PriorityLimiter) pump() {
 		}
 		at := buf[0]
 		buf = buf[1:]
+		// Of several slots already due (the pump woke late: a loaded
+		// machine), only the last is used: sending them all at once
+		// would be a burst the account's own bucket may refuse (429).
+		for now := time.Now(); len(buf) > 0 && !buf[0].After(now); {
+			at, buf = buf[0], buf[1:]
+		}
 		if d := time.Until(at); d > 0 {
 			timer.Reset(d)
 			<-timer.C

@@ -458,7 +458,7 @@ func run(c config) error {
 	for ep, n := range calls.ByEndpoint {
 		fmt.Printf("  %-40s %d\n", ep, n)
 	}
-	fmt.Printf("stats: %+v failed=%d rejected=%d replicas=%d\n", srv.Stats, len(failed), len(rejected), len(nodes))
+	fmt.Printf("stats: %+v failed=%d rejected=%d replicas=%d slots_claimed=%d\n", srv.Stats, len(failed), len(rejected), len(nodes), claimed.Load())
 	if len(failed) > 0 {
 		fmt.Printf("first failure: %s\n", failed[0].LastError)
 	}
@@ -518,7 +518,7 @@ func startNodes(ctx context.Context, c config, srv served, transport *http.Trans
 			if err != nil {
 				return nil, cleanup, err
 			}
-			roOpts.Limiter = roapp.NewPriorityLimiter(slots)
+			roOpts.Limiter = roapp.NewPriorityLimiter(countSlots{slots, claimed})
 			store = pg
 		} else {
 			dir, err := os.MkdirTemp("", "rosync-bench")
@@ -557,6 +557,20 @@ func startNodes(ctx context.Context, c config, srv served, transport *http.Trans
 	return nodes, cleanup, nil
 }
 
+// countSlots counts the slots the replicas claimed.
+type countSlots struct {
+	src roapp.SlotSource
+	n   *atomic.Int64
+}
+
+var claimed = new(atomic.Int64)
+
+func (c countSlots) Slots(ctx context.Context, n int) ([]time.Time, error) {
+	got, err := c.src.Slots(ctx, n)
+	c.n.Add(int64(len(got)))
+	return got, err
+}
+
 // newSchema returns the name of a new schema for the replicas (Open
 // creates it).
 func newSchema() (string, error) {
@@ -589,6 +603,7 @@ type liveOrder struct {
 	ack     time.Duration // its answer came
 	applied time.Time     // the Syncer reported the order imported
 	calls   atomic.Int64  // RO App requests made for it
+	inCalls atomic.Int64  // nanoseconds spent in them (sending to answer)
 }
 
 // liveProbe follows the live orders: their webhooks' answers, the RO App
@@ -639,6 +654,7 @@ func (p *liveProbe) figures(perCall time.Duration) (ackP99 float64, ratio float6
 	}
 	var acks, ratios, waits []float64
 	var calls []int64
+	var outside []float64
 	for id, lo := range p.live {
 		if lo.applied.IsZero() {
 			return 0, 0, fmt.Errorf("bench: live order %s was never imported", id)
@@ -648,14 +664,16 @@ func (p *liveProbe) figures(perCall time.Duration) (ackP99 float64, ratio float6
 		acks = append(acks, float64(lo.ack.Microseconds())/1000)
 		waits = append(waits, float64(wait.Microseconds())/1000)
 		calls = append(calls, n)
+		outside = append(outside, float64((wait - time.Duration(lo.inCalls.Load())).Microseconds())/1000)
 		ratios = append(ratios, wait.Seconds()/(float64(max(n, 1))*perCall.Seconds()))
 	}
 	slices.Sort(acks)
 	slices.Sort(ratios)
 	slices.Sort(waits)
-	fmt.Printf("live: orders=%d calls_per_order=%v wait_ms_p50=%.1f wait_ms_max=%.1f ratio_p50=%.2f ratio_max=%.2f ack_ms_p50=%.1f per_call_ms=%.2f\n",
+	slices.Sort(outside)
+	fmt.Printf("live: orders=%d calls_per_order=%v wait_ms_p50=%.1f wait_ms_max=%.1f ratio_p50=%.2f ratio_max=%.2f ack_ms_p50=%.1f per_call_ms=%.2f outside_calls_ms_p50=%.1f outside_calls_ms_max=%.1f\n",
 		len(acks), calls, pct(waits, 0.5), waits[len(waits)-1], pct(ratios, 0.5), ratios[len(ratios)-1], pct(acks, 0.5),
-		float64(perCall.Microseconds())/1000)
+		float64(perCall.Microseconds())/1000, pct(outside, 0.5), outside[len(outside)-1])
 	return pct(acks, 0.99), pct(ratios, 0.5), nil
 }
 
@@ -671,6 +689,8 @@ type countingTransport struct{ base http.RoundTripper }
 func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if lo, ok := r.Context().Value(liveKey{}).(*liveOrder); ok {
 		lo.calls.Add(1)
+		start := time.Now()
+		defer func() { lo.inCalls.Add(int64(time.Since(start))) }()
 	}
 	return t.base.RoundTrip(r)
 }
