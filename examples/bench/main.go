@@ -664,7 +664,7 @@ func (p *liveProbe) figures(perCall time.Duration) (ackP99 float64, ratio float6
 		acks = append(acks, float64(lo.ack.Microseconds())/1000)
 		waits = append(waits, float64(wait.Microseconds())/1000)
 		calls = append(calls, n)
-		outside = append(outside, float64((wait - time.Duration(lo.inCalls.Load())).Microseconds())/1000)
+		outside = append(outside, float64((wait-time.Duration(lo.inCalls.Load())).Microseconds())/1000)
 		ratios = append(ratios, wait.Seconds()/(float64(max(n, 1))*perCall.Seconds()))
 	}
 	slices.Sort(acks)
