@@ -57,9 +57,10 @@ go mod tidy -diff
 (cd tools && go mod tidy -diff)
 
 echo "== the library's import graph holds none of the examples' dependencies"
-# Metrics (client_golang) and the progress bar are the example service's
-# choices: the root package, the adapters, the RO App client and the stores
-# must not pull them into an embedder's build.
+# Metrics (client_golang) and the progress bar are the service's choices
+# (package service, which may import client_golang, and examples/server):
+# the root package, the adapters, the RO App client and the stores must not
+# pull them into an embedder's build.
 if example_deps=$(go list -deps . ./platforms/... ./roapp/... ./storage/... | grep -E '^github\.com/(prometheus|schollz)/'); then
   printf 'the library imports what only the examples may:\n%s\n' "$example_deps"
   exit 1

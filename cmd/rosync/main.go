@@ -4,12 +4,13 @@
 //	go run ./cmd/rosync doctor -config rosync.yaml [-write] [-json] [-shops=false]
 //
 // doctor checks the account the configuration file names (the service's
-// file, examples/server/rosync.example.yaml) before the first import and
-// prints one row per check (see package roapp/doctor): the API key, the
-// currencies of RO App and of each shop, the branch, the order type and
-// its initial status, the assignee, the status names, the custom field of
-// the external reference, the right "Can add products without deduction"
-// and every UNVERIFIED call and filter of the RO App client. It reads only,
+// file, examples/server/rosync.example.yaml, read by service.LoadConfig:
+// strictly, with the environment's secrets, validated) before the first
+// import and prints one row per check (see package roapp/doctor): the API
+// key, the currencies of RO App and of each shop, the branch, the order
+// type and its initial status, the assignee, the status names, the custom
+// field of the external reference, the right "Can add products without
+// deduction" and every UNVERIFIED call and filter of the RO App client. It reads only,
 // unless -write: then it creates one test order with one item and one
 // comment, reads them back, closes the order and says what it left. The
 // exit status is 1 when a row is a FAIL, 2 on a usage or configuration
@@ -58,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintln(stderr, "rosync doctor:", err)
 		return 2
 	}
-	cfg, err := fc.doctorConfig(*shops)
+	cfg, err := doctorConfig(fc, *shops)
 	if err != nil {
 		fmt.Fprintln(stderr, "rosync doctor:", err)
 		return 2

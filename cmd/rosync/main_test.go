@@ -33,7 +33,9 @@ shops:
   - name: main-store
     platform: woocommerce
     url: https://shop.example.com
-    webhook_secret: ""
+    key: ck_test
+    secret: cs_test
+    webhook_secret: whsec_test
     identify_products_by: sku
     status_map:
       completed: Closed
@@ -101,11 +103,31 @@ func TestExampleConfigReads(t *testing.T) {
 	secrets := func(name string) string { return "secret-from-" + name } // every secret from the environment
 	fc, err := loadConfig("../../examples/server/rosync.example.yaml", secrets)
 	require.NoError(t, err)
-	cfg, err := fc.doctorConfig(true)
+	cfg, err := doctorConfig(fc, true)
 	require.NoError(t, err)
 	// The example holds one shop; the others are commented out.
 	require.Len(t, cfg.Shops, 1)
 	require.Equal(t, int64(1), cfg.AssigneeID)
 	require.NotNil(t, cfg.Shops[0].Info)
 	require.Equal(t, "secret-from-ROSYNC_SHOP_MAIN_STORE_KEY", fc.Shops[0].Key)
+}
+
+// TestDoctorRefusesBadConfig: the doctor reads the file as the service
+// does (service.LoadConfig), so a file the service would refuse — an
+// unknown key, a missing secret — is a configuration error (exit 2) that
+// names the key.
+func TestDoctorRefusesBadConfig(t *testing.T) {
+	path, _ := setup(t)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for name, doc := range map[string]string{
+		"unknown key":    strings.Replace(string(data), "identify_products_by", "identify_product_by", 1),
+		"missing secret": strings.Replace(string(data), "    secret: cs_test\n", "", 1),
+	} {
+		bad := filepath.Join(t.TempDir(), "bad.yaml")
+		require.NoError(t, os.WriteFile(bad, []byte(doc), 0o600))
+		var out, errs strings.Builder
+		require.Equal(t, 2, run(context.Background(), []string{"doctor", "-config", bad, "-shops=false"}, &out, &errs, env("live-key")), name)
+		require.Contains(t, errs.String(), "shops.main-store.", name)
+	}
 }

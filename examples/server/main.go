@@ -1,7 +1,9 @@
 // Command server is a host service that runs rosync for real: it imports
 // the orders of one or more shops (WooCommerce, Shopify, Cartum) into one
 // RO App account, then keeps them in sync from webhooks and periodic
-// reconciliation polls. See README.md.
+// reconciliation polls. See README.md. The service itself is package
+// github.com/rosync/rosync/service; this command adds the flags and the
+// terminal's progress bar (progress.go).
 //
 //	go run ./examples/server -sandbox testdata/replay/woocommerce-demo.json   # try it on loopback
 //	go run ./examples/server -config rosync.yaml                              # a real shop
@@ -23,6 +25,8 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/rosync/rosync/service"
 )
 
 func main() {
@@ -67,19 +71,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal 
 	case *sandbox != "" && *config != "":
 		return errors.New("use -config or -sandbox, not both")
 	case *sandbox != "":
-		return runSandbox(ctx, *sandbox, *listen, stdout, log, prog, nil)
+		return service.RunSandbox(ctx, *sandbox, &service.SandboxOptions{Listen: *listen, Stdout: stdout, Logger: log, Progress: prog.report})
 	case *config == "":
 		fs.Usage()
 		return errors.New("-config is required (or -sandbox FIXTURE to try it out)")
 	}
-	cfg, err := LoadConfigFile(*config)
+	cfg, err := service.LoadConfigFile(*config)
 	if err != nil {
 		return err
 	}
 	if *listen != "" {
 		cfg.Listen = *listen
 	}
-	svc, err := NewService(ctx, cfg, &ServiceOptions{Logger: log, Progress: prog.report})
+	svc, err := service.NewService(ctx, cfg, &service.ServiceOptions{Logger: log, Progress: prog.report})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -23,11 +23,35 @@ import (
 // a minute at the real 3 requests per second.
 const sandboxRequestsPerSecond = 50
 
-// runSandbox runs the real service against a replay fixture's fake shop and
-// RO App emulator on loopback, with a SQLite store in a temporary folder,
-// plus the /sandbox/* controls. started, when set, gets the service's base
-// URL once it listens.
-func runSandbox(ctx context.Context, path, listen string, stdout io.Writer, log *slog.Logger, prog *progress, started func(baseURL string)) error {
+// SandboxOptions are what RunSandbox takes besides the fixture.
+type SandboxOptions struct {
+	// Listen is the service's HTTP address; default 127.0.0.1:8080
+	// ("127.0.0.1:0" picks a free port).
+	Listen string
+	// Stdout receives the banner with the URLs and example commands; nil
+	// discards it.
+	Stdout io.Writer
+	// Logger receives the service's logs; nil discards.
+	Logger *slog.Logger
+	// Progress receives the initial import's progress (ServiceOptions.Progress).
+	Progress func(rosync.Progress)
+	// Started, when set, gets the service's base URL once it listens.
+	Started func(baseURL string)
+}
+
+// RunSandbox runs the real service against a replay fixture's fake shop
+// (the fixture file at path) and RO App emulator on loopback, with a
+// SQLite store in a temporary folder, plus the /sandbox/* controls, until
+// ctx is done.
+func RunSandbox(ctx context.Context, path string, opts *SandboxOptions) error {
+	var o SandboxOptions
+	if opts != nil {
+		o = *opts
+	}
+	if o.Stdout == nil {
+		o.Stdout = io.Discard
+	}
+	listen, stdout, log, started := o.Listen, o.Stdout, o.Logger, o.Started
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -71,7 +95,7 @@ func runSandbox(ctx context.Context, path, listen string, stdout io.Writer, log 
 			return svc.store.Records(ctx, name, f)
 		}}
 	svc, err = NewService(ctx, cfg, &ServiceOptions{Logger: log, Now: sb.Now, Listener: ln,
-		Progress: prog.report, Routes: ctl.routes})
+		Progress: o.Progress, Routes: ctl.routes})
 	if err != nil {
 		ln.Close()
 		return err

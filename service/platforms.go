@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/platforms/cartum"
@@ -14,9 +15,11 @@ import (
 )
 
 // PlatformBuilder is how the service checks and builds the shops of one
-// platform. Adding a platform to the service is one RegisterPlatform call
-// (the three built-in ones below are registered the same way); the
-// replay's sandbox finds its platforms through replay.Register.
+// platform. Adding a platform to the service is one RegisterPlatform call,
+// from any package (typically the init function of a program's own main,
+// see the package example); the three built-in ones below are registered
+// the same way. The replay's sandbox finds its platforms through
+// replay.Register.
 type PlatformBuilder struct {
 	// DomainURL allows a shop URL that is a bare domain
 	// (my-shop.myshopify.com); otherwise it must be an absolute http(s)
@@ -34,21 +37,48 @@ type PlatformBuilder struct {
 var platformBuilders = map[string]PlatformBuilder{}
 
 // RegisterPlatform makes the platform name usable in a shop's "platform"
-// key. It panics when name is taken or b lacks Check or New.
+// key. It panics when name is taken or b lacks Check or New. Call it
+// before LoadConfig (from an init function or the start of main): the
+// registry is not guarded for concurrent use.
 func RegisterPlatform(name string, b PlatformBuilder) {
 	if _, dup := platformBuilders[name]; dup || name == "" || b.Check == nil || b.New == nil {
-		panic(fmt.Sprintf("server: bad or duplicate RegisterPlatform(%q)", name))
+		panic(fmt.Sprintf("service: bad or duplicate RegisterPlatform(%q)", name))
 	}
 	platformBuilders[name] = b
 }
 
-// platformList is the registered names, sorted, for messages: "a, b or c".
-func platformList() string {
+// Platforms returns the registered platform names, sorted.
+func Platforms() []string {
 	names := make([]string, 0, len(platformBuilders))
 	for n := range platformBuilders {
 		names = append(names, n)
 	}
 	slices.Sort(names)
+	return names
+}
+
+// BuildPlatform builds the adapter of a shop through its platform's
+// registered PlatformBuilder.New, sending its requests with hc (nil: an
+// http.Client with a 60 s timeout) and logging to log (nil discards). It
+// does not check the shop's configuration: LoadConfig and Config.Validate
+// do.
+func BuildPlatform(s ShopConfig, hc *http.Client, log *slog.Logger) (rosync.Platform, error) {
+	pb, ok := platformBuilders[s.Platform]
+	if !ok {
+		return nil, fmt.Errorf("unknown platform %q (known: %s)", s.Platform, platformList())
+	}
+	if hc == nil {
+		hc = &http.Client{Timeout: 60 * time.Second}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return pb.New(s, hc, log)
+}
+
+// platformList is the registered names, sorted, for messages: "a, b or c".
+func platformList() string {
+	names := Platforms()
 	if len(names) < 2 {
 		return strings.Join(names, "")
 	}

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -46,8 +46,8 @@ func TestSandboxEndToEnd(t *testing.T) {
 	done := make(chan error, 1)
 	var stdout syncBuffer
 	go func() {
-		done <- runSandbox(ctx, "../../testdata/replay/woocommerce-demo.json", "127.0.0.1:0", &stdout, log,
-			newProgress(log, nil), func(u string) { baseURL <- u })
+		done <- RunSandbox(ctx, "../testdata/replay/woocommerce-demo.json", &SandboxOptions{Listen: "127.0.0.1:0",
+			Stdout: &stdout, Logger: log, Started: func(u string) { baseURL <- u }})
 	}()
 	var base string
 	select {
@@ -164,7 +164,7 @@ type snapshotView struct {
 // demoOrder returns a native order of the WooCommerce demo fixture.
 func demoOrder(t *testing.T, id float64) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile("../../testdata/replay/woocommerce-demo.json")
+	data, err := os.ReadFile("../testdata/replay/woocommerce-demo.json")
 	require.NoError(t, err)
 	var fx struct {
 		Shop struct {

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -128,12 +128,7 @@ func NewService(ctx context.Context, cfg *Config, opts *ServiceOptions) (*Servic
 // platform builds a shop's adapter, its HTTP requests counted.
 func (s *Service) platform(sc ShopConfig) (rosync.Platform, error) {
 	hc := &http.Client{Timeout: 60 * time.Second, Transport: s.Metrics.Transport(sc.Platform, nil)}
-	log := s.log.With("shop", sc.Name)
-	pb, ok := platformBuilders[sc.Platform]
-	if !ok {
-		return nil, fmt.Errorf("unknown platform %q (known: %s)", sc.Platform, platformList())
-	}
-	return pb.New(sc, hc, log)
+	return BuildPlatform(sc, hc, s.log.With("shop", sc.Name))
 }
 
 // onEvent counts an event and logs, at info, each order imported (once:
