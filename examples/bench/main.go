@@ -416,14 +416,15 @@ func run(c config) error {
 	}
 	cpu0 := cpuTime()
 	start := time.Now()
-	liveDone := make(chan struct{})
-	go sendLive(c, srv, nodes, probe, liveDone)
+	liveDone, connected := make(chan struct{}), make(chan struct{})
+	go sendLive(c, srv, nodes, probe, connected, liveDone)
 	errs := make([]error, len(nodes))
 	var wg sync.WaitGroup
 	for i, n := range nodes {
 		wg.Go(func() { errs[i] = n.syncer.Connect(ctx) })
 	}
 	wg.Wait()
+	close(connected)
 	<-liveDone
 	wall := time.Since(start)
 	cpu := cpuTime() - cpu0
@@ -698,9 +699,10 @@ func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // sendLive adds the live orders to the shop while the import runs, one
 // each time the import has gone another 1/(live+1) of the way, and sends
 // each one's signed webhook to the replicas in turn, each from its own
-// goroutine (webhooks do not wait for each other). It closes done when
+// goroutine (webhooks do not wait for each other); those still held when
+// the import ends (connected closed) are sent at once. It closes done when
 // every webhook was answered.
-func sendLive(c config, srv served, nodes []*node, p *liveProbe, done chan<- struct{}) {
+func sendLive(c config, srv served, nodes []*node, p *liveProbe, connected <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -708,8 +710,13 @@ func sendLive(c config, srv served, nodes []*node, p *liveProbe, done chan<- str
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
 	for k := range c.live {
+	wait:
 		for p.imported.Load() < int64((k+1)*imports/(c.live+1)) {
-			<-tick.C
+			select {
+			case <-tick.C:
+			case <-connected: // the import ended short of the mark (orders failed or rejected)
+				break wait
+			}
 		}
 		resp, err := http.Post(srv.WooURL+"/bench/live", "application/json", nil)
 		if err != nil {
