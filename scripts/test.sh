@@ -130,6 +130,23 @@ stop_postgres() {
 echo "== PostgreSQL for the storage/postgres and tests/replicas tests"
 start_postgres
 
+echo "== Chromium for the status page's browser test (service: TestAdminPageInBrowser)"
+# The test skips without /usr/bin/chromium, except under CI=true, where it
+# fails: so CI installs Debian's chromium here when it is missing.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "CI=true and /usr/bin/chromium is missing: installing Debian's chromium with apt-get"
+    if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+      echo "installing chromium failed: the browser test cannot run under CI=true (install it, or run as root)" >&2
+      exit 1
+    fi
+  else
+    echo "no /usr/bin/chromium: the browser test will skip (apt-get install chromium to run it)"
+  fi
+else
+  echo "$(/usr/bin/chromium --version 2>/dev/null || echo chromium) at /usr/bin/chromium"
+fi
+
 echo "== go test -race (all packages; the engine, stores and clients are concurrent)"
 # -v so that the reliability tests' figure lines (soak:, late:, crash:, replicas=)
 # reach the output; the per-test lines are filtered out again below.

@@ -28,7 +28,24 @@ type Config struct {
 	ROApp        ROAppConfig  `yaml:"roapp"`
 	Store        StoreConfig  `yaml:"store"`
 	Shops        []ShopConfig `yaml:"shops"`
+	// Admin guards the operators' routes under /admin/ (see admin.go).
+	Admin AdminConfig `yaml:"admin"`
 }
+
+// AdminConfig is the operators' access to the admin routes: the JSON API
+// under /admin/api/, the status page at /admin/ and whatever an embedder
+// mounts there (ServiceOptions.AdminRoutes).
+type AdminConfig struct {
+	// Token is the secret an operator presents, as "Authorization: Bearer
+	// <token>" or as the password of HTTP Basic authentication (any user
+	// name: the browser's login prompt). Empty (and no ROSYNC_ADMIN_TOKEN):
+	// the admin routes are not mounted at all, and the service warns at
+	// start. At least MinAdminTokenLength characters.
+	Token string `yaml:"token"`
+}
+
+// MinAdminTokenLength is the shortest admin.token accepted.
+const MinAdminTokenLength = 16
 
 // ROAppConfig is the RO App account, shared by every shop.
 type ROAppConfig struct {
@@ -192,7 +209,7 @@ func EnvName(shop, key string) string {
 }
 
 // ApplyEnv overrides secrets with the environment's non-empty values:
-// ROSYNC_ROAPP_API_KEY, ROSYNC_ROAPP_WEBHOOK_SECRET and, per shop,
+// ROSYNC_ROAPP_API_KEY, ROSYNC_ROAPP_WEBHOOK_SECRET, ROSYNC_ADMIN_TOKEN and, per shop,
 // ROSYNC_SHOP_<NAME>_{KEY,SECRET,TOKEN,LOGIN,PASSWORD,WEBHOOK_SECRET}.
 func (c *Config) ApplyEnv(getenv func(string) string) {
 	if getenv == nil {
@@ -205,6 +222,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) {
 	}
 	set(&c.ROApp.APIKey, "ROSYNC_ROAPP_API_KEY")
 	set(&c.ROApp.WebhookSecret, "ROSYNC_ROAPP_WEBHOOK_SECRET")
+	set(&c.Admin.Token, "ROSYNC_ADMIN_TOKEN")
 	for i := range c.Shops {
 		s := &c.Shops[i]
 		set(&s.Key, EnvName(s.Name, "KEY"))
@@ -256,6 +274,9 @@ func (c *Config) Validate() error {
 		if d < 0 {
 			bad(key, "must not be negative")
 		}
+	}
+	if c.Admin.Token != "" && len(c.Admin.Token) < MinAdminTokenLength {
+		bad("admin.token", "shorter than %d characters (set it or ROSYNC_ADMIN_TOKEN)", MinAdminTokenLength)
 	}
 	if c.HTTP.MaxConnections < 0 {
 		bad("http.max_connections", "must not be negative")

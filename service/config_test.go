@@ -29,6 +29,7 @@ var exampleEnv = map[string]string{
 	"ROSYNC_SHOP_KYIV_PASSWORD":             "pw",
 	"ROSYNC_SHOP_KYIV_WEBHOOK_SECRET":       "wh_3",
 	"ROSYNC_SHOP_NOT_CONFIGURED_KEY":        "ignored",
+	"ROSYNC_ADMIN_TOKEN":                    "admin-token-from-env",
 }
 
 // TestExampleConfig loads rosync.example.yaml with the secrets from the
@@ -47,6 +48,7 @@ func TestExampleConfig(t *testing.T) {
 		t.Errorf("roapp (-want +got):\n%s", diff)
 	}
 	require.Equal(t, StoreConfig{SQLitePath: "rosync.db"}, cfg.Store)
+	require.Equal(t, AdminConfig{Token: "admin-token-from-env"}, cfg.Admin)
 	require.Len(t, cfg.Shops, 1, "the example holds one shop, the others commented")
 	woo := cfg.Shops[0]
 	require.Equal(t, []string{"main-store", "woocommerce", "ck_1", "cs_1", "wh_1"},

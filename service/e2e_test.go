@@ -47,7 +47,7 @@ func TestSandboxEndToEnd(t *testing.T) {
 	var stdout syncBuffer
 	go func() {
 		done <- RunSandbox(ctx, "../testdata/replay/woocommerce-demo.json", &SandboxOptions{Listen: "127.0.0.1:0",
-			Stdout: &stdout, Logger: log, Started: func(u string) { baseURL <- u }})
+			Stdout: &stdout, Logger: log, Started: func(u string) { baseURL <- u }, AdminToken: testAdminToken})
 	}()
 	var base string
 	select {
@@ -67,6 +67,8 @@ func TestSandboxEndToEnd(t *testing.T) {
 	}
 	code, _ := get("/healthz")
 	require.Equal(t, http.StatusOK, code)
+	code, _ = get("/admin/api/shops")
+	require.Equal(t, http.StatusUnauthorized, code, "the sandbox's admin routes are behind its token")
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		code, body := get("/readyz")

@@ -37,6 +37,9 @@ type SandboxOptions struct {
 	Progress func(rosync.Progress)
 	// Started, when set, gets the service's base URL once it listens.
 	Started func(baseURL string)
+	// AdminToken, when set, mounts the admin routes (Config.Admin) behind
+	// it; examples/server takes it from ROSYNC_ADMIN_TOKEN.
+	AdminToken string
 }
 
 // RunSandbox runs the real service against a replay fixture's fake shop
@@ -84,6 +87,7 @@ func RunSandbox(ctx context.Context, path string, opts *SandboxOptions) error {
 
 	cfg := sandboxConfig(sb, filepath.Join(dir, "rosync.db"))
 	cfg.Listen = ln.Addr().String()
+	cfg.Admin.Token = o.AdminToken
 	if err := cfg.Validate(); err != nil {
 		ln.Close()
 		return err
@@ -114,6 +118,9 @@ Try:
 Stop with Ctrl+C.
 `, fx.Platform, path, base, name, fx.Platform, sb.ShopURL, sb.ROAppURL, cfg.Store.SQLitePath,
 		base, base, base, base, fx.Platform, base)
+	if cfg.Admin.Token != "" {
+		fmt.Fprintf(stdout, "Status page: %s/admin/ (the admin token as the password); JSON under %s/admin/api/shops\n", base, base)
+	}
 	if started != nil {
 		started(base)
 	}

@@ -31,7 +31,13 @@ type ServiceOptions struct {
 	// nil logs it only.
 	Progress func(rosync.Progress)
 	// Routes adds routes to the service's mux (the sandbox controls).
+	// They are not behind the admin token.
 	Routes func(mux *http.ServeMux)
+	// AdminRoutes adds routes to the admin mux (Service.AdminMux): their
+	// patterns must lie under /admin/ (a jobs UI at /admin/jobs/, say),
+	// and every request reaches them only with the admin token. Not
+	// called when no admin token is configured.
+	AdminRoutes func(mux *http.ServeMux)
 	// BackoffMin and BackoffMax bound the waits between attempts of the
 	// initial Connect; defaults 1 s and 1 min.
 	BackoffMin, BackoffMax time.Duration
@@ -50,6 +56,9 @@ type Service struct {
 	close   func()
 	ro      *roapp.Client
 	shops   []*shop
+
+	progressMu sync.Mutex
+	progress   map[string]AdminProgress // the last report per shop
 }
 
 // shop is one shop's Syncer and state.
@@ -79,7 +88,7 @@ func NewService(ctx context.Context, cfg *Config, opts *ServiceOptions) (*Servic
 	if o.ShutdownTimeout <= 0 {
 		o.ShutdownTimeout = 30 * time.Second
 	}
-	s := &Service{cfg: cfg, opts: o, log: o.Logger, Metrics: NewMetrics()}
+	s := &Service{cfg: cfg, opts: o, log: o.Logger, Metrics: NewMetrics(), progress: map[string]AdminProgress{}}
 	var err error
 	if cfg.Store.PostgresDSN != "" {
 		var st *postgres.Store
@@ -117,7 +126,7 @@ func NewService(ctx context.Context, cfg *Config, opts *ServiceOptions) (*Servic
 		sh := &shop{cfg: sc, plat: plat}
 		sh.syncer, err = rosync.New(plat, s.ro, s.store, &rosync.Options{
 			Shop: sc.Name, Settings: sc.Settings(cfg.ROApp), Now: o.Now, Logger: s.log,
-			OnEvent: s.onEvent, Progress: o.Progress, WarmIndex: sc.WarmIndex,
+			OnEvent: s.onEvent, Progress: s.onProgress, WarmIndex: sc.WarmIndex,
 		})
 		if err != nil {
 			s.close()
@@ -158,11 +167,23 @@ func (s *Service) onEvent(ev rosync.Event) {
 	}
 }
 
+// now is the service's clock (ServiceOptions.Now).
+func (s *Service) now() time.Time {
+	if s.opts.Now != nil {
+		return s.opts.Now()
+	}
+	return time.Now()
+}
+
 // warnMissingSecrets warns of what an empty secret will refuse: without
 // roapp.webhook_secret every RO App webhook is refused, and RO App's
-// status changes reach the shops only through the reconciliation polls.
-// (A shop's webhook_secret is required by Validate.)
+// status changes reach the shops only through the reconciliation polls;
+// without admin.token the admin routes are not mounted. (A shop's
+// webhook_secret is required by Validate.)
 func (s *Service) warnMissingSecrets() {
+	if s.cfg.Admin.Token == "" {
+		s.log.Warn("admin.token is empty (ROSYNC_ADMIN_TOKEN): the admin API and status page under /admin/ are not mounted")
+	}
 	if s.cfg.ROApp.WebhookSecret == "" {
 		s.log.Warn("roapp.webhook_secret is empty (ROSYNC_ROAPP_WEBHOOK_SECRET): every RO App webhook will be refused; "+
 			"RO App changes reach the shops only through the reconciliation polls",
@@ -198,8 +219,9 @@ func (s *Service) roWebhook() http.Handler {
 	})
 }
 
-// Handler is the service's HTTP API: webhooks, health, metrics and the
-// routes of ServiceOptions.Routes.
+// Handler is the service's HTTP API: webhooks, health, metrics, the admin
+// routes under /admin/ when an admin token is configured (AdminMux) and
+// the routes of ServiceOptions.Routes.
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, sh := range s.shops {
@@ -211,6 +233,9 @@ func (s *Service) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.Metrics)
+	if admin := s.AdminMux(); admin != nil {
+		mux.Handle("/admin/", admin)
+	}
 	if s.opts.Routes != nil {
 		s.opts.Routes(mux)
 	}

@@ -9,7 +9,9 @@
 //	go run ./examples/server -config rosync.yaml                              # a real shop
 //
 // Endpoints: POST /webhooks/{shop}, POST /webhooks/roapp, GET /healthz,
-// GET /readyz, GET /metrics (Prometheus text format) and, in sandbox mode,
+// GET /readyz, GET /metrics (Prometheus text format), the operators'
+// status page and JSON API under /admin/ when admin.token (or
+// ROSYNC_ADMIN_TOKEN, also in sandbox mode) is set and, in sandbox mode,
 // /sandbox/*. Logs are JSON lines on standard error. SIGINT or SIGTERM
 // shuts it down gracefully.
 package main
@@ -71,7 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, terminal 
 	case *sandbox != "" && *config != "":
 		return errors.New("use -config or -sandbox, not both")
 	case *sandbox != "":
-		return service.RunSandbox(ctx, *sandbox, &service.SandboxOptions{Listen: *listen, Stdout: stdout, Logger: log, Progress: prog.report})
+		return service.RunSandbox(ctx, *sandbox, &service.SandboxOptions{Listen: *listen, Stdout: stdout, Logger: log, Progress: prog.report,
+			AdminToken: os.Getenv("ROSYNC_ADMIN_TOKEN")})
 	case *config == "":
 		fs.Usage()
 		return errors.New("-config is required (or -sandbox FIXTURE to try it out)")
