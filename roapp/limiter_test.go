@@ -177,3 +177,20 @@ func TestClientServesLiveFirst(t *testing.T) {
 	require.Contains(t, seen[0], "company", "ENG-3: the live request was sent first: %v", seen)
 	require.Contains(t, seen[1], "statuses")
 }
+
+// BenchmarkPriorityLimiter measures the limiter's own cost per request
+// (queue, hand-over to the waiting goroutine) with slots always due, from
+// 16 goroutines at once, as the engine's workers call it.
+func BenchmarkPriorityLimiter(b *testing.B) {
+	l := roapp.NewRateLimiter(1e12, 1)
+	ctx := rosync.WithPriority(context.Background(), rosync.PriorityBackfill)
+	b.SetParallelism(16)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := l.Wait(ctx); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
