@@ -1,17 +1,16 @@
 package rosync_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 )
 
 // clockedPlatform is the fake platform with a clock of its own that the
@@ -23,24 +22,6 @@ type clockedPlatform struct {
 }
 
 func (c clockedPlatform) Now(context.Context) (time.Time, error) { return c.now(), nil }
-
-// syncBuffer is a bytes.Buffer safe for the Syncer's concurrent logging.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
 
 // TestEngine_PlatformClock: the host's clock is 30 minutes ahead of the
 // platform's. An order created on the platform after a poll, whose webhook
@@ -67,7 +48,7 @@ func TestEngine_PlatformClock(t *testing.T) { // ENG-2, ORD-1
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			var logs syncBuffer
+			var logs fakekit.LogBuffer
 			opts := []envOption{withoutConnect(), withOptions(func(o *rosync.Options) {
 				o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			})}
@@ -131,7 +112,7 @@ func TestEngine_PlatformClock(t *testing.T) { // ENG-2, ORD-1
 // next poll (ENG-2, ORD-1).
 func TestEngine_PlatformClockFuture(t *testing.T) { // ENG-2, ORD-1
 	ctx := context.Background()
-	var logs syncBuffer
+	var logs fakekit.LogBuffer
 	e := newEnv(t, basePolicy(), withOptions(func(o *rosync.Options) {
 		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}))

@@ -2,7 +2,10 @@
 // servers of tests and replays (the RO App emulator, the fake platforms): a
 // share Rate of requests fails, with a kind drawn from Kinds by a
 // math/rand source seeded with Seed, so that a failing run can be played
-// again with the same seed. Plans count what they injected, per kind.
+// again with the same seed. Plans count what they injected, per kind. A
+// fake server takes a plan through fakekit.Faults
+// (platforms/platformkit/fakekit), which also holds the faults a test
+// queues for the next requests.
 //
 // Kinds that answer before the request is served (ServerError, RateLimited,
 // RateLimitedNoRetryAfter, Slow, Drop) leave the server's state unchanged.

@@ -1,7 +1,6 @@
 package replay
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -17,6 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 	"github.com/rosync/rosync/roapp/roapptest"
 )
 
@@ -32,7 +32,7 @@ var cartumDemo = sync.OnceValues(func() (*Result, string) {
 	if err != nil {
 		panic(err)
 	}
-	var buf cartumLogBuffer
+	var buf fakekit.LogBuffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	res, err := Run(context.Background(), fx, &Options{Memory: true, Logger: logger})
 	if err != nil {
@@ -40,23 +40,6 @@ var cartumDemo = sync.OnceValues(func() (*Result, string) {
 	}
 	return res, buf.String()
 })
-
-type cartumLogBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *cartumLogBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *cartumLogBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // cartumOrders returns the RO App orders of a Cartum order number.
 func cartumOrders(s roapptest.Snapshot, number string) []roapptest.Order {

@@ -8,30 +8,13 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 )
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestSandboxEndToEnd /* ORD-1, PRD-7 */ runs the service in sandbox mode
 // on the WooCommerce demo: it waits for /readyz, checks that /metrics
@@ -40,11 +23,11 @@ func (s *syncBuffer) String() string {
 func TestSandboxEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	logs := &syncBuffer{}
+	logs := &fakekit.LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	baseURL := make(chan string, 1)
 	done := make(chan error, 1)
-	var stdout syncBuffer
+	var stdout fakekit.LogBuffer
 	go func() {
 		done <- RunSandbox(ctx, "../testdata/replay/woocommerce-demo.json", &SandboxOptions{Listen: "127.0.0.1:0",
 			Stdout: &stdout, Logger: log, Started: func(u string) { baseURL <- u }, AdminToken: testAdminToken})

@@ -1,7 +1,6 @@
 package cartum_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/rosync/rosync/platforms/cartum"
 	"github.com/rosync/rosync/platforms/cartum/cartumtest"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 )
 
 // Test credentials. They are never expected in an error or a log line.
@@ -58,7 +58,7 @@ type env struct {
 	srv   *cartumtest.Server
 	p     *cartum.Platform
 	clock *fakeClock
-	logs  *syncBuffer
+	logs  *fakekit.LogBuffer
 	url   string
 }
 
@@ -79,7 +79,7 @@ func setup(t *testing.T, edit func(*cartum.Options)) *env {
 	require.NoError(t, srv.SetStatuses(json.RawMessage(statusesJSON)))
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
-	logs := &syncBuffer{}
+	logs := &fakekit.LogBuffer{}
 	opts := &cartum.Options{
 		Currency:      "UAH",
 		Timezone:      "Europe/Kyiv",
@@ -109,24 +109,6 @@ func (e *env) shop(t *testing.T) {
 	t.Helper()
 	_, err := e.p.Shop(context.Background())
 	require.NoError(t, err)
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // orderJSON is a valid native order with the given id, status and

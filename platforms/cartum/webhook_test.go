@@ -18,6 +18,7 @@ import (
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/platforms/cartum"
 	"github.com/rosync/rosync/platforms/cartum/cartumtest"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 )
 
 const hookURL = "https://host.example/hooks/cartum"
@@ -139,7 +140,7 @@ func TestSecrets_NeverInErrorsOrLogs(t *testing.T) {
 	})
 	hs := httptest.NewServer(echo)
 	defer hs.Close()
-	logs := &syncBuffer{}
+	logs := &fakekit.LogBuffer{}
 	e := setup(t, nil)
 	p, err := cartum.New(hs.URL, cartum.Credentials{Login: testLogin, Password: testPassword}, &cartum.Options{
 		Currency: "UAH", WebhookSecret: testSecret, HTTPClient: hs.Client(),

@@ -15,6 +15,7 @@
 //
 // An adapter outside this module imports only public rosync packages: the
 // root package (the Platform interface and the order model), platformkit,
-// platforms/platformtest (the conformance suite) and replay (the
-// deterministic replay of a fixture shop). See docs/adapters.md.
+// platformkit/fakekit (the plumbing of its fake server), platforms/platformtest
+// (the conformance suite) and replay (the deterministic replay of a fixture
+// shop). See docs/adapters.md.
 package platformkit

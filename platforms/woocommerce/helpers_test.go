@@ -1,14 +1,12 @@
 package woocommerce
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 	"github.com/rosync/rosync/platforms/woocommerce/woocommercetest"
 )
 
@@ -35,24 +34,7 @@ type shop struct {
 	srv *woocommercetest.Server
 	p   *Platform
 	url string
-	log *syncBuffer
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	log *fakekit.LogBuffer
 }
 
 var testNow = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
@@ -68,7 +50,7 @@ func newShop(t *testing.T, opts *Options) *shop {
 	if opts == nil {
 		opts = &Options{}
 	}
-	logs := &syncBuffer{}
+	logs := &fakekit.LogBuffer{}
 	o := *opts
 	o.HTTPClient = ts.Client()
 	if o.RetryWaitMin == 0 {

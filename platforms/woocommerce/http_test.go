@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 	"github.com/rosync/rosync/platforms/woocommerce/woocommercetest"
 )
 
@@ -147,7 +148,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}
 	}))
 	defer echo.Close()
-	logs := &syncBuffer{}
+	logs := &fakekit.LogBuffer{}
 	opts := &Options{
 		HTTPClient:    echo.Client(),
 		WebhookSecret: testWebhookSecret,

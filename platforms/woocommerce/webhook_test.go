@@ -264,10 +264,17 @@ func TestVerifyWebhook_NoSecretConfigured(t *testing.T) {
 	}
 }
 
+// signSecrets are secrets on which Sign and the fake's reading of
+// wp_specialchars_decode must agree: every entity the function decodes,
+// padded or not, and entities and near-entities it leaves alone.
+var signSecrets = []string{"", "plain", "a&amp;b", "&#X26;&#x000027;&#39;", "&amp;lt;", "ünïcødé&gt;",
+	"&#X0026;&#0039;&#00034;&#x22;&#60;&#062;&#38;", "&#x3c;&#x3E;&AMP;&Lt;", "&amp&amp;", "&#0x39;",
+	"&#;&#x;&#000;&#x000;", "&#038;#039;", "a&b;c", "&&amp;;", "&#99999999999999999999999;"}
+
 // Sign and the fake shop's independent implementation agree.
 func TestSign_MatchesFake(t *testing.T) {
 	body := []byte(`{"id":1,"total":"10.00"}`)
-	for _, secret := range []string{"", "plain", "a&amp;b", "&#X26;&#x000027;&#39;", "&amp;lt;", "ünïcødé&gt;"} {
+	for _, secret := range signSecrets {
 		if got, want := Sign(secret, body), woocommercetest.Signature(secret, body); got != want {
 			t.Errorf("Sign(%q) = %s, fake %s", secret, got, want)
 		}
@@ -281,6 +288,21 @@ func TestSign_MatchesFake(t *testing.T) {
 	if got := Sign("s3cr&amp;t", []byte(`{"id":7}`)); got != "kjPMX/7ZCDaAIEjk+pxNJu7LQb7ArsBOf67I9f4+/IU=" {
 		t.Errorf("Sign = %s", got)
 	}
+}
+
+// FuzzSign_MatchesFake: on any secret, the adapter's port of
+// wp_specialchars_decode (WordPress's regexps and strtr table) and the
+// fake's scan of the entities give the same signature (ENG-4).
+func FuzzSign_MatchesFake(f *testing.F) {
+	for _, s := range signSecrets {
+		f.Add(s)
+	}
+	body := []byte(`{"id":1}`)
+	f.Fuzz(func(t *testing.T, secret string) {
+		if got, want := Sign(secret, body), woocommercetest.Signature(secret, body); got != want {
+			t.Errorf("ENG-4: Sign(%q) = %s, the fake signs %s", secret, got, want)
+		}
+	})
 }
 
 func TestWpSpecialcharsDecode(t *testing.T) {

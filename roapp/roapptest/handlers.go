@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 )
 
 // routes registers every served endpoint. The pattern is the endpoint
@@ -58,39 +59,30 @@ func pathID(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
 	return id, true
 }
 
-// writePage answers a v2 paged list of all, for the page the request asks.
+// writePage answers a v2 paged list of all, for the page the request asks
+// (page, from 1; the size is Options.PageSize). The paging object counts at
+// least one page, an empty one.
 func (e *Emulator) writePage(w http.ResponseWriter, r *http.Request, all []any) {
-	page := 1
-	if p := r.URL.Query().Get("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 {
-			writeValidation(w, "page", "must be a positive integer")
-			return
-		}
-		page = n
+	pq := fakekit.PageQuery{PageParam: "page", DefaultSize: e.opts.PageSize}
+	page, err := pq.Parse(r.URL.Query())
+	if err != nil {
+		writeValidation(w, "page", "must be a positive integer")
+		return
 	}
-	size := e.opts.PageSize
-	total := max(1, (len(all)+size-1)/size)
-	lo := min(len(all), (page-1)*size)
-	hi := min(len(all), lo+size)
-	data := all[lo:hi]
+	data := fakekit.Slice(all, page.Offset(), page.Size)
 	if data == nil {
 		data = []any{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
-		"data":   data,
-		"paging": map[string]int{"page": page, "total_pages": total, "count": len(all), "limit": size},
+		"data": data,
+		"paging": map[string]int{"page": page.Number, "total_pages": max(1, fakekit.PageCount(len(all), page.Size)),
+			"count": len(all), "limit": page.Size},
 	})
-}
-
-// values returns the values of a filter, with or without "[]".
-func values(q url.Values, name string) []string {
-	return append(slices.Clone(q[name+"[]"]), q[name]...)
 }
 
 // timeRange reads a 1–2 value date filter; ok is false after a 422.
 func timeRange(w http.ResponseWriter, q url.Values, name string) (from, to time.Time, ok bool) {
-	vs := values(q, name)
+	vs := fakekit.List(q, name)
 	for i, v := range vs {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil || i > 1 {
@@ -194,10 +186,10 @@ func personJSON(c *Contact) map[string]any {
 
 func (e *Emulator) listPeople(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	phones, names := values(q, "phones"), values(q, "names")
+	phones, names := fakekit.List(q, "phones"), fakekit.List(q, "names")
 	var emails []string
 	if e.opts.HonourUndocumentedFilters {
-		emails = values(q, "emails") // not a documented filter: ignored by default
+		emails = fakekit.List(q, "emails") // not a documented filter: ignored by default
 	}
 	mFrom, mTo, ok := timeRange(w, q, "modified_at")
 	if !ok {
@@ -386,7 +378,7 @@ func (e *Emulator) listProducts(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var titles, skus, codes []string
 	if e.opts.HonourUndocumentedFilters { // not documented: ignored by default
-		titles, skus, codes = values(q, "titles"), values(q, "skus"), values(q, "codes")
+		titles, skus, codes = fakekit.List(q, "titles"), fakekit.List(q, "skus"), fakekit.List(q, "codes")
 	}
 	mFrom, mTo, ok := timeRange(w, q, "modified_at")
 	if !ok {
@@ -530,7 +522,7 @@ func (e *Emulator) listOrders(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	clients, ids, statuses := values(q, "clients_ids"), values(q, "ids"), values(q, "statuses")
+	clients, ids, statuses := fakekit.List(q, "clients_ids"), fakekit.List(q, "ids"), fakekit.List(q, "statuses")
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var out []any

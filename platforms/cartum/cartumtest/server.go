@@ -80,6 +80,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/rosync/rosync/faultplan"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 )
 
 // TimeLayout is Cartum's date format (shop local time).
@@ -147,12 +148,11 @@ type Server struct {
 	orders   map[int64]*storedOrder
 	statuses map[int64]json.RawMessage
 	tokens   map[string]time.Time // token -> expiry
-	calls    map[string]int
-	requests []Request
-	updates  []StatusUpdate
 	hooks    []Hook
-	faults   map[string][]Fault
-	plan     *faultplan.Plan
+
+	updates fakekit.Log[StatusUpdate]
+	rec     fakekit.Recorder[Request] // by function
+	faults  *fakekit.Faults[Fault]    // by function; the plan's by "POST "+function
 }
 
 type storedOrder struct {
@@ -181,18 +181,12 @@ func New(opts Options) *Server {
 		orders:   map[int64]*storedOrder{},
 		statuses: map[int64]json.RawMessage{},
 		tokens:   map[string]time.Time{},
-		calls:    map[string]int{},
-		faults:   map[string][]Fault{},
-		plan:     opts.Faults,
+		faults:   fakekit.NewFaults[Fault](opts.Faults),
 	}
 }
 
 // SetFaults replaces Options.Faults (nil: no more faults).
-func (s *Server) SetFaults(p *faultplan.Plan) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.plan = p
-}
+func (s *Server) SetFaults(p *faultplan.Plan) { s.faults.SetPlan(p) }
 
 // AddOrder inserts or replaces (by order_id) a native order, as orders/get
 // returns it. order_id and stat_status must be integers and stat_created a
@@ -366,11 +360,7 @@ func (s *Server) SetStatuses(raw json.RawMessage) error {
 
 // StatusUpdates returns the status changes made through orders/update, in
 // order.
-func (s *Server) StatusUpdates() []StatusUpdate {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]StatusUpdate(nil), s.updates...)
-}
+func (s *Server) StatusUpdates() []StatusUpdate { return s.updates.All() }
 
 // Hooks returns the subscriptions made through hooks/subscribe.
 func (s *Server) Hooks() []Hook {
@@ -381,22 +371,10 @@ func (s *Server) Hooks() []Hook {
 
 // Calls returns the number of calls per function ("auth", "orders/get",
 // …), failed ones included.
-func (s *Server) Calls() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		m[k] = v
-	}
-	return m
-}
+func (s *Server) Calls() map[string]int { return s.rec.Calls() }
 
 // Requests returns the calls received, in order.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Server) Requests() []Request { return s.rec.Requests() }
 
 // ExpireTokens invalidates every issued token, as if they had all expired:
 // the shop then answers AUTHORIZATION_ERROR to them.
@@ -407,14 +385,7 @@ func (s *Server) ExpireTokens() {
 }
 
 // Fail queues a fault for a function.
-func (s *Server) Fail(function string, f Fault) {
-	if f.Times <= 0 {
-		f.Times = 1
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults[function] = append(s.faults[function], f)
-}
+func (s *Server) Fail(function string, f Fault) { s.faults.Queue(function, f, f.Times) }
 
 // ServeHTTP serves the API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -439,25 +410,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, "ERROR", "request body is not a JSON object")
 		return
 	}
-	s.mu.Lock()
-	s.calls[fn]++
 	logged := make(map[string]json.RawMessage, len(body))
 	for k, v := range body {
 		if k != "token" && k != "password" {
 			logged[k] = v
 		}
 	}
-	s.requests = append(s.requests, Request{Function: fn, Body: logged})
-	var fault *Fault
-	if fs := s.faults[fn]; len(fs) > 0 {
-		f := fs[0]
-		fault = &f
-		if fs[0].Times--; fs[0].Times <= 0 {
-			s.faults[fn] = fs[1:]
-		}
-	}
-	s.mu.Unlock()
-	if fault != nil {
+	s.rec.Record(fn, Request{Function: fn, Body: logged})
+	if fault, ok := s.faults.Next(fn); ok {
 		if fault.HTTPStatus != 0 {
 			http.Error(w, http.StatusText(fault.HTTPStatus), fault.HTTPStatus)
 			return
@@ -465,16 +425,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, fault.Status, fault.Message)
 		return
 	}
-	s.mu.Lock()
-	plan := s.plan
-	s.mu.Unlock()
-	if plan != nil {
-		plan.Apply(plan.Decide("POST "+fn, false), w, r, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			s.serve(w, fn, body)
-		}))
-		return
-	}
-	s.serve(w, fn, body)
+	s.faults.Serve(w, r, "POST "+fn, false, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		s.serve(w, fn, body)
+	}))
 }
 
 // serve runs function fn.
@@ -667,8 +620,8 @@ func (s *Server) getOrders(w http.ResponseWriter, body map[string]json.RawMessag
 		return list[i].id < list[j].id
 	})
 	out := []json.RawMessage{}
-	for i := offset; i < int64(len(list)) && i < offset+limit; i++ {
-		out = append(out, append(json.RawMessage(nil), list[i].raw...))
+	for _, so := range fakekit.Slice(list, int(offset), int(limit)) {
+		out = append(out, append(json.RawMessage(nil), so.raw...))
 	}
 	s.mu.Unlock()
 	if len(out) == 0 && s.opts.EmptyStatus {
@@ -751,7 +704,7 @@ func (s *Server) updateOrders(w http.ResponseWriter, body map[string]json.RawMes
 		obj["stat_status"] = json.RawMessage(strconv.FormatInt(sts[0], 10))
 		nraw, _ := json.Marshal(obj)
 		s.orders[id] = &storedOrder{raw: nraw, id: id, status: sts[0], created: so.created}
-		s.updates = append(s.updates, StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: strconv.FormatInt(sts[0], 10)})
+		s.updates.Add(StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: strconv.FormatInt(sts[0], 10)})
 		log = append(log, logEntry{Status: "OK", Messages: updated})
 	}
 	s.mu.Unlock()

@@ -423,13 +423,13 @@ func (b *bulkWriter) emit(node map[string]any, sel []*field, typ, parentID strin
 func (s *Server) serveBulk(w http.ResponseWriter, r *http.Request) {
 	req := Request{Method: r.Method, Path: r.URL.Path, Token: r.Header.Get("X-Shopify-Access-Token") != "", Range: r.Header.Get("Range")}
 	s.mu.Lock()
-	s.calls["requests"]++
+	s.rec.Count("requests")
 	record := func(outcome string) {
 		req.Outcome = outcome
-		s.requests = append(s.requests, req)
+		s.rec.Add(req)
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		s.calls["errors"]++
+		s.rec.Count("errors")
 		record("error")
 		s.mu.Unlock()
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -438,7 +438,7 @@ func (s *Server) serveBulk(w http.ResponseWriter, r *http.Request) {
 	n, _ := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/bulk/"), ".jsonl")
 	op := s.bulkOps["gid://shopify/BulkOperation/"+n]
 	if op == nil || op.status != bulkCompleted || len(op.data) == 0 || r.URL.Query().Get("sig") != op.sig {
-		s.calls["errors"]++
+		s.rec.Count("errors")
 		record("error")
 		s.mu.Unlock()
 		http.Error(w, "AccessDenied: the signed URL is not valid", http.StatusForbidden)
@@ -453,11 +453,10 @@ func (s *Server) serveBulk(w http.ResponseWriter, r *http.Request) {
 	if cut {
 		s.bulk.CutDownloads--
 	}
-	plan := s.faultPlan
 	s.mu.Unlock()
 	serve := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
-		s.calls["bulk_download"]++
+		s.rec.Count("bulk_download")
 		if cut {
 			record("cut")
 		} else {
@@ -475,14 +474,8 @@ func (s *Server) serveBulk(w http.ResponseWriter, r *http.Request) {
 		}
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(data))
 	})
-	if plan == nil {
-		serve(w, r)
-		return
-	}
-	if !plan.Apply(plan.Decide(BulkFaultEndpoint, false), w, r, serve) {
-		s.mu.Lock()
-		s.calls["faults"]++
+	if !s.faults.Serve(w, r, BulkFaultEndpoint, false, serve) {
+		s.rec.Count("faults")
 		record("fault")
-		s.mu.Unlock()
 	}
 }

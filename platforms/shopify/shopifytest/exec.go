@@ -1,12 +1,12 @@
 package shopifytest
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 )
 
 // This file answers a parsed query: the root fields, the projection of
@@ -411,15 +411,11 @@ type cursorKey struct {
 	Value int64  `json:"last_value"`
 }
 
-func encodeCursor(k cursorKey) string {
-	data, _ := json.Marshal(k)
-	return base64.RawURLEncoding.EncodeToString(data)
-}
+func encodeCursor(k cursorKey) string { return fakekit.EncodeCursor(k) }
 
 func decodeCursor(s string) (cursorKey, error) {
 	var k cursorKey
-	data, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(data, &k) != nil {
+	if fakekit.DecodeCursor(s, &k) != nil {
 		return k, fmt.Errorf("invalid cursor %q", s)
 	}
 	return k, nil

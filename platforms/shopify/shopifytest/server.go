@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/rosync/rosync/faultplan"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 )
 
 // Bucket is the cost bucket of the fake's throttling.
@@ -109,10 +109,9 @@ type Server struct {
 	plan      string
 	available float64
 	filledAt  time.Time
-	calls     map[string]int
-	requests  []Request
-	faults    []Fault
-	faultPlan *faultplan.Plan
+
+	rec    fakekit.Recorder[Request]
+	faults *fakekit.Faults[Fault] // all under one key, ""
 
 	bulk        Bulk
 	bulkOps     map[string]*bulkOp // by GID
@@ -162,19 +161,14 @@ func New(opts Options) *Server {
 		plan:      opts.Plan,
 		available: opts.Bucket.Max,
 		filledAt:  opts.Now(),
-		calls:     map[string]int{},
-		faultPlan: opts.Faults,
+		faults:    fakekit.NewFaults[Fault](opts.Faults),
 		bulk:      opts.Bulk,
 		bulkOps:   map[string]*bulkOp{},
 	}
 }
 
 // SetFaults replaces Options.Faults (nil: no more faults).
-func (s *Server) SetFaults(p *faultplan.Plan) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faultPlan = p
-}
+func (s *Server) SetFaults(p *faultplan.Plan) { s.faults.SetPlan(p) }
 
 // FaultEndpoint is the endpoint name under which the fake draws the faults
 // of Options.Faults.
@@ -287,36 +281,17 @@ func (s *Server) SetAvailable(points float64) {
 
 // Fail queues a fault for the next GraphQL requests, or, with
 // Fault.Download, for the next downloads of bulk results.
-func (s *Server) Fail(f Fault) {
-	if f.Times <= 0 {
-		f.Times = 1
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-}
+func (s *Server) Fail(f Fault) { s.faults.Queue("", f, f.Times) }
 
 // Calls returns request counters: "requests" (every authenticated
 // request, and every download of a bulk result), one per root field
 // answered ("orders", "order", "shop", "node", "currentBulkOperation",
 // "bulkOperationRunQuery"), "bulk_download" (results served), "throttled",
 // "max_cost", "errors" and "faults".
-func (s *Server) Calls() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		m[k] = v
-	}
-	return m
-}
+func (s *Server) Calls() map[string]int { return s.rec.Calls() }
 
 // Requests returns the authenticated requests received, in order.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Server) Requests() []Request { return s.rec.Requests() }
 
 // ServeHTTP serves the GraphQL Admin API and the results of bulk
 // operations.
@@ -358,29 +333,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex := &executor{s: s, base: scheme + "://" + r.Host, version: version}
 
 	s.mu.Lock()
-	s.calls["requests"]++
+	s.rec.Count("requests")
 	if s.queuedFault(w, req, false) {
 		s.mu.Unlock()
 		return
 	}
-	plan := s.faultPlan
 	s.mu.Unlock()
-	if plan == nil {
-		s.answer(w, req, ex, body.Query, body.Variables)
-		return
-	}
 	// A mutation starts a bulk operation: it may be executed and its
 	// answer lost.
 	mutation := strings.HasPrefix(strings.TrimSpace(body.Query), opMutation)
-	served := plan.Apply(plan.Decide(FaultEndpoint, mutation), w, r, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	served := s.faults.Serve(w, r, FaultEndpoint, mutation, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		s.answer(w, req, ex, body.Query, body.Variables)
 	}))
 	if !served {
-		s.mu.Lock()
-		s.calls["faults"]++
 		req.Outcome = "fault"
-		s.requests = append(s.requests, req)
-		s.mu.Unlock()
+		s.rec.Record("faults", req)
 	}
 }
 
@@ -389,17 +356,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // one. Called with s.mu held.
 func (s *Server) queuedFault(w http.ResponseWriter, req Request, download bool) bool {
 	mutation := strings.HasPrefix(strings.TrimSpace(req.Query), opMutation)
-	i := slices.IndexFunc(s.faults, func(f Fault) bool { return f.Download == download && (!f.Mutation || mutation) })
-	if i < 0 {
+	f, ok := s.faults.NextMatch("", func(f Fault) bool { return f.Download == download && (!f.Mutation || mutation) })
+	if !ok {
 		return false
 	}
-	f := s.faults[i]
-	if s.faults[i].Times--; s.faults[i].Times <= 0 {
-		s.faults = slices.Delete(s.faults, i, i+1)
-	}
-	s.calls["faults"]++
 	req.Outcome = "fault"
-	s.requests = append(s.requests, req)
+	s.rec.Record("faults", req)
 	if f.Throttle && download {
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"errors": "Too Many Requests"})
 		return true
@@ -435,11 +397,11 @@ func (s *Server) answer(w http.ResponseWriter, req Request, ex *executor, query 
 	defer s.mu.Unlock()
 	record := func(outcome string) {
 		req.Outcome = outcome
-		s.requests = append(s.requests, req)
+		s.rec.Add(req)
 	}
 	op, name, sel, err := parseNamedOperation(query, vars)
 	if err != nil {
-		s.calls["errors"]++
+		s.rec.Count("errors")
 		record("error")
 		writeJSON(w, http.StatusOK, map[string]any{"errors": []any{gqlError(err.Error(), "parseError")}})
 		return
@@ -453,7 +415,7 @@ func (s *Server) answer(w http.ResponseWriter, req Request, ex *executor, query 
 	}
 	if verrs := adminSchema.validate(sel, rootType, query, []string{root}); len(verrs) > 0 {
 		// As Shopify: HTTP 200, the errors, no data.
-		s.calls["errors"]++
+		s.rec.Count("errors")
 		record("error")
 		list := make([]any, len(verrs))
 		for i, ve := range verrs {
@@ -471,7 +433,7 @@ func (s *Server) answer(w http.ResponseWriter, req Request, ex *executor, query 
 	}
 	req.RequestedCost = requested
 	if requested > s.opts.MaxQueryCost {
-		s.calls["max_cost"]++
+		s.rec.Count("max_cost")
 		record("max_cost")
 		e := gqlError(fmt.Sprintf("Query cost is %d, which exceeds the single query max cost limit (%d).", requested, s.opts.MaxQueryCost), "MAX_COST_EXCEEDED")
 		e["extensions"].(map[string]any)["cost"] = requested
@@ -481,7 +443,7 @@ func (s *Server) answer(w http.ResponseWriter, req Request, ex *executor, query 
 	}
 	s.refill()
 	if float64(requested) > s.available {
-		s.calls["throttled"]++
+		s.rec.Count("throttled")
 		record("throttled")
 		writeJSON(w, http.StatusOK, map[string]any{
 			"errors":     []any{throttledError()},
@@ -499,13 +461,13 @@ func (s *Server) answer(w http.ResponseWriter, req Request, ex *executor, query 
 			v, err = ex.root(f)
 		}
 		if err != nil {
-			s.calls["errors"]++
+			s.rec.Count("errors")
 			record("error")
 			writeJSON(w, http.StatusOK, map[string]any{"errors": []any{gqlError(err.Error(), "argumentError")}, "data": nil})
 			return
 		}
 		data[f.key()] = v
-		s.calls[f.name]++
+		s.rec.Count(f.name)
 	}
 	actual := ex.cost
 	if op == opMutation {

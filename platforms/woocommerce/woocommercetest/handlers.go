@@ -11,13 +11,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 )
 
 // This file holds the endpoint handlers and the WordPress answer shapes.
 
 func (s *Server) listOrders(w http.ResponseWriter, r *http.Request, _ []string) {
 	q := r.URL.Query()
-	page, perPage, ok := paging(w, q)
+	page, ok := paging(w, q)
 	if !ok {
 		return
 	}
@@ -36,12 +38,10 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request, _ []string) 
 		bounds[i] = t
 	}
 	statuses := map[string]bool{}
-	for _, key := range []string{"status", "status[]"} {
-		for _, v := range q[key] {
-			for _, st := range strings.Split(v, ",") {
-				if st = strings.TrimPrefix(strings.TrimSpace(st), "wc-"); st != "" {
-					statuses[st] = true
-				}
+	for _, v := range fakekit.List(q, "status") {
+		for _, st := range strings.Split(v, ",") {
+			if st = strings.TrimPrefix(strings.TrimSpace(st), "wc-"); st != "" {
+				statuses[st] = true
 			}
 		}
 	}
@@ -94,7 +94,7 @@ func (s *Server) listOrders(w http.ResponseWriter, r *http.Request, _ []string) 
 	for i, so := range list {
 		items[i] = so.raw
 	}
-	writePage(w, items, page, perPage)
+	writePage(w, items, page)
 }
 
 func (s *Server) getOrder(w http.ResponseWriter, _ *http.Request, seg []string) {
@@ -150,14 +150,14 @@ func (s *Server) putOrder(w http.ResponseWriter, r *http.Request, seg []string) 
 		}
 		s.orders[id] = nso
 		so = nso
-		s.updates = append(s.updates, StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: *req.Status})
+		s.updates.Add(StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: *req.Status})
 	}
 	writeJSON(w, http.StatusOK, so.raw)
 }
 
 func (s *Server) listRefunds(w http.ResponseWriter, r *http.Request, seg []string) {
 	id, _ := strconv.ParseInt(seg[1], 10, 64)
-	page, perPage, ok := paging(w, r.URL.Query())
+	page, ok := paging(w, r.URL.Query())
 	if !ok {
 		return
 	}
@@ -169,7 +169,7 @@ func (s *Server) listRefunds(w http.ResponseWriter, r *http.Request, seg []strin
 		writeError(w, http.StatusNotFound, "woocommerce_rest_order_invalid_id", "Invalid order ID.")
 		return
 	}
-	writePage(w, refunds, page, perPage)
+	writePage(w, refunds, page)
 }
 
 func (s *Server) getProduct(w http.ResponseWriter, _ *http.Request, seg []string) {
@@ -198,7 +198,7 @@ func (s *Server) getVariation(w http.ResponseWriter, _ *http.Request, seg []stri
 }
 
 func (s *Server) listCategories(w http.ResponseWriter, r *http.Request, _ []string) {
-	page, perPage, ok := paging(w, r.URL.Query())
+	page, ok := paging(w, r.URL.Query())
 	if !ok {
 		return
 	}
@@ -228,7 +228,7 @@ func (s *Server) listCategories(w http.ResponseWriter, r *http.Request, _ []stri
 	for i, e := range list {
 		items[i] = e.raw
 	}
-	writePage(w, items, page, perPage)
+	writePage(w, items, page)
 }
 
 func (s *Server) settings(w http.ResponseWriter, _ *http.Request, _ []string) {
@@ -315,43 +315,28 @@ func (s *Server) parseDate(v string, gmt bool) (time.Time, error) {
 	return time.ParseInLocation(dateLayout, v, time.UTC)
 }
 
-func paging(w http.ResponseWriter, q url.Values) (page, perPage int, ok bool) {
-	page, perPage = 1, 10
-	if v := q.Get("per_page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			writeInvalidParam(w, "per_page", "per_page must be between 1 (inclusive) and 100 (inclusive)")
-			return 0, 0, false
-		}
-		perPage = n
+// wpPaging is WordPress's paging of collections: page and per_page
+// (default 10, at most 100: WP_REST_Controller::get_collection_params),
+// with the totals in X-WP-Total and X-WP-TotalPages.
+var wpPaging = fakekit.PageQuery{PageParam: "page", SizeParam: "per_page", DefaultSize: 10, MaxSize: 100,
+	TotalHeader: "X-WP-Total", PagesHeader: "X-WP-TotalPages"}
+
+// paging reads the page a list asks for; ok is false after a
+// rest_invalid_param answer.
+func paging(w http.ResponseWriter, q url.Values) (page fakekit.Page, ok bool) {
+	page, err := wpPaging.Parse(q)
+	if pe := (*fakekit.ParamError)(nil); errors.As(err, &pe) {
+		writeInvalidParam(w, pe.Param, pe.Error())
+		return page, false
 	}
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			writeInvalidParam(w, "page", "page must be greater than or equal to 1")
-			return 0, 0, false
-		}
-		page = n
-	}
-	return page, perPage, true
+	return page, true
 }
 
-func writePage(w http.ResponseWriter, items []json.RawMessage, page, perPage int) {
-	total := len(items)
-	pages := (total + perPage - 1) / perPage
-	w.Header().Set("X-WP-Total", strconv.Itoa(total))
-	w.Header().Set("X-WP-TotalPages", strconv.Itoa(pages))
-	start := (page - 1) * perPage
-	end := start + perPage
-	if start > total {
-		start = total
-	}
-	if end > total {
-		end = total
-	}
+func writePage(w http.ResponseWriter, items []json.RawMessage, page fakekit.Page) {
+	wpPaging.SetHeaders(w.Header(), len(items), page.Size)
 	var buf bytes.Buffer
 	buf.WriteByte('[')
-	for i, it := range items[start:end] {
+	for i, it := range fakekit.Slice(items, page.Offset(), page.Size) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
@@ -423,12 +408,4 @@ func refundSummary(raw json.RawMessage) map[string]any {
 		total = "-" + total
 	}
 	return map[string]any{"id": r.ID, "reason": r.Reason, "total": total}
-}
-
-func cloneValues(v url.Values) url.Values {
-	out := make(url.Values, len(v))
-	for k, vs := range v {
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
 }

@@ -75,6 +75,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync/faultplan"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 )
 
 // RefundsKey is the non-standard key under which a fixture order carries its
@@ -140,11 +141,10 @@ type Server struct {
 	products   map[int64]json.RawMessage
 	variations map[[2]int64]json.RawMessage
 	categories map[int64]json.RawMessage
-	calls      map[string]int
-	requests   []Request
-	updates    []StatusUpdate
-	faults     map[string][]Fault
-	plan       *faultplan.Plan
+
+	updates fakekit.Log[StatusUpdate]
+	rec     fakekit.Recorder[Request] // by endpoint
+	faults  *fakekit.Faults[Fault]    // by endpoint
 }
 
 // storedOrder is a native order and the fields the filters read.
@@ -174,9 +174,11 @@ func New(opts Options) *Server {
 		products:   map[int64]json.RawMessage{},
 		variations: map[[2]int64]json.RawMessage{},
 		categories: map[int64]json.RawMessage{},
-		calls:      map[string]int{},
-		faults:     map[string][]Fault{},
-		plan:       opts.Faults,
+		rec: fakekit.Recorder[Request]{Copy: func(r Request) Request {
+			r.Query = fakekit.CloneValues(r.Query)
+			return r
+		}},
+		faults: fakekit.NewFaults[Fault](opts.Faults),
 	}
 }
 
@@ -347,54 +349,22 @@ func (s *Server) Order(id int64) (json.RawMessage, bool) {
 
 // StatusUpdates returns the status changes made through PUT /orders/{id},
 // in order.
-func (s *Server) StatusUpdates() []StatusUpdate {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]StatusUpdate(nil), s.updates...)
-}
+func (s *Server) StatusUpdates() []StatusUpdate { return s.updates.All() }
 
 // Calls returns the number of requests per endpoint ("GET /orders",
 // "GET /orders/{id}", "PUT /orders/{id}", "GET /orders/{id}/refunds",
 // "GET /products/{id}", "GET /products/{id}/variations/{id}",
 // "GET /products/categories", "GET /settings/general"), failed ones included.
-func (s *Server) Calls() map[string]int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := make(map[string]int, len(s.calls))
-	for k, v := range s.calls {
-		m[k] = v
-	}
-	return m
-}
+func (s *Server) Calls() map[string]int { return s.rec.Calls() }
 
 // Requests returns the authenticated requests received, in order.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
-		r.Query = cloneValues(r.Query)
-		out[i] = r
-	}
-	return out
-}
+func (s *Server) Requests() []Request { return s.rec.Requests() }
 
 // Fail queues a fault for an endpoint (a key of Calls).
-func (s *Server) Fail(endpoint string, f Fault) {
-	if f.Times <= 0 {
-		f.Times = 1
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults[endpoint] = append(s.faults[endpoint], f)
-}
+func (s *Server) Fail(endpoint string, f Fault) { s.faults.Queue(endpoint, f, f.Times) }
 
 // SetFaults replaces Options.Faults (nil: no more faults).
-func (s *Server) SetFaults(p *faultplan.Plan) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.plan = p
-}
+func (s *Server) SetFaults(p *faultplan.Plan) { s.faults.SetPlan(p) }
 
 // ServeHTTP serves the REST API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -413,35 +383,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(w, r) {
 		return
 	}
-	s.mu.Lock()
-	s.calls[endpoint]++
-	s.requests = append(s.requests, Request{Method: r.Method, Endpoint: endpoint, Path: path, Query: cloneValues(r.URL.Query())})
-	var fault *Fault
-	if fs := s.faults[endpoint]; len(fs) > 0 {
-		f := fs[0]
-		fault = &f
-		if fs[0].Times--; fs[0].Times <= 0 {
-			s.faults[endpoint] = fs[1:]
-		}
-	}
-	s.mu.Unlock()
-	if fault != nil {
+	s.rec.Record(endpoint, Request{Method: r.Method, Endpoint: endpoint, Path: path, Query: r.URL.Query()})
+	if fault, ok := s.faults.Next(endpoint); ok {
 		if fault.RetryAfter != "" {
 			w.Header().Set("Retry-After", fault.RetryAfter)
 		}
 		writeError(w, fault.Status, "rosync_test_fault", http.StatusText(fault.Status))
 		return
 	}
-	s.mu.Lock()
-	p := s.plan
-	s.mu.Unlock()
-	if p != nil {
-		p.Apply(p.Decide(endpoint, false), w, r, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			handler(w, r, seg)
-		}))
-		return
-	}
-	handler(w, r, seg)
+	s.faults.Serve(w, r, endpoint, false, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handler(w, r, seg)
+	}))
 }
 
 type handlerFunc func(w http.ResponseWriter, r *http.Request, seg []string)

@@ -5,18 +5,28 @@
 // the sources): a request without the Basic key, without
 // output_format=JSON, a date filter without date=1 or with a bare day, a
 // list without display=full, sort=[id_ASC] or a limit=offset,count.
+//
+// It is built on rosync's public toolkit for fakes (fakekit), as a fake
+// outside the rosync module is: the requests are recorded (Calls,
+// Requests), a seeded fault plan fails a share of them (SetFaults, which
+// replay.Run calls under replay.Options.Faults) after the faults a test
+// queues (Fail), and a list is cut by fakekit.Slice.
 package prestashoptest
 
 import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rosync/rosync/faultplan"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 )
 
 // Server is the fake Webservice. It is safe for concurrent use.
@@ -29,7 +39,24 @@ type Server struct {
 	customers map[string]json.RawMessage
 	addresses map[string]json.RawMessage
 	currency  map[string]json.RawMessage
-	calls     int
+
+	rec    fakekit.Recorder[Request] // by endpoint
+	faults fakekit.Faults[Fault]     // by endpoint
+}
+
+// Request is a request the server received.
+type Request struct {
+	// Endpoint is its template: "GET /api/orders", "GET /api/orders/{id}",
+	// "GET (unmatched)" for a path the Webservice does not serve here.
+	Endpoint string
+	Path     string
+	Query    url.Values
+}
+
+// Fault makes the next Times requests of an endpoint fail with HTTP Status.
+type Fault struct {
+	Status int
+	Times  int
 }
 
 // New returns a server accepting key, whose dates are in loc (nil: UTC),
@@ -80,12 +107,20 @@ func (s *Server) put(m map[string]json.RawMessage, raw json.RawMessage) error {
 	return nil
 }
 
-// Calls counts the requests served.
-func (s *Server) Calls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.calls
-}
+// Calls counts the requests received, per endpoint (a Request.Endpoint).
+func (s *Server) Calls() map[string]int { return s.rec.Calls() }
+
+// Requests returns the requests received, in order.
+func (s *Server) Requests() []Request { return s.rec.Requests() }
+
+// Fail queues a fault for an endpoint (a Request.Endpoint), after a check
+// of the key and before the request is served.
+func (s *Server) Fail(endpoint string, f Fault) { s.faults.Queue(endpoint, f, f.Times) }
+
+// SetFaults makes a share of the requests fail by a seeded plan (nil:
+// none), after the faults queued by Fail. No request is given the plan's
+// "executed, then failed" kinds: the fake serves reads only.
+func (s *Server) SetFaults(p *faultplan.Plan) { s.faults.SetPlan(p) }
 
 var (
 	pathRE     = regexp.MustCompile(`^/api/(orders|customers|addresses|currencies)(?:/([0-9]+))?$`)
@@ -93,10 +128,18 @@ var (
 	limitRE    = regexp.MustCompile(`^(\d+),(\d+)$`)
 )
 
+// ServeHTTP serves the Webservice.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calls++
+	m := pathRE.FindStringSubmatch(r.URL.Path)
+	endpoint := r.Method + " (unmatched)"
+	if m != nil {
+		endpoint = r.Method + " /api/" + m[1]
+		if m[2] != "" {
+			endpoint += "/{id}"
+		}
+	}
+	q := r.URL.Query()
+	s.rec.Record(endpoint, Request{Endpoint: endpoint, Path: r.URL.Path, Query: fakekit.CloneValues(q)})
 	if user, pass, ok := r.BasicAuth(); !ok || user != s.key || pass != "" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Welcome to PrestaShop Webservice, please enter the authentication key as the login. No password required."`)
 		http.Error(w, "401 Unauthorized", http.StatusUnauthorized)
@@ -106,42 +149,35 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method", http.StatusMethodNotAllowed)
 		return
 	}
-	q := r.URL.Query()
-	if q.Get("output_format") != "JSON" {
+	if fakekit.Expect(q, "output_format", "JSON") != nil {
 		http.Error(w, "<?xml version=\"1.0\"?><prestashop/>", http.StatusBadRequest) // XML is the default
 		return
 	}
-	m := pathRE.FindStringSubmatch(r.URL.Path)
 	if m == nil {
 		http.Error(w, "no such resource", http.StatusNotFound)
 		return
 	}
-	res, id := m[1], m[2]
+	if f, ok := s.faults.Next(endpoint); ok {
+		http.Error(w, http.StatusText(f.Status), f.Status)
+		return
+	}
+	s.faults.Serve(w, r, endpoint, false, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.serve(w, q, m[1], m[2])
+	}))
+}
+
+// serve answers a request for resource res (one object when id is set);
+// s.mu is held.
+func (s *Server) serve(w http.ResponseWriter, q url.Values, res, id string) {
 	if id != "" {
-		var store map[string]json.RawMessage
-		wrap := map[string]string{"customers": "customer", "addresses": "address", "currencies": "currency", "orders": "order"}[res]
-		switch res {
-		case "orders":
-			n, _ := strconv.ParseInt(id, 10, 64)
-			raw, ok := s.orders[n]
-			if !ok {
-				http.Error(w, "not found", http.StatusNotFound)
-				return
-			}
-			writeJSON(w, map[string]json.RawMessage{wrap: raw})
-			return
-		case "customers":
-			store = s.customers
-		case "addresses":
-			store = s.addresses
-		case "currencies":
-			store = s.currency
-		}
-		raw, ok := store[id]
+		raw, ok := s.object(res, id)
 		if !ok {
 			http.Error(w, "not found", http.StatusNotFound)
 			return
 		}
+		wrap := map[string]string{"customers": "customer", "addresses": "address", "currencies": "currency", "orders": "order"}[res]
 		writeJSON(w, map[string]json.RawMessage{wrap: raw})
 		return
 	}
@@ -152,14 +188,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.list(w, q)
 }
 
-func (s *Server) list(w http.ResponseWriter, q map[string][]string) {
-	get := func(k string) string {
-		if v := q[k]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
+// object returns the stored object id of resource res; s.mu is held.
+func (s *Server) object(res, id string) (json.RawMessage, bool) {
+	if res == "orders" {
+		n, _ := strconv.ParseInt(id, 10, 64)
+		raw, ok := s.orders[n]
+		return raw, ok
 	}
-	if get("display") != "full" || get("sort") != "[id_ASC]" {
+	store := map[string]map[string]json.RawMessage{"customers": s.customers, "addresses": s.addresses, "currencies": s.currency}[res]
+	raw, ok := store[id]
+	return raw, ok
+}
+
+func (s *Server) list(w http.ResponseWriter, q url.Values) {
+	get := q.Get
+	if fakekit.Expect(q, "display", "full") != nil || fakekit.Expect(q, "sort", "[id_ASC]") != nil {
 		http.Error(w, "the fake serves only display=full&sort=[id_ASC]", http.StatusBadRequest)
 		return
 	}
@@ -213,11 +256,7 @@ func (s *Server) list(w http.ResponseWriter, q map[string][]string) {
 		}
 		out = append(out, raw)
 	}
-	if offset >= len(out) {
-		out = nil
-	} else {
-		out = out[offset:min(len(out), offset+count)]
-	}
+	out = fakekit.Slice(out, offset, count)
 	if len(out) == 0 {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte("[]")) // an empty list is a bare array
