@@ -213,11 +213,12 @@ func runServers(c config) {
 	emu := roapptest.New(shop.RO, &roapptest.Options{APIKey: roKey, RequestsPerSecond: c.rate, Burst: c.burst,
 		Latency: c.latency, Now: now})
 	mux := http.NewServeMux()
-	var added atomic.Int64
+	var added, refused atomic.Int64
 	mux.HandleFunc("GET /bench/calls", func(w http.ResponseWriter, r *http.Request) {
 		calls := emu.Calls()
 		_ = json.NewEncoder(w).Encode(map[string]any{"total": calls.Total, "rate_limited": calls.RateLimited,
-			"by_endpoint": calls.ByEndpoint, "people": added.Load(), "duplicates": duplicateContacts(emu.Snapshot())})
+			"by_endpoint": calls.ByEndpoint, "people": added.Load(), "people_rate_limited": refused.Load(),
+			"duplicates": duplicateContacts(emu.Snapshot())})
 	})
 	mux.Handle("/", emu)
 	// POST /bench/live adds the next held-back order to the shop and
@@ -245,7 +246,7 @@ func runServers(c config) {
 	defer roSrv.Close()
 	must(json.NewEncoder(os.Stdout).Encode(served{WooURL: wooSrv.URL, ROURL: roSrv.URL, Now: shop.Now, Start: start, Stats: shop.Stats}))
 	stop := make(chan struct{})
-	go addPeople(emu, roSrv.URL, people, &added, stop)
+	go addPeople(emu, roSrv.URL, people, &added, &refused, stop)
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	close(stop)
 }
@@ -299,7 +300,7 @@ func planPeople(orders []json.RawMessage, inRO map[string]bool, n int) []person 
 // addPeople creates each planned contact through RO App's API when the
 // import is about a hundred orders before the customer's first order: while
 // the import runs, after the mirror was loaded.
-func addPeople(emu *roapptest.Emulator, url string, people []person, added *atomic.Int64, stop <-chan struct{}) {
+func addPeople(emu *roapptest.Emulator, url string, people []person, added, refused *atomic.Int64, stop <-chan struct{}) {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	for len(people) > 0 {
@@ -319,6 +320,9 @@ func addPeople(emu *roapptest.Emulator, url string, people []person, added *atom
 				resp.Body.Close()
 				if resp.StatusCode/100 == 2 {
 					added.Add(1)
+				}
+				if resp.StatusCode == http.StatusTooManyRequests {
+					refused.Add(1)
 				}
 			}
 			people = people[1:]
@@ -359,6 +363,10 @@ type emuCalls struct {
 	// the contacts that share a phone with another at the end.
 	People     int `json:"people"`
 	Duplicates int `json:"duplicates"`
+	// PeopleRateLimited are the person's requests refused with 429: the
+	// person goes through the API and its limit (in RO App, a person
+	// uses the web interface); they are left out of 429s.
+	PeopleRateLimited int `json:"people_rate_limited"`
 }
 
 func run(c config) error {
@@ -456,10 +464,11 @@ func run(c config) error {
 	}
 	lb := lowerBound(srv.Stats)
 	calls.Total -= calls.People
+	calls.RateLimited -= calls.PeopleRateLimited
 	for ep, n := range calls.ByEndpoint {
 		fmt.Printf("  %-40s %d\n", ep, n)
 	}
-	fmt.Printf("stats: %+v failed=%d rejected=%d replicas=%d slots_claimed=%d\n", srv.Stats, len(failed), len(rejected), len(nodes), claimed.Load())
+	fmt.Printf("stats: %+v failed=%d rejected=%d replicas=%d slots_claimed=%d people_429s=%d\n", srv.Stats, len(failed), len(rejected), len(nodes), claimed.Load(), calls.PeopleRateLimited)
 	if len(failed) > 0 {
 		fmt.Printf("first failure: %s\n", failed[0].LastError)
 	}
