@@ -17,11 +17,6 @@ const DefaultSlotHorizon = 100 * time.Millisecond
 // SlotOptions tune an AccountSlots. A nil *SlotOptions and zero fields mean
 // the defaults.
 type SlotOptions struct {
-	// Burst is how many requests the account may send at once after an
-	// idle time (the bucket of a token bucket): a claim may start up to
-	// Burst-1 slots in the past. 1 (the default) spaces every request of
-	// the account 1/R apart. Keep it at or under RO App's own bucket.
-	Burst int
 	// Horizon bounds how far ahead one claim reaches: a batch holds at most
 	// max(1, R·Horizon) slots (DefaultSlotHorizon: 100 ms, one slot at RO
 	// App's 3 requests per second, 30 at 300). A replica's live request
@@ -37,9 +32,11 @@ type SlotOptions struct {
 // apart, kept in one row of the account_slots table (its first unclaimed
 // slot); a replica claims a batch of consecutive slots in one UPDATE, as
 // many as it has requests waiting (up to the horizon), so the database
-// sees one round trip per batch, not per request. Over any window of W
-// seconds the account's slots number at most R·W + Burst, whatever the
-// number of replicas.
+// sees one round trip per batch, not per request. Every slot of the
+// account is 1/R after the one before (no burst: a claim starts no
+// earlier than the server's now), so over any window of W seconds the
+// account's slots number at most R·W + 1, whatever the number of
+// replicas.
 //
 // Times are the database server's (clock_timestamp()), never a replica's:
 // a claim returns how far ahead of the server's now each slot lies, and
@@ -52,7 +49,6 @@ type AccountSlots struct {
 	s        *Store
 	account  string
 	interval time.Duration
-	burst    int
 	maxBatch int
 	// onClaim, when set (tests), receives each claim: the server's time
 	// of the first slot and the local times of the slots.
@@ -73,9 +69,6 @@ func (s *Store) AccountSlots(account string, perSecond float64, opts *SlotOption
 	if opts != nil {
 		o = *opts
 	}
-	if o.Burst < 1 {
-		o.Burst = 1
-	}
 	if o.Horizon <= 0 {
 		o.Horizon = DefaultSlotHorizon
 	}
@@ -86,18 +79,18 @@ func (s *Store) AccountSlots(account string, perSecond float64, opts *SlotOption
 		return nil, fmt.Errorf("postgres: account slots: rate %v is too low", perSecond)
 	}
 	return &AccountSlots{s: s, account: account, interval: time.Duration(us) * time.Microsecond,
-		burst: o.Burst, maxBatch: max(1, int(perSecond*o.Horizon.Seconds()))}, nil
+		maxBatch: max(1, int(perSecond*o.Horizon.Seconds()))}, nil
 }
 
 // sqlClaim moves the account's first unclaimed slot forward by $2 slots of
-// $3 microseconds, starting no earlier than the server's now less $4
-// microseconds (the burst), and returns the new first unclaimed slot with
-// the server's now. One statement: the row lock orders replicas' claims.
+// $3 microseconds, starting no earlier than the server's now, and returns
+// the new first unclaimed slot with the server's now. One statement: the
+// row lock orders replicas' claims.
 const sqlClaim = `WITH now AS (SELECT clock_timestamp() AS t)
 INSERT INTO account_slots AS a (account, next_at)
-SELECT $1, now.t - $4::bigint * interval '1 microsecond' + ($2::bigint * $3::bigint) * interval '1 microsecond' FROM now
+SELECT $1, now.t + ($2::bigint * $3::bigint) * interval '1 microsecond' FROM now
 ON CONFLICT (account) DO UPDATE SET next_at =
-	GREATEST(a.next_at, (SELECT t FROM now) - $4::bigint * interval '1 microsecond') + ($2::bigint * $3::bigint) * interval '1 microsecond'
+	GREATEST(a.next_at, (SELECT t FROM now)) + ($2::bigint * $3::bigint) * interval '1 microsecond'
 RETURNING a.next_at, (SELECT t FROM now)`
 
 // claimTimeout bounds one claim's round trip: the limiter's queue waits on it.
@@ -112,7 +105,7 @@ func (a *AccountSlots) Slots(ctx context.Context, n int) ([]time.Time, error) {
 	iv := a.interval.Microseconds()
 	var end, now time.Time
 	err := a.s.pool.with(ctx, func(c *pgx.Conn) error {
-		return c.QueryRow(ctx, sqlClaim, a.account, n, iv, int64(a.burst-1)*iv).Scan(&end, &now)
+		return c.QueryRow(ctx, sqlClaim, a.account, n, iv).Scan(&end, &now)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("postgres: claim rate slots of %s: %w", a.account, err)
