@@ -145,25 +145,49 @@ func (s *Syncer) recordInvalid(ctx context.Context, inv *InvalidOrderError) erro
 	})
 }
 
-// apply brings one platform order into RO App (the data flow of DESIGN.md).
+// apply brings one platform order into RO App: plan (plan.go) decides what
+// the rules ask of it, importOrder performs that plan (the flow of one
+// order in docs/design.md).
 func (s *Syncer) apply(ctx context.Context, o Order) error {
 	return s.withRecord(ctx, o.ID, func(ctx context.Context, rec *Record) error {
 		rec.Number = o.Number
 		rec.PlatformCreatedAt = o.CreatedAt.UTC()
-		if rec.Deducted {
-			// ORD-5, PRD-7: once deducted, platform changes stay on the platform.
-			return nil
-		}
-		if err := o.Validate(); err != nil {
+		env, err := s.planEnv(ctx, rec)
+		if err != nil {
 			return err
 		}
-		if rec.ROOrderID == 0 && rec.State != StatePending {
-			if err := s.admit(ctx, o); err != nil {
-				return err
-			}
+		// Skipped (ORD-5), refused (ORD-3, ORD-4, the policy's rules), or
+		// imported.
+		p := plan(planInput{Rec: *rec, Order: o, Env: env, Now: s.clock()})
+		if p.Skip || p.Refuse != nil {
+			return p.Refuse
 		}
-		return s.importWithRetries(ctx, rec, o)
+		return s.importWithRetries(ctx, rec, o, env)
 	})
+}
+
+// planEnv gathers what plan reads of the shop. The connection time is read
+// (from the Store, once per Syncer) only for an order that still needs
+// admission: no RO App order, none pending, not deducted.
+func (s *Syncer) planEnv(ctx context.Context, rec *Record) (planEnv, error) {
+	env := planEnv{Policy: s.pol(), Quarantine: s.quarantine, DefaultRegion: s.settings.DefaultRegion}
+	s.mu.Lock()
+	env.Currency, env.DeductedStatuses = s.currency, s.deductedStatus
+	s.mu.Unlock()
+	env.StatusIDs = make(map[string]int64, len(s.settings.StatusMap))
+	for ps := range s.settings.StatusMap {
+		if id, ok := s.roStatusID(ps); ok {
+			env.StatusIDs[ps] = id
+		}
+	}
+	if !rec.Deducted && rec.ROOrderID == 0 && rec.State != StatePending {
+		at, err := s.connected(ctx)
+		if err != nil {
+			return planEnv{}, err
+		}
+		env.ConnectedAt = at
+	}
+	return env, nil
 }
 
 // importWithRetries runs importOrder, retrying transient failures in place
@@ -172,14 +196,14 @@ func (s *Syncer) apply(ctx context.Context, o Order) error {
 // import that finishes each order before the next keeps RO App ids in the
 // platform's order. Every attempt resumes from the record, so no create is
 // repeated.
-func (s *Syncer) importWithRetries(ctx context.Context, rec *Record, o Order) error {
+func (s *Syncer) importWithRetries(ctx context.Context, rec *Record, o Order, env planEnv) error {
 	wait := s.inlineWait
 	for attempt := 0; ; attempt++ {
 		// An order whose earlier attempt failed or was interrupted may
 		// have left contacts and products behind that the warm index does
 		// not know: its lookups go to RO App (ENG-1).
 		doubt := attempt > 0 || rec.State == StatePending || rec.Attempts > 0
-		err := s.importOrder(ctx, rec, o, doubt)
+		err := s.importOrder(ctx, rec, o, env, doubt)
 		var (
 			se  *storeError
 			dbt *InDoubtError
@@ -227,54 +251,21 @@ func (s *Syncer) connected(ctx context.Context) (time.Time, error) {
 	return st.ConnectedAt, nil
 }
 
-// admit applies the platform policy and the general rules to an order that
-// has no RO App order yet, returning a *RejectedError when a rule keeps it
-// out.
-func (s *Syncer) admit(ctx context.Context, o Order) error {
-	pol := s.pol()
-	s.mu.Lock()
-	currency := s.currency
-	s.mu.Unlock()
-	if !SameCurrency(o.Currency, currency) {
-		return Reject("ORD-4", "order currency %s differs from the RO App currency %s; orders are not converted",
-			o.Currency, currency)
-	}
-	connectedAt, err := s.connected(ctx)
-	if err != nil {
-		return err
-	}
-	if o.CreatedAt.Before(connectedAt) {
-		// The initial import: the window and the excluded statuses.
-		start := windowStart(connectedAt, pol.ImportMonths)
-		if o.CreatedAt.Before(start) {
-			return Reject(pol.WindowRule, "created %s, before the %d-month import window that starts %s",
-				o.CreatedAt.UTC().Format(time.RFC3339), pol.ImportMonths, start.UTC().Format(time.RFC3339))
-		}
-		if pol.Excluded(o.Status) {
-			return Reject(pol.WindowRule, "status %q is not imported by the initial import", o.Status)
-		}
-	}
-	if pol.RequireLines && len(o.Lines) == 0 {
-		return Reject(pol.RequireRule, "the order has no products")
-	}
-	if pol.RequireCustomer {
-		if o.Customer == nil || (!o.Customer.HasName() && !o.Customer.HasContact()) {
-			return Reject(pol.RequireRule, "the order names no customer")
-		}
-		if !o.Customer.HasContact() {
-			return Reject(pol.RequireRule, "the customer has neither an email address nor a phone number, so no contact is created (WOO-C2)")
-		}
-	}
-	return nil
-}
-
-// importOrder creates or updates the RO App order of o. rec is saved by the
-// caller; it is also saved here before and after every create, so that a
-// crash at any point leaves the intent to look up instead of a duplicate.
-func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bool) (err error) {
+// importOrder performs the plan of o (plan.go) against RO App: it creates or
+// updates the RO App order. rec is saved by the caller; it is also saved
+// here before and after every create, so that a crash at any point leaves
+// the intent to look up instead of a duplicate (ENG-1). The plan is made
+// afresh from rec at each attempt, and again once the RO App order has
+// been created or read, since what it shows decides the writes (its
+// status, its deduction, the items of interrupted adds).
+func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, env planEnv, doubt bool) (err error) {
 	ctx, looked := s.beginLooking(ctx) // creates wait for a mirror refresh that starts after this (mirror.go)
 	defer looked()
-	pol := s.pol()
+	in := planInput{Rec: *rec, Order: o, Env: env, Now: s.clock()}
+	p := plan(in)
+	if p.Skip || p.Refuse != nil {
+		return p.Refuse
+	}
 	existed := rec.ROOrderID != 0
 	// The writes of this attempt that may be in doubt when it fails: the
 	// line intents it recorded, and which of them it sent.
@@ -332,131 +323,48 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 
 	var ro *ROOrder  // the RO App order as read in this attempt, when read
 	unsaved := false // rec holds what the Store does not
-	if !existed {
+	if p.Create {
 		if err := resolveProducts(); err != nil {
 			return err
 		}
-		clientID, err := s.resolveContact(ctx, o, doubt)
-		if err != nil {
+		if ro, err = s.createOrder(ctx, rec, o, p, doubt, save); err != nil {
 			return err
-		}
-		rec.CustomerHash, rec.CustomerPhone, _ = s.customerDigest(o)
-		ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: o.ID, Number: o.Number, CreatedAt: o.CreatedAt}
-		if rec.State == StatePending {
-			// An earlier attempt may have created it (ENG-1).
-			found, err := s.ro.FindOrder(ctx, OrderLookup{Ref: ref, ClientID: rec.ClientID, Since: rec.IntentAt.Add(-time.Minute)})
-			switch {
-			case err == nil:
-				rec.ROOrderID, rec.ROStatusID = found.ID, found.StatusID
-				ro = &found
-			case !errors.Is(err, ErrNotFound):
-				return err
-			default:
-				// Not found yet: RO App may still execute that create.
-				if until := rec.IntentAt.Add(s.quarantine); s.clock().Before(until) {
-					return &InDoubtError{What: "order", Until: until}
-				}
-			}
-		}
-		if rec.ROOrderID == 0 {
-			rec.State, rec.IntentAt, rec.ClientID = StatePending, s.clock(), clientID
-			if err := save(); err != nil {
-				return err
-			}
-			if err := checkLock(ctx); err != nil {
-				return err
-			}
-			id, err := s.ro.CreateOrder(ctx, NewOrder{
-				BranchID: s.settings.BranchID, OrderTypeID: s.settings.OrderTypeID, ClientID: clientID, Ref: ref,
-			})
-			if err != nil {
-				if !inDoubt(err) {
-					// Refused, so not executed: no intent to honour.
-					rec.State, rec.IntentAt = StateNew, time.Time{}
-				}
-				return err
-			}
-			rec.ROOrderID = id
-			if pol.StatusSync.ToPlatform() {
-				// Record the order type's initial status, so that a later
-				// status change whose RO App webhook is lost is not
-				// mistaken for it by the poll (WOO-3, CAR-2).
-				rec.ROStatusID, ro = s.initialStatus(ctx, id)
-			}
 		}
 		// Saved with the intents of its lines below, or by withRecord: a
 		// crash before that leaves the record pending, whose retry finds
 		// the order by its reference (ENG-1).
 		rec.State, rec.Rule, rec.Reason = StateImported, "", ""
 		unsaved = true
+		in.Rec, in.Created, in.RO, in.Now = *rec, true, ro, s.clock()
+		p = plan(in)
 	}
-
-	// What this attempt has to change in RO App.
-	var (
-		add, upd []LineItem
-		del      []string
-	)
 	if rec.Lines == nil {
 		rec.Lines = map[string]LineLink{}
 	}
-	pendingItems := false
-	current := make(map[string]bool, len(o.Lines))
-	for _, l := range o.Lines {
-		current[l.ID] = true
-		link, ok := rec.Lines[l.ID]
-		switch {
-		case !ok || link.ROItemID == 0:
-			add = append(add, l)
-			pendingItems = pendingItems || ok
-		case link.changed(l):
-			upd = append(upd, l)
+	defer func() {
+		// The platform status is recorded as seen once the attempt's
+		// writes went through (or there were none to make): an attempt
+		// that fails before a status comment is written leaves the
+		// status new, so the retry still comments on it (SHO-2).
+		if err == nil && p.RecordStatus {
+			rec.PlatformStatus = o.Status
 		}
-	}
-	for id := range rec.Lines {
-		if !current[id] {
-			del = append(del, id)
-		}
-	}
-	// Comments to add, in order: the delivery details (DEL-1, and DEL-2
-	// where the policy follows changes), then a note when the order
-	// reached a status the policy comments on (Shopify's cancellation).
-	var comments []string
-	if pol.Delivery != DeliveryNone && !o.Delivery.IsZero() {
-		h := o.Delivery.Hash()
-		if h != rec.DeliveryHash && (rec.DeliveryHash == "" || pol.Delivery == DeliveryOnChange) {
-			comments = append(comments, o.Delivery.Comment())
-		}
-	}
-	if text := pol.StatusComments[o.Status]; text != "" && o.Status != rec.PlatformStatus {
-		comments = append(comments, text)
-	}
-	setStatus := int64(0)
-	if pol.StatusSync.FromPlatform() && o.Status != rec.PlatformStatus {
-		if id, ok := s.roStatusID(o.Status); ok && id != rec.ROStatusID {
-			setStatus = id
-		}
-	}
-	if !pol.StatusSync.FromPlatform() || setStatus == 0 {
-		rec.PlatformStatus = o.Status
-	}
-	// A corrected customer follows until deduction (CUS-3, PRD-7).
-	custHash, _, custOK := s.customerDigest(o)
-	custChanged := existed && custOK && custHash != rec.CustomerHash
-	changes := len(add)+len(upd)+len(del)+len(comments) > 0 || rec.PendingComment != "" || setStatus != 0 || custChanged
-	if !changes {
+	}()
+	if !p.Changes {
 		return nil
 	}
-
-	// An order that existed before this attempt may have been deducted in
-	// RO App since we last looked: check before writing (ORD-5, PRD-7).
-	if existed && ro == nil {
+	if p.NeedRO {
+		// An order that existed before this attempt may have been
+		// deducted in RO App since we last looked (ORD-5, PRD-7).
 		got, err := s.ro.Order(ctx, rec.ROOrderID)
 		if err != nil {
 			return err
 		}
 		ro = &got
+		in.RO, in.Now = ro, s.clock()
+		p = plan(in)
 	}
-	if s.deducted(ro) {
+	if p.Deducted {
 		rec.Deducted = true
 		s.log.InfoContext(ctx, "order deducted in RO App; platform changes no longer synchronised", "order", o.ID)
 		return nil
@@ -466,42 +374,33 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 			return err
 		}
 	}
-	if custChanged {
+	if p.FollowCustomer {
 		if err := s.followCustomer(ctx, rec, o); err != nil {
 			return err
 		}
 	}
-	if pendingItems && ro != nil {
-		s.claimPendingItems(rec, ro, o.Lines)
+	for _, c := range p.Claims {
+		rec.Lines[c.LineID] = c.Link
 	}
-	if pendingItems {
-		// An item RO App does not show yet may still be added by a late
-		// request: none is added again before the quarantine ends.
-		if until := s.doubtSince(rec).Add(s.quarantine); s.clock().Before(until) {
-			for _, l := range add {
-				if link, ok := rec.Lines[l.ID]; ok && link.ROItemID == 0 {
-					return &InDoubtError{What: "item", Until: until}
-				}
-			}
-		}
+	if p.InDoubt != nil {
+		return p.InDoubt
 	}
 
 	// One save records every write this attempt is about to make (ENG-1):
 	// the lines to add (a link without an item id: should the attempt die
 	// after RO App took some of them, the next one claims what the RO App
-	// order shows, claimPendingItems) and the first new comment, together
-	// with an order just created. The writes then follow without a save
-	// between them: an error is saved by withRecord with what went through,
-	// a crash is recovered from the intents.
-	earlierComment := rec.PendingComment
-	for _, l := range add {
-		if link, ok := rec.Lines[l.ID]; !ok || link.ROItemID == 0 {
-			rec.Lines[l.ID] = LineLink{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price, Discount: l.Discount}
-			newIntents[l.ID] = !ok
-			unsaved = true
-		}
+	// order shows, claimItems) and the first new comment, together with
+	// an order just created. The writes then follow without a save
+	// between them: an error is saved by withRecord with what went
+	// through, a crash is recovered from the intents.
+	for _, l := range p.Add {
+		_, ok := rec.Lines[l.ID]
+		rec.Lines[l.ID] = LineLink{ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price, Discount: l.Discount}
+		newIntents[l.ID] = !ok
+		unsaved = true
 	}
-	commentIntent := earlierComment == "" && len(comments) > 0
+	comments := p.Comments
+	commentIntent := p.PendingComment == "" && len(comments) > 0
 	commentTried := false
 	if commentIntent {
 		rec.PendingComment = comments[0]
@@ -521,14 +420,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		}
 	}
 
-	for _, l := range add {
-		if link := rec.Lines[l.ID]; link.ROItemID != 0 {
-			// Claimed from an earlier attempt's add; bring it up to date.
-			if link.changed(l) {
-				upd = append(upd, l)
-			}
-			continue
-		}
+	for _, l := range p.Add {
 		id, err := s.ro.AddItem(ctx, rec.ROOrderID, s.item(0, products[l.ID], l))
 		sent[l.ID] = inDoubt(err)
 		doubted = doubted || sent[l.ID]
@@ -537,7 +429,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		}
 		rec.Lines[l.ID] = LineLink{ROItemID: id, ProductID: products[l.ID], Quantity: l.Quantity, Price: l.Price, Discount: l.Discount}
 	}
-	for _, l := range upd {
+	for _, l := range p.Update {
 		link := rec.Lines[l.ID]
 		// PRD-7: quantities (and prices) changed before deduction follow.
 		if err := s.ro.UpdateItem(ctx, rec.ROOrderID, s.item(link.ROItemID, link.ProductID, l)); err != nil {
@@ -549,7 +441,7 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		link.Quantity, link.Price, link.Discount = l.Quantity, l.Price, l.Discount
 		rec.Lines[l.ID] = link
 	}
-	for _, id := range del {
+	for _, id := range p.Delete {
 		link := rec.Lines[id]
 		if link.ROItemID != 0 {
 			if err := s.ro.DeleteItem(ctx, rec.ROOrderID, link.ROItemID); err != nil && !errors.Is(err, ErrNotFound) {
@@ -561,21 +453,20 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		}
 		delete(rec.Lines, id)
 	}
-	if len(upd)+len(del) > 0 {
+	if len(p.Update)+len(p.Delete) > 0 {
 		if err := save(); err != nil {
 			return err
 		}
 	}
 
-	if earlierComment != "" {
+	if pending := p.PendingComment; pending != "" {
 		// An earlier attempt may have added it: look before adding again.
 		texts, err := s.ro.Comments(ctx, rec.ROOrderID)
 		if err != nil {
 			return err
 		}
-		pending := earlierComment
 		if !slices.ContainsFunc(texts, func(t string) bool { return commentHash(t) == commentHash(pending) }) {
-			if until := s.doubtSince(rec).Add(s.quarantine); s.clock().Before(until) {
+			if until := doubtSince(rec).Add(s.quarantine); s.clock().Before(until) {
 				return &InDoubtError{What: "comment", Until: until}
 			}
 			if err := s.ro.AddComment(ctx, rec.ROOrderID, pending); err != nil {
@@ -584,7 +475,6 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 			}
 		}
 		s.commented(rec, pending)
-		comments = slices.DeleteFunc(comments, func(t string) bool { return t == pending })
 	}
 	for i, text := range comments {
 		if i > 0 || !commentIntent {
@@ -605,57 +495,74 @@ func (s *Syncer) importOrder(ctx context.Context, rec *Record, o Order, doubt bo
 		s.commented(rec, text)
 	}
 
-	if setStatus != 0 {
+	if p.SetStatus != 0 {
 		// CAR-2: the platform's status moves the RO App order. ROStatusID
 		// is recorded so that RO App's webhook for it is not echoed back.
-		if err := s.ro.SetStatus(ctx, rec.ROOrderID, setStatus); err != nil {
+		if err := s.ro.SetStatus(ctx, rec.ROOrderID, p.SetStatus); err != nil {
 			return err
 		}
-		rec.ROStatusID, rec.PlatformStatus = setStatus, o.Status
+		rec.ROStatusID, rec.PlatformStatus = p.SetStatus, o.Status
 	}
 	return nil
 }
 
-// claimPendingItems links lines whose add was interrupted to the items that
-// RO App shows for their product, so they are not added twice (ENG-1).
-// Lines are taken in the platform order's sequence (then any others by id)
-// and items in RO App's: lines were added in that sequence, so two pending
-// lines of one product claim the items in the order they were added.
-func (s *Syncer) claimPendingItems(rec *Record, ro *ROOrder, lines []LineItem) {
-	claimed := map[int64]bool{}
-	for _, link := range rec.Lines {
-		if link.ROItemID != 0 {
-			claimed[link.ROItemID] = true
+// createOrder performs a plan's Create once the order's products are
+// resolved: the contact, then the RO App order, created once (ENG-1). An
+// earlier attempt's create is looked up first (FindFirst) and waited for
+// until OrderDoubtUntil; a create is recorded as an intent (the record
+// pending, with its time and contact) before it is sent, after the lock
+// is checked. It returns the RO App order when it read one (found, or
+// read for its initial status).
+func (s *Syncer) createOrder(ctx context.Context, rec *Record, o Order, p orderPlan, doubt bool, save func() error) (*ROOrder, error) {
+	clientID, err := s.resolveContact(ctx, o, doubt)
+	if err != nil {
+		return nil, err
+	}
+	rec.CustomerHash, rec.CustomerPhone = p.CustomerHash, p.CustomerPhone
+	ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: o.ID, Number: o.Number, CreatedAt: o.CreatedAt}
+	var ro *ROOrder
+	if p.FindFirst {
+		// An earlier attempt may have created it (ENG-1).
+		found, err := s.ro.FindOrder(ctx, OrderLookup{Ref: ref, ClientID: rec.ClientID, Since: rec.IntentAt.Add(-time.Minute)})
+		switch {
+		case err == nil:
+			rec.ROOrderID, rec.ROStatusID = found.ID, found.StatusID
+			ro = &found
+		case !errors.Is(err, ErrNotFound):
+			return nil, err
+		case s.clock().Before(p.OrderDoubtUntil):
+			// Not found yet: RO App may still execute that create.
+			return nil, &InDoubtError{What: "order", Until: p.OrderDoubtUntil}
 		}
 	}
-	order := make([]string, 0, len(rec.Lines))
-	inOrder := make(map[string]bool, len(lines))
-	for _, l := range lines {
-		if _, ok := rec.Lines[l.ID]; ok && !inOrder[l.ID] {
-			order = append(order, l.ID)
-			inOrder[l.ID] = true
-		}
+	if rec.ROOrderID != 0 {
+		return ro, nil
 	}
-	var rest []string
-	for id := range rec.Lines {
-		if !inOrder[id] {
-			rest = append(rest, id)
-		}
+	rec.State, rec.IntentAt, rec.ClientID = StatePending, s.clock(), clientID
+	if err := save(); err != nil {
+		return nil, err
 	}
-	slices.Sort(rest)
-	for _, lineID := range append(order, rest...) {
-		link := rec.Lines[lineID]
-		if link.ROItemID != 0 {
-			continue
-		}
-		for _, it := range ro.Items {
-			if !claimed[it.ID] && it.ProductID == link.ProductID {
-				claimed[it.ID] = true
-				rec.Lines[lineID] = LineLink{ROItemID: it.ID, ProductID: it.ProductID, Quantity: it.Quantity, Price: it.Price, Discount: it.Discount}
-				break
-			}
-		}
+	if err := checkLock(ctx); err != nil {
+		return nil, err
 	}
+	id, err := s.ro.CreateOrder(ctx, NewOrder{
+		BranchID: s.settings.BranchID, OrderTypeID: s.settings.OrderTypeID, ClientID: clientID, Ref: ref,
+	})
+	if err != nil {
+		if !inDoubt(err) {
+			// Refused, so not executed: no intent to honour.
+			rec.State, rec.IntentAt = StateNew, time.Time{}
+		}
+		return nil, err
+	}
+	rec.ROOrderID = id
+	if p.LearnStatus {
+		// Record the order type's initial status, so that a later status
+		// change whose RO App webhook is lost is not mistaken for it by
+		// the poll (WOO-3, CAR-2).
+		rec.ROStatusID, ro = s.initialStatus(ctx, id)
+	}
+	return ro, nil
 }
 
 // initialStatus returns the status RO App gave a newly created order: the
@@ -708,12 +615,6 @@ func (s *Syncer) item(id, productID int64, l LineItem) ROItem {
 		AssigneeID: s.settings.AssigneeID}
 }
 
-// changed reports whether the line differs from what its RO App item was
-// given: quantity (PRD-7), unit price or discount.
-func (k LineLink) changed(l LineItem) bool {
-	return k.Quantity != l.Quantity || !k.Price.Equal(l.Price) || !k.Discount.Equal(l.Discount)
-}
-
 // freeze marks the order deducted after RO App refused a write to one of
 // its items as written off or locked (DeductionSignal): from then on
 // platform changes are not synchronised (ORD-5, PRD-7). The caller's
@@ -737,16 +638,6 @@ func (s *Syncer) writesPending(rec *Record) bool {
 		}
 	}
 	return false
-}
-
-// doubtSince is when the record's pending writes came into doubt: the end
-// of the attempt that left them, or, after a crash that left no such mark,
-// the record's last save (the intents were saved then).
-func (s *Syncer) doubtSince(rec *Record) time.Time {
-	if !rec.DoubtAt.IsZero() {
-		return rec.DoubtAt
-	}
-	return rec.UpdatedAt
 }
 
 func maxTime(a, b time.Time) time.Time {

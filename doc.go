@@ -48,6 +48,14 @@
 //  7. Status changes flow where the policy says (CAR-2, WOO-3), never
 //     echoing our own change back.
 //
+// In the code, one order is two steps, and a newcomer can follow the rules
+// from the first: plan (plan.go) is a pure function from the order's
+// Record, the platform Order, the RO App order as read, the policy and the
+// time to the writes to make (steps 1, 2 and 5 to 7, each decision marked
+// with its rule ID, tested case by case in plan_test.go); importOrder
+// (apply.go) performs that plan against RO App and the Store with the
+// intents of step 5, planning again once it has read the RO App order.
+//
 // Transient failures are recorded and retried with back-off by Poll;
 // permanent ones (a missing RO App right, ORD-2) are kept with their reason
 // until [Syncer.Retry]. Nothing is dropped (ENG-2).

@@ -171,13 +171,7 @@ func TestEngine_NoChangesAfterDeduction(t *testing.T) { // ORD-5, PRD-7
 // An order that reaches a status the policy comments on gets that comment
 // once, and no status change (Shopify's cancellation under SHO-2).
 func TestEngine_StatusComment(t *testing.T) { // SHO-2
-	pol := basePolicy()
-	pol.StatusSync = rosync.StatusSyncNone
-	pol.StatusComments = map[string]string{"cancelled": "Cancelled on the platform"}
-	pol.Delivery = rosync.DeliveryNone
-	e := newEnv(t, pol)
-	e.addOrder(newOrder("911", time.Time{}))
-	e.sync(t, "911")
+	e := statusCommentEnv(t, "911")
 	order := func() roapptest.Order {
 		snap := e.emu.Snapshot()
 		require.Len(t, snap.Orders, 1)

@@ -175,14 +175,7 @@ func (s *Syncer) resolveContact(ctx context.Context, o Order, doubt bool) (int64
 // false when the order has no customer data of its own (SHO-C2's
 // placeholder stands for it).
 func (s *Syncer) customerDigest(o Order) (hash, phone string, ok bool) {
-	if o.CustomerRedacted || o.Customer == nil || (!o.Customer.HasName() && !o.Customer.HasContact()) {
-		return "", "", false
-	}
-	ct, phone, _ := contactFor(o.Customer, s.settings.DefaultRegion)
-	if !s.pol().TransfersAddress {
-		ct.Address = ""
-	}
-	return ct.hash(), phone, true
+	return digestCustomer(o, s.settings.DefaultRegion, s.pol().TransfersAddress)
 }
 
 // followCustomer writes a correction of the customer of an imported order

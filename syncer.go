@@ -194,7 +194,7 @@ type Syncer struct {
 	// created at once wait for the first read rather than each read.
 	initMu sync.Mutex
 	// connectedAt is the shop's ShopState.ConnectedAt once known: it is
-	// set by the first Connect and never changes, so admit reads it once.
+	// set by the first Connect and never changes, so planEnv reads it once (connected).
 	connectedAt time.Time
 	// skew is the host clock minus the platform's, as Connect measured it
 	// through PlatformClock; 0 when the platform has no clock to read.

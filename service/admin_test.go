@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/platforms/platformkit/fakekit"
 	"github.com/rosync/rosync/replay"
 	"github.com/rosync/rosync/roapp/roapptest"
 )
@@ -31,7 +32,7 @@ type adminWorld struct {
 	base string
 	sb   *replay.Sandbox
 	svc  *Service
-	logs *syncBuffer
+	logs *fakekit.LogBuffer
 }
 
 func startAdminWorld(t *testing.T, token string) *adminWorld {
@@ -54,7 +55,7 @@ func startAdminWorld(t *testing.T, token string) *adminWorld {
 	cfg.Admin.Token = token
 	cfg.PollInterval = Duration(time.Hour) // no poll during a test: what RO App receives is the test's doing
 	require.NoError(t, cfg.Validate())
-	logs := &syncBuffer{}
+	logs := &fakekit.LogBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc, err := NewService(t.Context(), cfg, &ServiceOptions{Logger: log, Now: sb.Now, Listener: ln,
 		AdminRoutes: func(mux *http.ServeMux) {

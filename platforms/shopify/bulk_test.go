@@ -150,7 +150,11 @@ func TestOrders_BulkImportStreams(t *testing.T) {
 	var read atomic.Int64
 	e := newEnv(t, shopifytest.Options{}, nil)
 	addOrders(t, e.srv, 300)
-	hc := &http.Client{Timeout: 2 * time.Second, Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+	// The queries get a generous timeout, so that a loaded machine cannot
+	// time one out and start the bulk operation again; the download's idle
+	// limit, which the adapter derives from that timeout, is then cut to
+	// 1 s, below the slow consumer's 2.5 s pause.
+	hc := &http.Client{Timeout: time.Minute, Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
 		resp, err := e.hc.Transport.RoundTrip(r)
 		if err == nil && strings.HasPrefix(r.URL.Path, "/bulk/") {
 			resp.Body = &countingBody{ReadCloser: resp.Body, n: &read}
@@ -158,12 +162,15 @@ func TestOrders_BulkImportStreams(t *testing.T) {
 		return resp, err
 	})}
 	p := e.with(t, &Options{HTTPClient: hc})
+	require.Zero(t, p.c.download.Timeout, "the download is bounded by the idle limit, not by the client's whole-request timeout")
+	require.Equal(t, time.Minute, p.c.idle, "the idle limit is the client's timeout")
+	p.c.idle = time.Second
 	count := 0
 	for o, err := range p.Orders(context.Background(), rosync.Query{CreatedSince: importSince}) {
 		require.NoError(t, err)
 		if count == 0 {
 			require.Less(t, read.Load(), int64(200<<10), "the whole result was read before the first order")
-			time.Sleep(2500 * time.Millisecond) // a slow consumer, slower than the client timeout
+			time.Sleep(2500 * time.Millisecond) // a slow consumer, slower than the idle limit
 		}
 		require.Equal(t, fmt.Sprint(10000+count), o.ID)
 		count++
