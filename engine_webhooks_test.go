@@ -271,3 +271,49 @@ func TestEngine_InitialStatusReadOnce(t *testing.T) { // WOO-3
 		require.NotZero(t, rec.ROStatusID, "WOO-3: order %d has no initial status recorded", 1500+i)
 	}
 }
+
+// TestEngine_WebhookFunc: WebhookFunc refuses exactly as Webhook does
+// (ENG-4: 401 and 413, accept never called) and otherwise hands the
+// verified hint to accept, answering 200 when it succeeds and 500 when it
+// fails (so that the platform delivers the hint again); nothing is applied
+// by the handler itself.
+func TestEngine_WebhookFunc(t *testing.T) { // ENG-4
+	e := newEnv(t, basePolicy())
+	e.addOrder(newOrder("1621", time.Time{}))
+	var got []rosync.Hint
+	fail := false
+	h := e.syncer.WebhookFunc(func(_ context.Context, hint rosync.Hint) error {
+		got = append(got, hint)
+		if fail {
+			return fmt.Errorf("inbox down")
+		}
+		return nil
+	})
+	post := func(body []byte, sig string) int {
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/fake", bytes.NewReader(body))
+		if sig != "-" {
+			req.Header.Set("X-Test-Signature", sig)
+		}
+		req.Header.Set("X-Test-Event", "evt-21")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	body := []byte(`{"id":"1621"}`)
+	require.Equal(t, http.StatusUnauthorized, post(body, "-"), "ENG-4: unsigned")
+	big := append([]byte(`{"id":"1621","pad":"`), bytes.Repeat([]byte("x"), 1<<20)...)
+	big = append(big, `"}`...)
+	require.Equal(t, http.StatusRequestEntityTooLarge, post(big, e.plat.sign(big)), "ENG-4: over the limit")
+	require.Empty(t, got, "ENG-4: a refused delivery reached accept")
+
+	require.Equal(t, http.StatusOK, post(body, e.plat.sign(body)))
+	require.Equal(t, []rosync.Hint{{OrderID: "1621", EventID: "evt-21", Topic: "order"}}, got)
+	fail = true
+	require.Equal(t, http.StatusInternalServerError, post(body, e.plat.sign(body)), "a failed accept is not acknowledged")
+	require.Empty(t, e.emu.Snapshot().Orders, "WebhookFunc applies nothing itself")
+	require.Zero(t, e.plat.fetches)
+
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/webhooks/fake", nil))
+	require.Equal(t, http.StatusMethodNotAllowed, rec.Code)
+}

@@ -727,9 +727,35 @@ func (s *Syncer) Rejected(ctx context.Context) ([]Record, error) {
 // event already seen, then fetches the order and applies it (webhooks are
 // hints; the platform's API is the truth). An order that fails is recorded
 // and retried by Poll, so the answer is 200 unless the Store itself failed.
+//
+// It is WebhookFunc with HandleHint as its accept function; an inbox that
+// applies hints later (package rosyncriver) uses WebhookFunc with its own.
 func (s *Syncer) Webhook() http.Handler {
+	return s.WebhookFunc(func(ctx context.Context, h Hint) error {
+		if err := s.HandleHint(ctx, h); err != nil && !isRecorded(err) {
+			s.log.ErrorContext(ctx, "webhook not applied", "order", h.OrderID, "err", err)
+			return err
+		}
+		return nil
+	})
+}
+
+// WebhookFunc returns the http.Handler for the platform's webhooks that
+// verifies each delivery exactly as Webhook does and then hands the
+// verified hint to accept instead of applying it: 405 for another method
+// than POST, 413 for a body over Options.MaxWebhookBody, 401 for a
+// missing or wrong signature (both EventWebhookRefused, ENG-4), 400 for a
+// malformed delivery; then 200 when accept returns nil and 500 when it
+// fails, so that the platform delivers the hint again. accept sees every
+// verified hint, those without an order too (HandleHint ignores them).
+//
+// An inbox passes an accept that writes the hint durably (a job insert)
+// and returns only once that write committed: the answer then promises
+// that the hint is not lost, whatever happens to the process next.
+func (s *Syncer) WebhookFunc(accept func(ctx context.Context, h Hint) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
@@ -750,8 +776,7 @@ func (s *Syncer) Webhook() http.Handler {
 			http.Error(w, "bad webhook", http.StatusBadRequest)
 			return
 		}
-		if err := s.HandleHint(r.Context(), hint); err != nil && !isRecorded(err) {
-			s.log.ErrorContext(r.Context(), "webhook not applied", "order", hint.OrderID, "err", err)
+		if err := accept(r.Context(), hint); err != nil {
 			http.Error(w, "not applied", http.StatusInternalServerError)
 			return
 		}

@@ -28,7 +28,7 @@ cleanup() {
   for p in "${hog_pids[@]}"; do
     kill "$p" 2>/dev/null || true
   done
-  stop_postgres
+  if declare -F stop_postgres >/dev/null; then stop_postgres; fi
 }
 trap cleanup EXIT
 
@@ -57,11 +57,12 @@ go mod tidy -diff
 (cd tools && go mod tidy -diff)
 
 echo "== the library's import graph holds none of the examples' dependencies"
-# Metrics (client_golang) and the progress bar are the service's choices
-# (package service, which may import client_golang, and examples/server):
-# the root package, the adapters, the RO App client and the stores must not
-# pull them into an embedder's build.
-if example_deps=$(go list -deps . ./platforms/... ./roapp/... ./storage/... | grep -E '^github\.com/(prometheus|schollz)/'); then
+# Metrics (client_golang), the progress bar and the job queue (River and its
+# UI) are the service's choices (package service, which may import them,
+# examples/server, and package rosyncriver for River): the root package, the
+# adapters, the RO App client and the stores must not pull them into an
+# embedder's build.
+if example_deps=$(go list -deps . ./platforms/... ./roapp/... ./storage/... | grep -E '^(github\.com/(prometheus|schollz|riverqueue)/|riverqueue\.com/)'); then
   printf 'the library imports what only the examples may:\n%s\n' "$example_deps"
   exit 1
 fi
@@ -148,7 +149,7 @@ else
 fi
 
 echo "== go test -race (all packages; the engine, stores and clients are concurrent)"
-# -v so that the reliability tests' figure lines (soak:, late:, crash:, replicas=)
+# -v so that the reliability tests' figure lines (soak:, late:, crash:, replicas=, river_sqlite:)
 # reach the output; the per-test lines are filtered out again below.
 log=$(mktemp "${TMPDIR:-/tmp}/rosync-test.XXXXXX")
 if [ ${#pkgs[@]} -eq 0 ]; then pkgs=(./...); fi
@@ -158,11 +159,11 @@ if ! go test -race -count=1 -timeout 30m -v "${pkgs[@]}" >"$log" 2>&1; then
   grep -vE '^(=== (RUN|PAUSE|CONT|NAME) |\s*--- PASS: )' "$log" |
     grep -E -B2 -A40 -- '--- FAIL|^panic:|^FAIL|DATA RACE' | head -n 600
   echo "== summary"
-  grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=|late:)' "$log"
+  grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=|late:|river_sqlite:)' "$log"
   rm -f "$log"
   exit 1
 fi
-grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=|late:)' "$log"
+grep -E '^(ok|FAIL|\?|soak:|crash:|replicas=|late:|river_sqlite:)' "$log"
 rm -f "$log"
 if [ "${pkgs[*]}" != "./..." ]; then
   echo "packages passed: ${pkgs[*]}"

@@ -215,6 +215,7 @@ func (s *Service) AdminMux() http.Handler {
 	mux.HandleFunc("GET /admin/api/shops/{shop}/imported", s.withShop(s.apiImported))
 	mux.HandleFunc("POST /admin/api/shops/{shop}/orders/{order}/retry", s.withShop(s.apiRetry))
 	s.pageRoutes(mux)
+	s.jobRoutes(mux) // River's UI at /admin/jobs/ (jobs.go)
 	if s.opts.AdminRoutes != nil {
 		s.opts.AdminRoutes(mux)
 	}

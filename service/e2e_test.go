@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,15 +102,24 @@ func TestSandboxEndToEnd(t *testing.T) {
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
 	require.JSONEq(t, `{"created":false,"webhook":"delivered"}`, string(b))
-	var qty []int64
-	for _, o := range snapshot().Orders {
-		if o.PlatformNumber == "1001" {
-			for _, it := range o.Items {
-				qty = append(qty, it.Quantity)
+	// The webhook was answered once its job was written (jobs.go): a
+	// River worker applies it after the answer.
+	quantities := func() []int64 {
+		var qty []int64
+		for _, o := range snapshot().Orders {
+			if o.PlatformNumber == "1001" {
+				for _, it := range o.Items {
+					qty = append(qty, it.Quantity)
+				}
 			}
 		}
+		return qty
 	}
-	require.Equal(t, []int64{1, 3}, qty)
+	deadline = time.Now().Add(60 * time.Second)
+	for qty := quantities(); !slices.Equal(qty, []int64{1, 3}); qty = quantities() {
+		require.True(t, time.Now().Before(deadline), "the webhook's change never reached RO App: %v\nlogs:\n%s", qty, logs.String())
+		time.Sleep(50 * time.Millisecond)
+	}
 	_, body = get("/metrics")
 	e, err = parseExposition(strings.NewReader(body))
 	require.NoError(t, err)

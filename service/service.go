@@ -56,6 +56,7 @@ type Service struct {
 	close   func()
 	ro      *roapp.Client
 	shops   []*shop
+	jobs    *jobs // River (jobs.go)
 
 	progressMu sync.Mutex
 	progress   map[string]AdminProgress // the last report per shop
@@ -136,6 +137,18 @@ func NewService(ctx context.Context, cfg *Config, opts *ServiceOptions) (*Servic
 		s.shops = append(s.shops, sh)
 	}
 	s.Metrics.AddWebhookSource("roapp")
+	s.jobs, err = s.openJobs(ctx)
+	if err != nil {
+		s.close()
+		return nil, fmt.Errorf("open the job queue: %w", err)
+	}
+	closeStore := s.close
+	s.close = func() {
+		if err := s.jobs.close(); err != nil {
+			s.log.Warn("job queue not closed", "err", err)
+		}
+		closeStore()
+	}
 	s.warnMissingSecrets()
 	return s, nil
 }
@@ -191,41 +204,14 @@ func (s *Service) warnMissingSecrets() {
 	}
 }
 
-// roWebhook serves POST /webhooks/roapp as roapp.WebhookHandler does,
-// and logs each refused delivery at debug with its reason and counts it in
-// rosync_webhook_refused_total{shop="roapp"}.
-func (s *Service) roWebhook() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ev, err := roapp.VerifyWebhook(r, s.cfg.ROApp.WebhookSecret) // bounded by roapp.MaxWebhookBytes
-		switch {
-		case errors.Is(err, rosync.ErrBodyTooLarge):
-			s.onEvent(rosync.Event{Kind: rosync.EventWebhookRefused, Shop: "roapp", Err: err})
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		case err != nil:
-			s.onEvent(rosync.Event{Kind: rosync.EventWebhookRefused, Shop: "roapp", Err: err})
-			code, text := http.StatusBadRequest, "malformed webhook"
-			if errors.Is(err, rosync.ErrSignature) {
-				code, text = http.StatusUnauthorized, "bad signature"
-			}
-			http.Error(w, text, code)
-			return
-		}
-		if err := s.handleROEvent(r.Context(), ev); err != nil {
-			http.Error(w, "webhook not processed", http.StatusInternalServerError)
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-	})
-}
-
 // Handler is the service's HTTP API: webhooks, health, metrics, the admin
-// routes under /admin/ when an admin token is configured (AdminMux) and
-// the routes of ServiceOptions.Routes.
+// routes under /admin/ when an admin token is configured (AdminMux, and
+// River's UI at /admin/jobs/, jobs.go) and the routes of
+// ServiceOptions.Routes.
 func (s *Service) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for _, sh := range s.shops {
-		mux.Handle("POST /webhooks/"+sh.cfg.Name, s.Metrics.Webhook(sh.cfg.Name, sh.syncer.Webhook()))
+		mux.Handle("POST /webhooks/"+sh.cfg.Name, s.Metrics.Webhook(sh.cfg.Name, s.webhook(sh)))
 	}
 	mux.Handle("POST /webhooks/roapp", s.Metrics.Webhook("roapp", s.roWebhook()))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -240,22 +226,6 @@ func (s *Service) Handler() http.Handler {
 		s.opts.Routes(mux)
 	}
 	return mux
-}
-
-// handleROEvent fans an RO App event out to every shop: each Syncer
-// ignores the orders that are not its own.
-func (s *Service) handleROEvent(ctx context.Context, ev rosync.ROEvent) error {
-	var errs []error
-	for _, sh := range s.shops {
-		if !sh.ready.Load() {
-			continue // its initial import will read the order as it is
-		}
-		if err := sh.syncer.HandleROEvent(ctx, ev); err != nil {
-			s.log.ErrorContext(ctx, "RO App event not applied", "shop", sh.cfg.Name, "event", ev.Name, "ro_order", ev.OrderID, "err", err)
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // readyz answers 200 when the store answers and every shop's initial
@@ -311,6 +281,12 @@ func (s *Service) Run(ctx context.Context) error {
 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if err := s.jobs.start(runCtx); err != nil {
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.ShutdownTimeout)
+		defer scancel()
+		_ = srv.Shutdown(sctx)
+		return fmt.Errorf("start the job queue: %w", err)
+	}
 	var wg sync.WaitGroup
 	for _, sh := range s.shops {
 		wg.Go(func() { s.runShop(runCtx, sh) })
@@ -328,6 +304,12 @@ func (s *Service) Run(ctx context.Context) error {
 	if serr := srv.Shutdown(sctx); serr != nil {
 		s.log.Warn("webhooks still in flight at shutdown", "err", serr)
 	}
+	// The jobs running finish, or are cancelled when the timeout ends
+	// and worked again at the next start: River keeps them.
+	if jerr := s.jobs.stop(sctx); jerr != nil {
+		s.log.Warn("jobs cut short at shutdown; River works them again at the next start", "err", jerr)
+	}
+	s.jobs.close = func() error { return nil } // stop closed it
 	cancel()
 	wg.Wait()
 	s.log.Info("stopped")
@@ -338,7 +320,9 @@ func (s *Service) Run(ctx context.Context) error {
 }
 
 // runShop connects the shop (the initial import), retrying with back-off
-// while the platform or RO App is down, then polls it every interval.
+// while the platform or RO App is down, then marks it ready: its
+// reconciliation polls are River periodic jobs (jobs.go), worked once it
+// is ready.
 func (s *Service) runShop(ctx context.Context, sh *shop) {
 	log := s.log.With("shop", sh.cfg.Name)
 	wait := s.opts.BackoffMin
@@ -364,18 +348,6 @@ func (s *Service) runShop(ctx context.Context, sh *shop) {
 	}
 	sh.ready.Store(true)
 	log.Info("initial import done")
-	t := time.NewTicker(time.Duration(s.cfg.PollInterval))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if err := sh.syncer.Poll(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("poll failed", "err", err)
-		}
-	}
 }
 
 // Subscribe registers the webhook URL of every Cartum shop, publicURL +
