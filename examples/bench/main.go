@@ -79,6 +79,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/internal/shopgen"
@@ -86,6 +89,7 @@ import (
 	"github.com/rosync/rosync/platforms/woocommerce/woocommercetest"
 	"github.com/rosync/rosync/roapp"
 	"github.com/rosync/rosync/roapp/roapptest"
+	"github.com/rosync/rosync/rosyncriver"
 	"github.com/rosync/rosync/storage/postgres"
 	"github.com/rosync/rosync/storage/sqlite"
 )
@@ -123,6 +127,10 @@ type config struct {
 	// pg the PostgreSQL URL for them.
 	replicas int
 	pg       string
+	// inbox sends the live webhooks through rosyncriver's durable inbox
+	// (answered once the job is written; River's workers apply them)
+	// instead of Syncer.Webhook (answered once applied).
+	inbox bool
 }
 
 // served is what the child tells the parent, on one JSON line.
@@ -147,6 +155,7 @@ func main() {
 	flag.Float64Var(&c.scale, "timescale", 0, "how much faster RO App's time runs than the wall clock; 0: R/3 (at least 1)")
 	flag.IntVar(&c.people, "people", 20, "contacts a person creates in RO App during the import, for customers of orders still to come (CUS-3: matched, not duplicated)")
 	flag.IntVar(&c.live, "live", 20, "the shop's newest orders that arrive by webhook during the import (live orders)")
+	flag.BoolVar(&c.inbox, "inbox", true, "live webhooks through rosyncriver's durable inbox (River); false: Syncer.Webhook, which applies before it answers")
 	flag.IntVar(&c.replicas, "replicas", 1, "Syncers importing at once, sharing the RO App limit through PostgreSQL when > 1")
 	flag.StringVar(&c.pg, "pg", "", "PostgreSQL URL for -replicas > 1 (default $"+envDSN+")")
 	flag.BoolVar(&c.cpu, "cpu", false, "no rate limit, no latency: report engine CPU per order")
@@ -435,6 +444,7 @@ func run(c config) error {
 	close(connected)
 	<-liveDone
 	wall := time.Since(start)
+	probe.waitApplied()
 	cpu := cpuTime() - cpu0
 	if c.cpuProf != "" {
 		pprof.StopCPUProfile()
@@ -516,10 +526,19 @@ func startNodes(ctx context.Context, c config, srv served, transport *http.Trans
 	}
 	roHTTP := &http.Client{Transport: &countingTransport{base: transport}}
 	for i := range max(c.replicas, 1) {
-		var store rosync.Store
+		var (
+			store    rosync.Store
+			pool     *pgxpool.Pool
+			litePath string
+		)
 		roOpts := &roapp.Options{BaseURL: srv.ROURL, HTTPClient: roHTTP, RequestsPerSecond: clientRate}
 		if c.replicas > 1 {
-			pg, err := postgres.Open(ctx, c.pg, &postgres.Options{Schema: schema})
+			pool, err = pgxpool.New(ctx, c.pg)
+			if err != nil {
+				return nil, cleanup, err
+			}
+			closers = append(closers, pool.Close)
+			pg, err := postgres.OpenPool(ctx, pool, &postgres.Options{Schema: schema})
 			if err != nil {
 				return nil, cleanup, err
 			}
@@ -536,7 +555,8 @@ func startNodes(ctx context.Context, c config, srv served, transport *http.Trans
 				return nil, cleanup, err
 			}
 			closers = append(closers, func() { os.RemoveAll(dir) })
-			lite, err := sqlite.Open(ctx, filepath.Join(dir, "rosync.db"), nil)
+			litePath = filepath.Join(dir, "rosync.db")
+			lite, err := sqlite.Open(ctx, litePath, nil)
 			if err != nil {
 				return nil, cleanup, err
 			}
@@ -560,11 +580,92 @@ func startNodes(ctx context.Context, c config, srv served, transport *http.Trans
 		if err != nil {
 			return nil, cleanup, err
 		}
-		hook := httptest.NewServer(probe.wrap(syncer.Webhook()))
+		handler := syncer.Webhook()
+		if c.inbox {
+			q, err := startQueue(ctx, syncer, pool, schema, litePath, probe)
+			if err != nil {
+				return nil, cleanup, err
+			}
+			closers = append(closers, func() {
+				sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				if err := q.Stop(sctx); err != nil {
+					log.Printf("bench: stop River: %v", err)
+				}
+			})
+			handler = rosyncriver.Inbox(q, syncer)
+		}
+		hook := httptest.NewServer(probe.wrap(handler))
 		closers = append(closers, hook.Close)
 		nodes = append(nodes, &node{syncer: syncer, hookURL: hook.URL})
 	}
 	return nodes, cleanup, nil
+}
+
+// queue is a started rosyncriver queue of either driver.
+type queue interface {
+	rosyncriver.Inserter
+	Stop(context.Context) error
+}
+
+// startQueue starts the River queue of one replica: on PostgreSQL in the
+// Store's schema (pool), else in SQLite beside the Store's file. A worker
+// middleware puts the live order of a hint job into the job's context, so
+// that countingTransport counts the order's calls.
+func startQueue(ctx context.Context, s *rosync.Syncer, pool *pgxpool.Pool, schema, litePath string, probe *liveProbe) (queue, error) {
+	opts := &rosyncriver.Options{Schema: schema, Config: func(cfg *river.Config) {
+		cfg.WorkerMiddleware = append(cfg.WorkerMiddleware, river.WorkerMiddlewareFunc(probe.work))
+	}}
+	reg := rosyncriver.Syncers{s.Shop(): s}
+	if pool != nil {
+		q, err := rosyncriver.NewPostgres(ctx, pool, reg, opts)
+		if err != nil {
+			return nil, err
+		}
+		return q, q.Start(ctx)
+	}
+	opts.Schema = ""
+	q, err := rosyncriver.NewSQLite(ctx, rosyncriver.SQLitePath(litePath), reg, opts)
+	if err != nil {
+		return nil, err
+	}
+	return q, q.Start(ctx)
+}
+
+// work is the River worker middleware of startQueue.
+func (p *liveProbe) work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	var args struct {
+		OrderID string `json:"order_id"`
+	}
+	if job.Kind == (rosyncriver.HintArgs{}).Kind() && json.Unmarshal(job.EncodedArgs, &args) == nil {
+		p.mu.Lock()
+		lo := p.live[args.OrderID]
+		p.mu.Unlock()
+		if lo != nil {
+			ctx = context.WithValue(ctx, liveKey{}, lo)
+		}
+	}
+	return doInner(ctx)
+}
+
+// waitApplied waits until every live order was imported (an inbox answers
+// before River's workers apply), at most a minute.
+func (p *liveProbe) waitApplied() {
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		p.mu.Lock()
+		left := 0
+		for _, lo := range p.live {
+			if lo.applied.IsZero() {
+				left++
+			}
+		}
+		p.mu.Unlock()
+		if left == 0 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // countSlots counts the slots the replicas claimed.
