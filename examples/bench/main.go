@@ -19,9 +19,12 @@
 // (one line). -live orders of the shop (the newest, 20 by default) are
 // held back from the import: each is added to the shop while the import
 // runs, spread over it, and its "order.created" webhook is sent, signed,
-// to the Syncer's webhook handler (Syncer.Webhook, which applies the order
-// before it answers: the durable inbox that answers at once is not used
-// here). ack_p99_ms is the 99th percentile of the webhook answer time;
+// to the replica's webhook handler: rosyncriver's durable inbox (answered
+// once the River job is written; River's workers apply it), or with
+// -inbox=false Syncer.Webhook (answered once the order is applied).
+// River's tables are in the Store's PostgreSQL schema, or in SQLite beside
+// the Store's file. ack_p99_ms is the 99th percentile of the webhook
+// answer time;
 // live_wait_ratio the median over the live orders of (time from the
 // webhook to the order applied) / (the order's own RO App calls × the
 // shortest time one call can take: max(1/R, -latency)). With RO App's real
