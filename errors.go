@@ -179,7 +179,7 @@ func Retryable(err error) bool {
 		ne   net.Error
 	)
 	switch {
-	case errors.As(err, &rej), errors.As(err, &perm),
+	case errors.As(err, &rej), errors.As(err, &perm), errors.As(err, new(*SettingError)),
 		errors.Is(err, ErrCurrencyMismatch), errors.Is(err, ErrSignature):
 		return false
 	case malformedAnswer(err):

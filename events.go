@@ -54,16 +54,51 @@ type Progress struct {
 	// Orders is how many orders were applied so far; Imported, Updated,
 	// Rejected and Failed split them.
 	Orders, Imported, Updated, Rejected, Failed int
+	// Total is how many orders the platform reported for the run before it
+	// began (OrderCounter), for a bar with a percentage and an ETA; 0 when
+	// unknown (a platform that does not count, a count that failed, a
+	// poll). It is the platform's figure at that moment: orders created
+	// during the run may take Orders past it.
+	Total int
 	// Started is when the run began (the Syncer's clock); Done is true on
 	// the last report of the run.
 	Started time.Time
 	Done    bool
 }
 
+// OrderCounter is an optional capability of a Platform: counting the orders
+// a Query selects, in one cheap call (WooCommerce's X-WP-Total header,
+// Shopify's ordersCount). The initial import calls it once, before it
+// streams the orders, and reports the figure as Progress.Total. A count
+// that fails is logged and leaves the total unknown: it never stops the
+// import.
+type OrderCounter interface {
+	// CountOrders returns how many orders Orders(ctx, q) would yield, as
+	// the platform reports it (a lower bound where the platform caps its
+	// count).
+	CountOrders(ctx context.Context, q Query) (int, error)
+}
+
+// countOrders asks the platform how many orders q selects, when it can
+// tell (OrderCounter); 0 when unknown.
+func (s *Syncer) countOrders(ctx context.Context, q Query) int {
+	c, ok := s.p.(OrderCounter)
+	if !ok {
+		return 0
+	}
+	n, err := c.CountOrders(ctx, q)
+	if err != nil || n < 0 {
+		s.log.WarnContext(ctx, "platform order count not read; progress shows no total", "err", err)
+		return 0
+	}
+	return n
+}
+
 // tracker counts the orders of one run; it travels in the context so that
 // concurrent webhooks do not count into an import.
 type tracker struct {
 	phase    string
+	total    int
 	started  time.Time
 	mu       sync.Mutex // serialises Progress callbacks
 	imported atomic.Int64
@@ -74,8 +109,8 @@ type tracker struct {
 
 type trackerKey struct{}
 
-func (s *Syncer) track(ctx context.Context, phase string) (context.Context, *tracker) {
-	t := &tracker{phase: phase, started: s.clock()}
+func (s *Syncer) track(ctx context.Context, phase string, total int) (context.Context, *tracker) {
+	t := &tracker{phase: phase, total: total, started: s.clock()}
 	return context.WithValue(ctx, trackerKey{}, t), t
 }
 
@@ -110,7 +145,7 @@ func (s *Syncer) report(t *tracker, done bool) {
 		return
 	}
 	p := Progress{
-		Phase: t.phase, Shop: s.shop, Started: t.started, Done: done,
+		Phase: t.phase, Shop: s.shop, Started: t.started, Done: done, Total: t.total,
 		Imported: int(t.imported.Load()), Updated: int(t.updated.Load()),
 		Rejected: int(t.rejected.Load()), Failed: int(t.failed.Load()),
 	}

@@ -56,7 +56,10 @@ type Options struct {
 	// Now is the clock; default time.Now. Times are used in UTC.
 	Now func() time.Time
 	// Logger receives structured logs; nil discards them. No secret is
-	// ever logged.
+	// ever logged. New also offers it to the Platform and the ROClient
+	// (LoggerTaker): an adapter or RO App client built without a logger of
+	// its own then logs through it, the adapter with the shop's name as
+	// attribute, so that one logger carries every line.
 	Logger *slog.Logger
 	// Concurrency is how many orders are applied at once during an import
 	// or poll (each order's own steps stay in order); default 4. With RO
@@ -277,6 +280,7 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s.log = s.log.With("shop", s.shop, "platform", p.Name())
+	s.offerLogger(o.Logger)
 	if s.conc <= 0 {
 		s.conc = 4
 	}
@@ -403,9 +407,12 @@ func (s *Syncer) cursorAt(ctx context.Context, newest, start time.Time) time.Tim
 // Connect checks the shop against RO App and runs the initial import once.
 //
 // It fails with an error wrapping ErrCurrencyMismatch when the platform's
-// currency differs from RO App's (ORD-4), and with a plain error when the
-// settings do not fit the platform (an identify-by key it does not offer, a
-// status map naming an RO App status that does not exist). The first
+// currency differs from RO App's (ORD-4), with a *SettingError when
+// Settings.AssigneeID, BranchID or OrderTypeID names nothing in the RO App
+// account (checked where the ROClient lists them: EmployeeLister,
+// BranchLister, OrderTypeLister), and with a plain error when the settings
+// do not fit the platform (an identify-by key it does not offer, a status
+// map naming an RO App status that does not exist). The first
 // successful Connect records the connection time; the initial import then
 // brings in the orders of the last Policy.ImportMonths months except the
 // excluded statuses (CAR-1, SHO-1, WOO-1). Calling Connect again resumes an
@@ -434,9 +441,11 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	}
 	pol := s.pol()
 	since := windowStart(st.ConnectedAt, pol.ImportMonths)
-	s.log.InfoContext(ctx, "initial import", "since", since)
+	q := Query{CreatedSince: since}
+	total := s.countOrders(ctx, q)
+	s.log.InfoContext(ctx, "initial import", "since", since, "orders", total)
 	var newest time.Time
-	if _, err := s.run(ctx, "import", newestUpdate(s.p.Orders(ctx, Query{CreatedSince: since}), &newest)); err != nil {
+	if _, err := s.run(ctx, "import", total, newestUpdate(s.p.Orders(ctx, q), &newest)); err != nil {
 		return err
 	}
 	st.ImportedAt = s.clock()
@@ -503,7 +512,7 @@ func (s *Syncer) prepare(ctx context.Context, force bool) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkAssignee(ctx); err != nil {
+	if err := s.checkSettings(ctx); err != nil {
 		return err
 	}
 	byName := make(map[string]int64, len(statuses))
@@ -616,7 +625,7 @@ func (s *Syncer) Poll(ctx context.Context) error {
 	var errs []error
 	var newest time.Time
 	orders := s.skipSeenFailures(ctx, s.p.Orders(ctx, Query{UpdatedSince: since}), st.PollCursor, start)
-	if _, err := s.run(ctx, "poll", newestUpdate(orders, &newest)); err != nil {
+	if _, err := s.run(ctx, "poll", 0, newestUpdate(orders, &newest)); err != nil {
 		errs = append(errs, err)
 	} else if !newest.IsZero() {
 		// The cursor follows the platform's own clock (ENG-2): the newest
@@ -818,10 +827,11 @@ func (s *Syncer) HandleHint(ctx context.Context, h Hint) error {
 	return s.Sync(ctx, h.OrderID)
 }
 
-// run applies every order of a stream with s.conc workers. It returns how
-// many orders were applied and the stream's error, if it broke.
-func (s *Syncer) run(ctx context.Context, phase string, orders func(func(Order, error) bool)) (int, error) {
-	ctx, t := s.track(ctx, phase)
+// run applies every order of a stream with s.conc workers, reporting
+// progress against total (0: unknown). It returns how many orders were
+// applied and the stream's error, if it broke.
+func (s *Syncer) run(ctx context.Context, phase string, total int, orders func(func(Order, error) bool)) (int, error) {
+	ctx, t := s.track(ctx, phase, total)
 	defer s.report(t, true)
 	jobs := make(chan Order)
 	var wg sync.WaitGroup
@@ -919,45 +929,4 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// EmployeeLister is an optional capability of an ROClient: listing the
-// account's employees. Connect uses it to check Settings.AssigneeID, so
-// that a wrong id fails once, clearly, instead of failing every order.
-type EmployeeLister interface {
-	// Employees lists the account's employees.
-	Employees(ctx context.Context) ([]ROEmployee, error)
-}
-
-// checkAssignee checks Settings.AssigneeID: RO App requires an assignee on
-// every order item, so an unset or unknown one would fail every order.
-func (s *Syncer) checkAssignee(ctx context.Context) error {
-	l, ok := s.ro.(EmployeeLister)
-	if s.settings.AssigneeID != 0 && !ok {
-		return nil
-	}
-	var known []string
-	if ok {
-		emps, err := l.Employees(ctx)
-		if err != nil {
-			return fmt.Errorf("rosync: list RO App employees (for Settings.AssigneeID): %w", err)
-		}
-		for _, e := range emps {
-			if e.ID == s.settings.AssigneeID {
-				return nil
-			}
-			if len(known) < 10 {
-				known = append(known, fmt.Sprintf("%d (%s)", e.ID, e.Name))
-			}
-		}
-	}
-	what := "is not set"
-	if s.settings.AssigneeID != 0 {
-		what = fmt.Sprintf("%d is no employee of the RO App account", s.settings.AssigneeID)
-	}
-	hint := ""
-	if len(known) > 0 {
-		hint = "; employees: " + strings.Join(known, ", ")
-	}
-	return fmt.Errorf("rosync: settings: AssigneeID %s: RO App requires an assignee on every order item%s", what, hint)
 }

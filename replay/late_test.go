@@ -60,7 +60,14 @@ func TestLateCreates(t *testing.T) {
 				n := plan.Counts()[faultplan.ExecutedLate]
 				require.Positive(t, n, "no create was executed late")
 				require.Equal(t, n, res.Summary.LateCreates, "a late create was never executed")
-				require.Positive(t, res.Summary.InDoubt, "ENG-1: no order waited out a quarantine")
+				if late > time.Second {
+					// A create executed 500 ms late usually lands before
+					// its lookup; whether one of a run is seen in doubt
+					// depends on the seeded draws, which every request of
+					// the run shifts. The 500 ms runs count in the total
+					// checked below instead.
+					require.Positive(t, res.Summary.InDoubt, "ENG-1: no order waited out a quarantine")
+				}
 				mu.Lock()
 				defer mu.Unlock()
 				runs++
@@ -76,6 +83,9 @@ func TestLateCreates(t *testing.T) {
 	t.Cleanup(func() {
 		if runs == 0 {
 			return
+		}
+		if inDoubt == 0 {
+			t.Error("ENG-1: no order of any run waited out a quarantine")
 		}
 		p50, p99 := percentiles(waits)
 		fmt.Printf("late: runs=%d creates=%d executed_late=%d in_doubt=%d quarantine_p50=%v p99=%v duplicates=%d lost=%d\n",

@@ -84,7 +84,8 @@ type Options struct {
 	// body (DefaultTimeout). Waiting on the limiter does not count.
 	Timeout time.Duration
 	// Logger receives debug lines per request and warnings per retry;
-	// nil discards them. The API key is never logged.
+	// nil discards them until the client takes a Syncer's logger
+	// (TakeLogger, which rosync.New calls). The API key is never logged.
 	Logger *slog.Logger
 	// ExternalRefField is the id of an order custom field ("f5294178").
 	// When set, CreateOrder also writes ExternalRef.Key() into it and
@@ -132,6 +133,7 @@ type Client struct {
 	rc       *retryablehttp.Client
 	lim      Limiter
 	log      *slog.Logger
+	logs     *platformkit.LoggerSlot
 	retryMax int
 	waitMin  time.Duration
 	waitMax  time.Duration
@@ -152,6 +154,13 @@ type Client struct {
 
 var _ rosync.ROClient = (*Client)(nil)
 
+var _ rosync.LoggerTaker = (*Client)(nil)
+
+// TakeLogger makes l the client's logger when Options.Logger was nil and no
+// logger was taken before (rosync.LoggerTaker: rosync.New offers the
+// Syncer's); it reports whether it took l.
+func (c *Client) TakeLogger(l *slog.Logger) bool { return c.logs.Take(l) }
+
 // New returns a client that authenticates with apiKey (sent as
 // "Authorization: Bearer <apiKey>"). opts may be nil.
 func New(apiKey string, opts *Options) *Client {
@@ -163,7 +172,7 @@ func New(apiKey string, opts *Options) *Client {
 		key:      apiKey,
 		base:     strings.TrimRight(o.BaseURL, "/"),
 		lim:      o.Limiter,
-		log:      o.Logger,
+		logs:     platformkit.NewLoggerSlot(o.Logger),
 		retryMax: o.RetryMax,
 		waitMin:  o.RetryWaitMin,
 		waitMax:  o.RetryWaitMax,
@@ -194,9 +203,7 @@ func New(apiKey string, opts *Options) *Client {
 			c.lim = NewPriorityLimiter(RateSlots(lim))
 		}
 	}
-	if c.log == nil {
-		c.log = slog.New(slog.DiscardHandler)
-	}
+	c.log = c.logs.Logger()
 	switch {
 	case c.retryMax == 0:
 		c.retryMax = DefaultRetryMax

@@ -440,7 +440,9 @@ func TestOrders(t *testing.T) {
 
 func TestOrderWireFormat(t *testing.T) {
 	ctx := context.Background()
-	emu := roapptest.New(baseSeed(), &roapptest.Options{Now: func() time.Time { return t0 }})
+	seed := baseSeed()
+	seed.Locations = []roapptest.Location{{ID: 7, Name: "Second shop"}} // the emulator refuses an unknown branch_id
+	emu := roapptest.New(seed, &roapptest.Options{Now: func() time.Time { return t0 }})
 	rec := &recorder{next: emu}
 	srv := httptest.NewServer(rec)
 	t.Cleanup(srv.Close)

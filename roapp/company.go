@@ -134,3 +134,63 @@ func (c *Client) Employees(ctx context.Context) ([]rosync.ROEmployee, error) {
 	}
 	return out, nil
 }
+
+// idName is a record of a settings list: an id and a name (or title).
+type idName struct {
+	ID    flexInt    `json:"id"`
+	Name  flexString `json:"name"`
+	Title flexString `json:"title"`
+}
+
+// idNames reads the records of a settings list, skipping those that are
+// not objects with an id: the shapes of these lists are UNVERIFIED, and
+// the caller treats an empty result as "could not be read".
+func (c *Client) idNames(ctx context.Context, ep Endpoint) ([]idName, error) {
+	out := []idName{}
+	for raw, err := range c.list(ctx, ep, nil, nil) {
+		if err != nil {
+			return nil, err
+		}
+		var r idName
+		if json.Unmarshal(raw, &r) != nil || r.ID == 0 {
+			c.log.DebugContext(ctx, "roapp: settings record not read", "endpoint", string(ep), "record", truncate(string(raw), 200))
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// Branches lists the account's locations from GET company/locations, for
+// checking Settings.BranchID at Connect (rosync.BranchLister). The path is
+// documented (roapp.readme.io get-company-locations); the answer's shape
+// is not (UNVERIFIED): it is read as a list, bare, {"data":[...]} or
+// paged, of {id, name or title}; records of another shape are skipped,
+// and Connect leaves the setting unchecked when none is read.
+func (c *Client) Branches(ctx context.Context) ([]rosync.ROBranch, error) {
+	recs, err := c.idNames(ctx, EndpointLocations)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]rosync.ROBranch, len(recs))
+	for i, r := range recs {
+		out[i] = rosync.ROBranch{ID: int64(r.ID), Name: firstNonEmpty(string(r.Name), string(r.Title))}
+	}
+	return out, nil
+}
+
+// OrderTypes lists the account's order types from GET orders/types, for
+// checking Settings.OrderTypeID at Connect (rosync.OrderTypeLister). The
+// path is documented (roapp.readme.io get-order-types); the answer's shape
+// is UNVERIFIED and read as Branches reads its list.
+func (c *Client) OrderTypes(ctx context.Context) ([]rosync.ROOrderType, error) {
+	recs, err := c.idNames(ctx, EndpointOrderTypes)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]rosync.ROOrderType, len(recs))
+	for i, r := range recs {
+		out[i] = rosync.ROOrderType{ID: int64(r.ID), Name: firstNonEmpty(string(r.Name), string(r.Title))}
+	}
+	return out, nil
+}

@@ -82,7 +82,9 @@
 //
 // Order items are added with every field RO App's create-order-item
 // reference marks required: entity_id, assignee_id (rosync.Settings
-// AssigneeID, checked against Employees), quantity, price (the unit
+// AssigneeID, checked against Employees at Connect, as BranchID against
+// Branches and OrderTypeID against OrderTypes, whose answers' shapes are
+// UNVERIFIED: see the wire table), quantity, price (the unit
 // price), cost (0 unless the catalogue has one), discount {type "value",
 // percentage 0, amount: the platform's discount for the whole line,
 // sponsor "company"} so that the item amounts to the platform's exact line

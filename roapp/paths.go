@@ -37,6 +37,8 @@ const (
 	EndpointCompany        Endpoint = "company"         // GET company (UNVERIFIED shape)
 	EndpointEmployees      Endpoint = "employees"       // GET company/employees
 	EndpointStatuses       Endpoint = "statuses"        // GET orders/statuses
+	EndpointLocations      Endpoint = "locations"       // GET company/locations (UNVERIFIED shape)
+	EndpointOrderTypes     Endpoint = "order_types"     // GET orders/types (UNVERIFIED shape)
 	EndpointFindContacts   Endpoint = "find_contacts"   // GET contacts/people
 	EndpointCreateContact  Endpoint = "create_contact"  // POST contacts/people
 	EndpointUpdateContact  Endpoint = "update_contact"  // PATCH contacts/people/{id}
@@ -90,6 +92,10 @@ var table = []EndpointInfo{
 	{EndpointEmployees, "GET", "company/employees", false, false, srcReadme + "list-employees.md; answers {\"data\":[...]}", ""},
 	{EndpointStatuses, "GET", "orders/statuses", false, false, srcReadme + "list-order-statuses.md; a bare array of {id,name,color,group}",
 		"group is read as a number or {type,name}; its numbering (6, 7 closed) is UNVERIFIED, see ROStatus.Group"},
+	{EndpointLocations, "GET", "company/locations", false, true, srcReadme + "list-locations.md (roapp.readme.io get-company-locations); GregoryBiter/roapp-sdk-php Setting::getLocations; no public source shows the answer",
+		"the shape: read as a list ({\"data\":[...]}, paged or bare) of {id, name or title}; an answer read otherwise, or empty, leaves Settings.BranchID unchecked (logged), never blocks Connect"},
+	{EndpointOrderTypes, "GET", "orders/types", false, true, srcReadme + "list-order-types.md (roapp.readme.io get-order-types); GregoryBiter/roapp-sdk-php Setting::getOrderTypes; no public source shows the answer",
+		"the shape: read as a list (bare, {\"data\":[...]} or paged) of {id, name or title}; an answer read otherwise, or empty, leaves Settings.OrderTypeID unchecked (logged), never blocks Connect"},
 	{EndpointFindContacts, "GET", "contacts/people", false, false, srcReadme + "list-people.md: page, names[], phones[], managers[], created_at[], modified_at[], sort",
 		"emails[] is not documented: a first page that shows it ignored ends the search (one call), see FindContacts"},
 	{EndpointCreateContact, "POST", "contacts/people", true, false, srcReadme + "create-person.md: first_name required, phones[] objects", ""},

@@ -25,15 +25,18 @@ import (
 // every few seconds and at the end of each shop's import. Polls are logged
 // at debug level only.
 //
-// The bar is indeterminate: rosync.Progress carries no total, since the
-// engine does not ask the platforms for their order count (WooCommerce's
-// X-WP-Total, Cartum's count, Shopify's objectCount) before the import. It
-// shows the orders applied, their split, the rate and the elapsed time,
-// but no percentage or ETA.
+// The total is rosync.Progress.Total, the order count the platform
+// reported before the import (WooCommerce's X-WP-Total, Shopify's
+// ordersCount; rosync.OrderCounter): when every shop importing has one,
+// the bar shows their sum with a percentage and an ETA, and the log lines
+// carry the total, the percentage and the ETA. A shop without a total
+// (Cartum, a count that failed) makes the bar indeterminate: the orders
+// applied, their split, the rate and the elapsed time.
 type progress struct {
 	log   *slog.Logger
 	term  *termWriter // nil without a terminal
 	every time.Duration
+	now   func() time.Time
 
 	mu     sync.Mutex
 	logged map[string]time.Time // shop -> last log line
@@ -42,7 +45,7 @@ type progress struct {
 }
 
 func newProgress(log *slog.Logger, term *termWriter) *progress {
-	return &progress{log: log, term: term, every: 5 * time.Second,
+	return &progress{log: log, term: term, every: 5 * time.Second, now: time.Now,
 		logged: map[string]time.Time{}, shops: map[string]rosync.Progress{}, wall: map[string]time.Time{}}
 }
 
@@ -60,7 +63,7 @@ func (p *progress) report(pr rosync.Progress) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	now := time.Now()
+	now := p.now()
 	if _, ok := p.wall[pr.Shop]; !ok {
 		p.wall[pr.Shop] = now
 	}
@@ -72,16 +75,41 @@ func (p *progress) report(pr rosync.Progress) {
 		if pr.Done {
 			msg = "initial import finished"
 		}
-		p.log.Info(msg, "shop", pr.Shop, "orders", pr.Orders, "imported", pr.Imported, "updated", pr.Updated,
-			"rejected", pr.Rejected, "failed", pr.Failed, "elapsed", now.Sub(p.wall[pr.Shop]).Round(time.Millisecond).String())
+		elapsed := now.Sub(p.wall[pr.Shop])
+		attrs := []any{"shop", pr.Shop, "orders", pr.Orders, "imported", pr.Imported, "updated", pr.Updated,
+			"rejected", pr.Rejected, "failed", pr.Failed, "elapsed", elapsed.Round(time.Millisecond).String()}
+		if pr.Total > 0 {
+			attrs = append(attrs, "total", pr.Total, "percent", min(100, 100*pr.Orders/pr.Total))
+			if !pr.Done {
+				if eta, ok := remaining(elapsed, pr.Orders, pr.Total); ok {
+					attrs = append(attrs, "eta", eta.Round(time.Second).String())
+				}
+			}
+		}
+		p.log.Info(msg, attrs...)
 	}
 	if p.term != nil {
-		orders := 0
+		orders, total := 0, 0
 		for _, s := range p.shops {
 			orders += s.Orders
+			if s.Total <= 0 {
+				total = -1 // one shop without a total: no percentage for the sum
+			} else if total >= 0 {
+				total += max(s.Total, s.Orders) // orders created during the import pass the count
+			}
 		}
-		p.term.update(orders, p.describe(), p.allDone())
+		p.term.update(orders, total, p.describe(), p.allDone())
 	}
+}
+
+// remaining estimates the time left from the rate so far: elapsed for
+// done orders, total to do. ok is false before the first order.
+func remaining(elapsed time.Duration, done, total int) (time.Duration, bool) {
+	if done <= 0 || elapsed <= 0 {
+		return 0, false
+	}
+	left := max(0, total-done)
+	return time.Duration(float64(elapsed) / float64(done) * float64(left)), true
 }
 
 // describe is the bar's description: each shop's split so far.
@@ -116,6 +144,7 @@ type termWriter struct {
 
 	mu  sync.Mutex
 	bar *progressbar.ProgressBar // nil when no import is under way
+	max int                      // the bar's total; -1 indeterminate
 }
 
 func newTermWriter(w io.Writer) *termWriter { return &termWriter{w: w} }
@@ -134,21 +163,34 @@ func (t *termWriter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// update sets the bar to orders applied, starting it on the first report
-// and ending it (on a line of its own) when every import is done.
-func (t *termWriter) update(orders int, desc string, done bool) {
+// update sets the bar to orders applied of total (-1: unknown, an
+// indeterminate bar), starting it on the first report and ending it (on a
+// line of its own) when every import is done. With a total the bar shows
+// the percentage, the count and the ETA (progressbar's prediction from the
+// rate so far); orders created during the import may pass the platform's
+// count, and the total then follows the orders.
+func (t *termWriter) update(orders, total int, desc string, done bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if total >= 0 && orders > total {
+		total = orders
+	}
 	if t.bar == nil {
-		t.bar = progressbar.NewOptions(-1, // no total known: indeterminate
+		t.bar = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(t.w),
 			progressbar.OptionSetItsString("orders"),
 			progressbar.OptionShowIts(),
+			progressbar.OptionShowCount(),
 			progressbar.OptionSetElapsedTime(true),
+			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionSpinnerType(14),
 			progressbar.OptionSetSpinnerChangeInterval(0), // no goroutine of its own: every draw is under t.mu
 			progressbar.OptionShowDescriptionAtLineEnd(),
 		)
+		t.max = total
+	} else if total != t.max {
+		t.bar.ChangeMax(total) // -1 makes it indeterminate again
+		t.max = total
 	}
 	_ = t.bar.Set(orders)
 	t.bar.Describe(fmt.Sprintf("%d orders, %s", orders, desc))

@@ -68,8 +68,9 @@ type Options struct {
 	// WebhookSecretParam query parameter (see Subscribe). VerifyWebhook
 	// refuses every request when it is "".
 	WebhookSecret string
-	// Logger receives debug and warning lines; nil discards them. No line
-	// carries a secret.
+	// Logger receives debug and warning lines. When nil, the adapter
+	// takes the Syncer's logger (TakeLogger, which rosync.New calls), and
+	// discards them until then. No line carries a secret.
 	Logger *slog.Logger
 	// PageSize is the orders/get limit; 0 or more than MaxPageSize means
 	// MaxPageSize.
@@ -99,6 +100,7 @@ type Options struct {
 type Platform struct {
 	c             *client
 	log           *slog.Logger
+	logs          *platformkit.LoggerSlot
 	loc           *time.Location
 	currency      string
 	lang          string
@@ -111,6 +113,13 @@ type Platform struct {
 }
 
 var _ rosync.Platform = (*Platform)(nil)
+
+var _ rosync.LoggerTaker = (*Platform)(nil)
+
+// TakeLogger makes l the adapter's logger when Options.Logger was nil and
+// no logger was taken before (rosync.LoggerTaker: rosync.New offers the
+// Syncer's); it reports whether it took l.
+func (p *Platform) TakeLogger(l *slog.Logger) bool { return p.logs.Take(l) }
 
 // Status is a native order status of orders/get_available_statuses.
 type Status struct {
@@ -165,11 +174,8 @@ func New(shopURL string, creds Credentials, opts *Options) (*Platform, error) {
 			}
 		}
 	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	log = log.With("platform", Name)
+	logs := platformkit.NewLoggerSlot(o.Logger)
+	log := logs.Logger().With("platform", Name)
 	pageSize := o.PageSize
 	if pageSize <= 0 || pageSize > MaxPageSize {
 		pageSize = MaxPageSize
@@ -178,6 +184,7 @@ func New(shopURL string, creds Credentials, opts *Options) (*Platform, error) {
 	api := strings.TrimRight(u.String(), "/") + "/api/"
 	p := &Platform{
 		log:           log,
+		logs:          logs,
 		loc:           loc,
 		currency:      cur,
 		lang:          strings.TrimSpace(o.Language),

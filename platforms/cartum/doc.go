@@ -108,6 +108,12 @@
 // Bounds are sent a second early (inclusive either way), and an hour wider
 // where the local time is ambiguous when clocks go back.
 //
+// The adapter does not count orders (rosync.OrderCounter): orders/get
+// documents no total or count field (the Notion page "Get orders list"
+// shows response.orders only), and counting by paging would read the
+// whole window twice. The initial import's Progress.Total stays 0, an
+// indeterminate bar.
+//
 // # Webhooks
 //
 // Subscribe registers a URL for order_created with hooks/subscribe (HTTP

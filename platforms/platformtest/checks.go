@@ -213,6 +213,13 @@ func testPagination(t *testing.T, h Harness) {
 	if !slices.Equal(got, want) {
 		t.Errorf("streamed %d orders across pages of %d, want %d, each once", len(got), h.PageSize(), n)
 	}
+	// An adapter that counts (rosync.OrderCounter, the import's progress
+	// total) counts what it streams.
+	if c, ok := p.(rosync.OrderCounter); ok {
+		if cnt, err := c.CountOrders(ctxFor(t), rosync.Query{CreatedSince: base.Add(-time.Hour)}); err != nil || cnt != n {
+			t.Errorf("CountOrders = %d (err %v), want %d: the orders the same query streams", cnt, err, n)
+		}
+	}
 	// A consumer that stops early, within the first page or the second,
 	// stops the stream (an iterator that yielded again would panic), and
 	// leaves the adapter able to stream everything again.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // Name is the platform name that Platform.Name returns and that goes into
@@ -80,8 +81,9 @@ type Options struct {
 	// APIVersion is the GraphQL Admin API version, e.g. "2025-10"; empty
 	// means DefaultAPIVersion.
 	APIVersion string
-	// Logger receives debug and warning lines; nil discards them. No line
-	// carries a secret.
+	// Logger receives debug and warning lines. When nil, the adapter
+	// takes the Syncer's logger (TakeLogger, which rosync.New calls), and
+	// discards them until then. No line carries a secret.
 	Logger *slog.Logger
 	// MaxCostWait is the longest the adapter waits for the cost bucket to
 	// refill before a query, or after a THROTTLED answer; a longer wait
@@ -136,6 +138,7 @@ type Options struct {
 type Platform struct {
 	c             *client
 	log           *slog.Logger
+	logs          *platformkit.LoggerSlot
 	ordersPerPage int
 	linesPerOrder int
 	pagedImport   bool
@@ -146,6 +149,13 @@ type Platform struct {
 }
 
 var _ rosync.Platform = (*Platform)(nil)
+
+var _ rosync.LoggerTaker = (*Platform)(nil)
+
+// TakeLogger makes l the adapter's logger when Options.Logger was nil and
+// no logger was taken before (rosync.LoggerTaker: rosync.New offers the
+// Syncer's); it reports whether it took l.
+func (p *Platform) TakeLogger(l *slog.Logger) bool { return p.logs.Take(l) }
 
 // New returns the adapter for a shop. shopDomainOrBaseURL is the shop's
 // myshopify domain ("example.myshopify.com", or just "example") or a base
@@ -184,11 +194,8 @@ func New(shopDomainOrBaseURL string, creds Credentials, opts *Options) (*Platfor
 		return nil, fmt.Errorf("shopify: %d orders of %d lines per page cost %d points, over Shopify's single query limit of %d",
 			perPage, lines, c, MaxQueryCost)
 	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	log = log.With("platform", Name)
+	logs := platformkit.NewLoggerSlot(opts.Logger)
+	log := logs.Logger().With("platform", Name)
 	plans := opts.LimitedPlans
 	if plans == nil {
 		plans = DefaultLimitedPlans
@@ -209,6 +216,7 @@ func New(shopDomainOrBaseURL string, creds Credentials, opts *Options) (*Platfor
 	return &Platform{
 		c:             c,
 		log:           log,
+		logs:          logs,
 		ordersPerPage: perPage,
 		linesPerOrder: lines,
 		pagedImport:   opts.PagedImport,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rosync/rosync"
+	"github.com/rosync/rosync/platforms/platformkit"
 )
 
 // Name is the platform name that Platform.Name returns and that goes into
@@ -49,8 +50,9 @@ type Options struct {
 	// WebhookSecret is the secret of the shop's webhooks, as WooCommerce
 	// shows it. VerifyWebhook refuses every signed delivery when it is "".
 	WebhookSecret string
-	// Logger receives debug and warning lines; nil discards them. No line
-	// carries a secret.
+	// Logger receives debug and warning lines. When nil, the adapter
+	// takes the Syncer's logger (TakeLogger, which rosync.New calls), and
+	// discards them until then. No line carries a secret.
 	Logger *slog.Logger
 	// RequestsPerSecond caps the request rate to the shop; 0 means no cap
 	// (WooCommerce core has no rate limit, but hosts and WAFs may).
@@ -73,12 +75,20 @@ type Options struct {
 type Platform struct {
 	c             *client
 	log           *slog.Logger
+	logs          *platformkit.LoggerSlot
 	perPage       int
 	webhookSecret func() string // a func so that fmt never prints it
 	cat           *catalog
 }
 
 var _ rosync.Platform = (*Platform)(nil)
+
+var _ rosync.LoggerTaker = (*Platform)(nil)
+
+// TakeLogger makes l the adapter's logger when Options.Logger was nil and
+// no logger was taken before (rosync.LoggerTaker: rosync.New offers the
+// Syncer's); it reports whether it took l.
+func (p *Platform) TakeLogger(l *slog.Logger) bool { return p.logs.Take(l) }
 
 // New returns the adapter for the shop at baseURL, the site root (e.g.
 // "https://shop.example.com" or "https://example.com/shop"); the API lives
@@ -102,11 +112,8 @@ func New(baseURL string, creds Credentials, opts *Options) (*Platform, error) {
 	if creds.Key == "" || creds.Secret == "" {
 		return nil, errors.New("woocommerce: consumer key and secret are required")
 	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	log = log.With("platform", Name)
+	logs := platformkit.NewLoggerSlot(opts.Logger)
+	log := logs.Logger().With("platform", Name)
 	perPage := opts.PerPage
 	if perPage <= 0 || perPage > MaxPerPage {
 		perPage = MaxPerPage
@@ -117,6 +124,7 @@ func New(baseURL string, creds Credentials, opts *Options) (*Platform, error) {
 	p := &Platform{
 		c:             c,
 		log:           log,
+		logs:          logs,
 		perPage:       perPage,
 		webhookSecret: func() string { return secret },
 	}

@@ -24,14 +24,14 @@
 // UNVERIFIED ones could not be told apart from here. WriteJSON gives the
 // same report as JSON.
 //
-// Three reads are outside the client's table, each read only, and an
-// account that does not serve one gets an UNVERIFIED row, never a FAIL:
+// The branch and order type rows read the client's own calls
+// (roapp.EndpointLocations, roapp.EndpointOrderTypes, with their path
+// overrides), the lists rosync.Syncer.Connect checks Settings.BranchID and
+// OrderTypeID against; an account that does not serve one, or answers a
+// shape they cannot read, gets an UNVERIFIED row, never a FAIL (Connect
+// then leaves the setting unchecked too). One read is outside the
+// client's table, read only, with the same rule:
 //
-//	GET company/locations     branches; roapp.readme.io get-company-locations
-//	                          (mindcloud-inc/universal-api-reference
-//	                          apis/r/rOApp/native-api/actions/list-locations.md)
-//	GET orders/types          order types; roapp.readme.io get-order-types
-//	                          (same repository, list-order-types.md)
 //	GET orders/custom-fields  order custom fields [{id,title,type}], not in the
 //	                          operation list; a public n8n node for RO App
 //	                          reads it and names each field "f"+id, the form
@@ -504,24 +504,30 @@ func (d *doctor) checkBranches(ctx context.Context) {
 		}
 		return
 	}
-	byID, a, err := d.listIDs(ctx, "company/locations")
+	path := d.raw.path(roapp.EndpointLocations)
+	byID, a, err := d.listIDs(ctx, path)
 	for _, id := range ids {
 		check := fmt.Sprintf("branch[%d]", id)
 		switch {
 		case err != nil:
-			d.add(check, Unverified, "GET company/locations: "+err.Error(), "run with -write to prove the branch")
+			d.add(check, Unverified, "GET "+path+": "+err.Error(), "run with -write to prove the branch")
 		case !a.ok():
-			d.add(check, Unverified, fmt.Sprintf("GET company/locations answered HTTP %d: the branch cannot be listed", a.status),
+			d.add(check, Unverified, fmt.Sprintf("GET %s answered HTTP %d: the branch cannot be listed", path, a.status),
 				"run with -write: creating the test order proves the branch")
 		case byID[strconv.FormatInt(id, 10)] != nil:
-			d.add(check, OK, "location "+byID[strconv.FormatInt(id, 10)].str("name"), "")
+			r := byID[strconv.FormatInt(id, 10)]
+			d.addEvidence(check, OK, "location "+cmpOr(r.str("name"), r.str("title")), "",
+				map[string]any{"location_keys": r.keys()})
+		case len(byID) == 0:
+			d.add(check, Unverified, "GET "+path+" listed no location rosync can read: the branch cannot be checked (Connect leaves it unchecked too)",
+				"run with -write: creating the test order proves the branch; send us this report")
 		default:
 			var have []string
 			for k, r := range byID {
 				have = append(have, k+" "+cmpOr(r.str("name"), r.str("title")))
 			}
 			slices.Sort(have)
-			d.add(check, Fail, "no such location in GET company/locations", "set branch_id to one of: "+strings.Join(have, ", "))
+			d.add(check, Fail, "no such location in GET "+path, "set branch_id to one of: "+strings.Join(have, ", "))
 		}
 	}
 }
@@ -540,7 +546,8 @@ func (d *doctor) checkOrderTypes(ctx context.Context) {
 	for _, m := range missing {
 		d.add("order_type["+m+"]", Fail, "no order_type_id", "set roapp.order_type_id or shops["+m+"].order_type_id")
 	}
-	byID, a, err := d.listIDs(ctx, "orders/types")
+	path := d.raw.path(roapp.EndpointOrderTypes)
+	byID, a, err := d.listIDs(ctx, path)
 	for _, id := range ids {
 		check := fmt.Sprintf("order_type[%d]", id)
 		after := "its initial status (SHO-3) is seen only with -write"
@@ -549,9 +556,12 @@ func (d *doctor) checkOrderTypes(ctx context.Context) {
 		}
 		switch {
 		case err != nil:
-			d.add(check, Unverified, "GET orders/types: "+err.Error(), "")
+			d.add(check, Unverified, "GET "+path+": "+err.Error(), "")
 		case !a.ok():
-			d.add(check, Unverified, fmt.Sprintf("GET orders/types answered HTTP %d", a.status), "run with -write to prove the order type")
+			d.add(check, Unverified, fmt.Sprintf("GET %s answered HTTP %d", path, a.status), "run with -write to prove the order type")
+		case len(byID) == 0:
+			d.add(check, Unverified, "GET "+path+" listed no order type rosync can read: it cannot be checked (Connect leaves it unchecked too)",
+				"run with -write to prove the order type; send us this report")
 		case byID[strconv.FormatInt(id, 10)] != nil:
 			r := byID[strconv.FormatInt(id, 10)]
 			d.addEvidence(check, OK, fmt.Sprintf("order type %q; %s", cmpOr(r.str("name"), r.str("title")), after), "",
@@ -562,7 +572,7 @@ func (d *doctor) checkOrderTypes(ctx context.Context) {
 				have = append(have, k+" "+cmpOr(r.str("name"), r.str("title")))
 			}
 			slices.Sort(have)
-			d.add(check, Fail, "no such order type in GET orders/types", "set order_type_id to one of: "+strings.Join(have, ", "))
+			d.add(check, Fail, "no such order type in GET "+path, "set order_type_id to one of: "+strings.Join(have, ", "))
 		}
 	}
 }

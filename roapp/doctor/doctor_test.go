@@ -108,7 +108,7 @@ func TestStrictAndPermissive(t *testing.T) {
 			for check, want := range map[string]doctor.Result{
 				"api_key": doctor.OK, "assignee": doctor.OK, "company_currency": doctor.UnverifiedOK,
 				"shop_currency[main]": doctor.OK, "status_map[main]": doctor.OK, "order_type[1]": doctor.OK,
-				"branch[1]": doctor.Unverified, "endpoint uoms": doctor.UnverifiedOK,
+				"branch[1]": doctor.OK, "endpoint uoms": doctor.UnverifiedOK,
 				"endpoint comments":           doctor.Unverified, // no order yet
 				"right_add_without_deduction": doctor.Unverified,
 			} {
@@ -225,13 +225,11 @@ func TestJSON(t *testing.T) {
 	require.Contains(t, b.String(), `"result": "UNVERIFIED-NO"`)
 }
 
-// serveExtra answers the reads outside the client's table, which the
-// emulator does not serve, as the reference documents them.
+// serveExtra answers the read outside the client's table, which the
+// emulator does not serve, as the reference documents it.
 func serveExtra(endpoint string, w http.ResponseWriter, r *http.Request) bool {
 	var body string
 	switch strings.TrimPrefix(r.URL.Path, "/v2") {
-	case "/company/locations":
-		body = `{"data":[{"id":1,"name":"Main"}]}`
 	case "/orders/custom-fields":
 		body = `[{"id":5294178,"title":"Shop order","type":1}]`
 	default:

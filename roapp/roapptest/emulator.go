@@ -39,7 +39,19 @@ type Seed struct {
 	// UOMs are the units of measure a product's uom_id may name; none
 	// means DefaultUOMs.
 	UOMs []UOM `json:"uoms,omitempty"`
+	// Locations are the account's locations (branches), the ids an
+	// order's branch_id may name; none means one, DefaultLocation.
+	Locations []Location `json:"locations,omitempty"`
 }
+
+// Location is a location (branch) of the account (GET /company/locations).
+type Location struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// DefaultLocation is the one location of a seed that names none.
+var DefaultLocation = Location{ID: 1, Name: "Main"}
 
 // Employee is an employee of the account (GET /company/employees).
 type Employee struct {
@@ -239,6 +251,7 @@ type Emulator struct {
 	statuses   []Status
 	orderTypes []OrderType
 	employees  []Employee
+	locations  []Location
 	uoms       []UOM
 	orders     map[int64]*order
 	next       map[string]int64
@@ -292,6 +305,7 @@ func New(seed Seed, opts *Options) *Emulator {
 		statuses:   slices.Clone(seed.Statuses),
 		orderTypes: slices.Clone(seed.OrderTypes),
 		employees:  slices.Clone(seed.Employees),
+		locations:  slices.Clone(seed.Locations),
 		uoms:       slices.Clone(seed.UOMs),
 		orders:     map[int64]*order{},
 		next:       map[string]int64{},
@@ -322,6 +336,9 @@ func New(seed Seed, opts *Options) *Emulator {
 	}
 	if len(e.employees) == 0 {
 		e.employees = []Employee{DefaultEmployee}
+	}
+	if len(e.locations) == 0 {
+		e.locations = []Location{DefaultLocation}
 	}
 	if len(e.uoms) == 0 {
 		e.uoms = DefaultUOMs()

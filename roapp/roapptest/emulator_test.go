@@ -158,6 +158,7 @@ func TestCreateOrderValidation(t *testing.T) {
 	_, c, _ := start(t, nil)
 	for _, o := range []rosync.NewOrder{
 		{BranchID: 0, OrderTypeID: 1, ClientID: 3},
+		{BranchID: 2, OrderTypeID: 1, ClientID: 3}, // no such location: the seed has DefaultLocation only
 		{BranchID: 1, OrderTypeID: 9, ClientID: 3},
 		{BranchID: 1, OrderTypeID: 1, ClientID: 99},
 	} {

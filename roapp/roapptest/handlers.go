@@ -163,6 +163,16 @@ func (e *Emulator) getStatuses(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+func (e *Emulator) getLocations(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := []any{}
+	for _, l := range e.locations {
+		out = append(out, l)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": out})
+}
+
 func (e *Emulator) getOrderTypes(w http.ResponseWriter, r *http.Request) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -555,6 +565,10 @@ func (e *Emulator) createOrder(w http.ResponseWriter, r *http.Request) {
 		defer e.mu.Unlock()
 		if b.BranchID <= 0 {
 			writeValidation(w, "branch_id", "is required")
+			return 0
+		}
+		if !slices.ContainsFunc(e.locations, func(l Location) bool { return l.ID == b.BranchID }) {
+			writeValidation(w, "branch_id", "unknown location")
 			return 0
 		}
 		var typ *OrderType

@@ -70,6 +70,8 @@ func (e *executor) root(f *field) (any, error) {
 		return e.project(so.node, f, "Order")
 	case "orders":
 		return e.orders(f)
+	case "ordersCount":
+		return e.ordersCount(f)
 	case "node":
 		return e.node(f)
 	case "currentBulkOperation":
@@ -187,6 +189,43 @@ func (e *executor) orders(f *field) (any, error) {
 		cursors[i] = encodeCursor(cursorKey{ID: so.id, Value: sortValue(so, key)})
 	}
 	return e.connection(nodes, cursors, more, before, f, "Order")
+}
+
+// DefaultCountLimit is the limit of ordersCount when the query gives none
+// (https://shopify.dev/changelog/uncapped-graphql-counts): a count that
+// reaches it is that limit with precision AT_LEAST; limit: null counts
+// without one.
+const DefaultCountLimit = 10000
+
+// ordersCount answers ordersCount(query:, limit:) with the orders the
+// search selects, as the orders connection does.
+func (e *executor) ordersCount(f *field) (any, error) {
+	_, _, filter, warnings, err := orderArgs(f)
+	if err != nil {
+		return nil, err
+	}
+	if len(warnings) > 0 {
+		q, _, _ := f.stringArg("query")
+		e.search = append(e.search, map[string]any{"path": []any{f.key()}, "query": q, "warnings": warnings})
+	}
+	limit := DefaultCountLimit
+	if v, present := f.args["limit"]; present && v == nil {
+		limit = -1 // limit: null, uncapped
+	} else if limit, err = f.intArg("limit", DefaultCountLimit); err != nil {
+		return nil, err
+	}
+	n := 0
+	for _, so := range e.s.orders {
+		if filter.match(so) {
+			n++
+		}
+	}
+	precision := "EXACT"
+	if limit >= 0 && n > limit {
+		n, precision = limit, "AT_LEAST"
+	}
+	e.cost++
+	return e.project(map[string]any{"count": n, "precision": precision}, f, "Count")
 }
 
 // connection projects a page of nodes onto a connection selection

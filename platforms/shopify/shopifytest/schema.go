@@ -24,6 +24,7 @@ type QueryRoot {
   shop: Shop!
   order(id: ID!): Order
   orders(first: Int, after: String, last: Int, before: String, reverse: Boolean, sortKey: OrderSortKeys, query: String, savedSearchId: ID): OrderConnection!
+  ordersCount(query: String, savedSearchId: ID, limit: Int): Count
   node(id: ID!): Node
   currentBulkOperation(type: BulkOperationType): BulkOperation
 }
@@ -49,6 +50,8 @@ type ShopPlan {
   shopifyPlus: Boolean!
   displayName: String! # deprecated, still served
 }
+
+type Count { count: Int! precision: CountPrecision! }
 
 type OrderConnection { nodes: [Order!]! edges: [OrderEdge!]! pageInfo: PageInfo! }
 type OrderEdge { cursor: String! node: Order! }
@@ -221,6 +224,7 @@ type BulkOperation implements Node {
 type BulkOperationRunQueryPayload { bulkOperation: BulkOperation userErrors: [BulkOperationUserError!]! }
 type BulkOperationUserError { field: [String!] message: String! code: BulkOperationUserErrorCode }
 
+enum CountPrecision { AT_LEAST EXACT }
 enum OrderSortKeys { CREATED_AT CUSTOMER_NAME FINANCIAL_STATUS FULFILLMENT_STATUS ID ORDER_NUMBER PO_NUMBER PROCESSED_AT RELEVANCE TOTAL_ITEMS_QUANTITY TOTAL_PRICE UPDATED_AT }
 enum BulkOperationType { MUTATION QUERY }
 enum BulkOperationStatus { CANCELED CANCELING COMPLETED CREATED EXPIRED FAILED RUNNING }
