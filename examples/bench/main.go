@@ -617,7 +617,7 @@ type queue interface {
 // that countingTransport counts the order's calls.
 func startQueue(ctx context.Context, s *rosync.Syncer, pool *pgxpool.Pool, schema, litePath string, probe *liveProbe) (queue, error) {
 	opts := &rosyncriver.Options{Schema: schema, Config: func(cfg *river.Config) {
-		cfg.WorkerMiddleware = append(cfg.WorkerMiddleware, river.WorkerMiddlewareFunc(probe.work))
+		cfg.Middleware = append(cfg.Middleware, river.WorkerMiddlewareFunc(probe.work))
 	}}
 	reg := rosyncriver.Syncers{s.Shop(): s}
 	if pool != nil {
