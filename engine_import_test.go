@@ -339,3 +339,30 @@ func TestEngine_ImportWindow(t *testing.T) { // WOO-1, CAR-1, SHO-1
 		})
 	}
 }
+
+// TestEngine_NotesInShopTimezone: the shop's timezone (ShopInfo.Timezone)
+// dates the human line of the RO App order's manager notes; a name that
+// does not load leaves it in UTC.
+func TestEngine_NotesInShopTimezone(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no timezone database:", err)
+	}
+	for zone, loc := range map[string]*time.Location{"America/New_York": ny, "Not/AZone": time.UTC} {
+		t.Run(zone, func(t *testing.T) {
+			e := newEnv(t, basePolicy(), withoutConnect())
+			e.plat.timezone = zone
+			require.NoError(t, e.syncer.Connect(context.Background()))
+			o := newOrder("301", time.Time{})
+			o.CreatedAt = e.clock.Now().Add(-time.Hour).Truncate(time.Minute).UTC()
+			e.addOrder(o)
+			require.NoError(t, e.syncer.Sync(context.Background(), o.ID))
+			bodies := strings.Join(e.bodies.get("POST /orders"), "\n")
+			local := o.CreatedAt.In(loc)
+			_, offset := local.Zone()
+			require.NotEqual(t, loc == time.UTC, offset != 0, "the test needs an offset to tell the zones apart")
+			require.Contains(t, bodies, "fake order #"+o.Number+" of "+local.Format("2006-01-02 15:04 -07:00"), "the human line of the manager notes")
+			require.Contains(t, bodies, "rosync-created: "+o.CreatedAt.Format(time.RFC3339), "the machine line stays in UTC")
+		})
+	}
+}

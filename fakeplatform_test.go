@@ -23,6 +23,7 @@ import (
 type fakePlatform struct {
 	name     string
 	currency string
+	timezone string // ShopInfo.Timezone
 	secret   string
 	policy   rosync.Policy
 
@@ -53,7 +54,7 @@ func (f *fakePlatform) Name() string          { return f.name }
 func (f *fakePlatform) Policy() rosync.Policy { return f.policy }
 
 func (f *fakePlatform) Shop(context.Context) (rosync.ShopInfo, error) {
-	return rosync.ShopInfo{Currency: f.currency}, nil
+	return rosync.ShopInfo{Currency: f.currency, Timezone: f.timezone}, nil
 }
 
 func (f *fakePlatform) put(o rosync.Order) {

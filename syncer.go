@@ -197,6 +197,10 @@ type Syncer struct {
 	mu       sync.Mutex
 	policy   Policy
 	currency string
+	// zone is the shop's timezone (ShopInfo.Timezone), for the dates that
+	// rosync shows people (the human line of an order's manager notes);
+	// UTC when the platform names none or a name that does not load.
+	zone *time.Location
 	ready    bool
 	statusID map[string]int64 // RO status name (lower case) -> id
 	statusNm map[int64]string // RO status id -> name
@@ -562,11 +566,30 @@ func (s *Syncer) prepare(ctx context.Context, force bool) error {
 			reverse[strings.ToLower(name)] = ps
 		}
 	}
+	zone := time.UTC
+	if name := strings.TrimSpace(info.Timezone); name != "" {
+		if loc, err := time.LoadLocation(name); err == nil {
+			zone = loc
+		} else {
+			s.log.WarnContext(ctx, "the shop's timezone does not load; dates shown to people stay in UTC", "timezone", name, "err", err)
+		}
+	}
 	s.mu.Lock()
 	s.policy, s.currency, s.statusID, s.statusNm, s.ready = pol, co.Currency, byName, byID, true
+	s.zone = zone
 	s.deductedStatus = deductedStatus
 	s.mu.Unlock()
 	return nil
+}
+
+// shopZone returns the shop's timezone for dates shown to people.
+func (s *Syncer) shopZone() *time.Location {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.zone == nil {
+		return time.UTC
+	}
+	return s.zone
 }
 
 func (s *Syncer) pol() Policy {
