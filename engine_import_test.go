@@ -366,3 +366,31 @@ func TestEngine_NotesInShopTimezone(t *testing.T) {
 		})
 	}
 }
+
+// TestEngine_ImportUntilConnection: the initial import reads the shop as it
+// was at the connection (Query.Until = ConnectedAt), and the first poll
+// reaches back to the connection even when the import saw an older order
+// modified later: an order created during a long import, whose webhook was
+// lost, is imported by that poll (ENG-2).
+func TestEngine_ImportUntilConnection(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, basePolicy(), withoutConnect())
+	t0 := e.clock.Now().UTC()
+	old := newOrder("401", t0.Add(-24*time.Hour))
+	old.UpdatedAt = t0.Add(40 * time.Minute) // modified while the import runs
+	e.addOrder(old)
+	late := e.addOrder(newOrder("402", t0.Add(10*time.Minute))) // created while the import runs
+	e.plat.during = func() { e.clock.Advance(50 * time.Minute) }
+
+	require.NoError(t, e.syncer.Connect(ctx))
+	st, err := e.store.ShopState(ctx, shopName)
+	require.NoError(t, err)
+	require.Equal(t, st.ConnectedAt, e.plat.queries[0].Until, "ENG-2: the import stops at the connection")
+	_, ok := e.emu.OrderIDByNumber(late.Number)
+	require.False(t, ok, "an order created after the connection is not back-fill")
+	require.False(t, st.PollCursor.After(st.ConnectedAt), "ENG-2: the first poll reaches back to the connection, cursor %v", st.PollCursor)
+
+	require.NoError(t, e.syncer.Poll(ctx))
+	e.roOrderID(t, late.Number) // ENG-2: the first poll imports it
+	e.roOrderID(t, old.Number)
+}

@@ -122,7 +122,9 @@ type Query struct {
 	// modification (poll); zero for none. Adapters must honour it
 	// (platformtest checks that an order created, or modified, a minute
 	// after it is not yielded; the edge second itself is not specified).
-	// The Syncer does not set it today.
+	// The Syncer sets it on the initial import, to the connection time
+	// (ShopState.ConnectedAt): what is created later comes by webhooks and
+	// polls, whose first cursor never starts after the connection.
 	Until time.Time
 }
 

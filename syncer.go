@@ -463,7 +463,10 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	// RO App's time before the import creates anything: the first RO App
 	// poll reaches back to it (ROClock).
 	roStart := s.roNow(ctx, st.ConnectedAt)
-	q := Query{CreatedSince: since}
+	// The import is the shop as it was at the connection: orders created
+	// after it come by webhooks and polls, which go ahead of the back-fill
+	// (Query.Until; the first poll reaches back to the connection, below).
+	q := Query{CreatedSince: since, Until: st.ConnectedAt}
 	total := s.countOrders(ctx, q)
 	s.log.InfoContext(ctx, "initial import", "since", since, "orders", total)
 	var newest time.Time
@@ -476,9 +479,16 @@ func (s *Syncer) Connect(ctx context.Context) error {
 		// import saw, in the platform's clock (ENG-2): the connection time
 		// is the host's, which may be ahead of the platform's. A shop
 		// without orders in the window is polled from the window's start.
+		// The import stopped at the connection (Until), so the cursor
+		// never passes it: an order created after the connection, and
+		// modified before an old order the import saw modified later, is
+		// still read by the first poll.
 		st.PollCursor = since
 		if !newest.IsZero() {
 			st.PollCursor = s.cursorAt(ctx, newest, s.clock())
+		}
+		if st.PollCursor.After(st.ConnectedAt) {
+			st.PollCursor = st.ConnectedAt
 		}
 	}
 	if st.ROCursor.IsZero() {
