@@ -519,10 +519,14 @@ func (s *Syncer) createOrder(ctx context.Context, rec *Record, o Order, p orderP
 		return nil, err
 	}
 	rec.CustomerHash, rec.CustomerPhone = p.CustomerHash, p.CustomerPhone
-	ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: o.ID, Number: o.Number, CreatedAt: o.CreatedAt}
+	ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: o.ID, Number: o.Number, CreatedAt: o.CreatedAt, Zone: s.shopZone()}
 	var ro *ROOrder
 	if p.FindFirst {
-		// An earlier attempt may have created it (ENG-1).
+		// An earlier attempt may have created it (ENG-1); a poll checks
+		// for a second one created late (duplicates.go).
+		if err := s.watchDuplicates(ctx, rec); err != nil {
+			return nil, err
+		}
 		found, err := s.ro.FindOrder(ctx, OrderLookup{Ref: ref, ClientID: rec.ClientID, Since: rec.IntentAt.Add(-time.Minute)})
 		switch {
 		case err == nil:

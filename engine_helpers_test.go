@@ -87,6 +87,9 @@ type envConfig struct {
 	// platform, when set, wraps the fake platform as the Syncer sees it
 	// (to add an optional capability such as rosync.PlatformClock).
 	platform func(*fakePlatform) rosync.Platform
+	// roOffset is RO App's clock minus the host's (the test clock): the
+	// emulator's timestamps and Date headers are on RO App's clock.
+	roOffset time.Duration
 }
 
 type envOption func(*envConfig)
@@ -102,6 +105,10 @@ func withROClient(wrap func(rosync.ROClient) rosync.ROClient) envOption {
 func withoutConnect() envOption                     { return func(c *envConfig) { c.noConnect = true } }
 func withOptions(f func(*rosync.Options)) envOption { return func(c *envConfig) { f(&c.opts) } }
 func withNow(at time.Time) envOption                { return func(c *envConfig) { c.now = at } }
+
+// withROClockOffset puts RO App's clock d after the host's (before, for a
+// negative d).
+func withROClockOffset(d time.Duration) envOption { return func(c *envConfig) { c.roOffset = d } }
 
 func withPlatform(wrap func(*fakePlatform) rosync.Platform) envOption {
 	return func(c *envConfig) { c.platform = wrap }
@@ -183,7 +190,7 @@ func newEnv(t *testing.T, policy rosync.Policy, options ...envOption) *env {
 
 	e.emu = roapptest.New(cfg.seed, &roapptest.Options{
 		APIKey:        roKey,
-		Now:           e.clock.Now,
+		Now:           func() time.Time { return e.clock.Now().Add(cfg.roOffset) },
 		WebhookURL:    hookSrv.URL,
 		WebhookSecret: roHookToken,
 		// Items show whether they are written off, read by the client

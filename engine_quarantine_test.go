@@ -188,3 +188,50 @@ func TestEngine_QuarantineDoesNotRestart(t *testing.T) { // ENG-1, ENG-2
 		})
 	}
 }
+
+// TestEngine_QuarantineSurvivesFailedReads: ENG-1, ENG-2, a create in doubt
+// that RO App never executes, followed by attempts that fail on a read (RO
+// App answers 503 to everything: the contact or product lookup, the order
+// read), is made once the quarantine counted from the create in doubt has
+// passed: a failed read does not start the quarantine over, so the order
+// waits the quarantine, not the quarantine after the last failure.
+func TestEngine_QuarantineSurvivesFailedReads(t *testing.T) { // ENG-1, ENG-2
+	for _, which := range []string{"order", "contact", "item", "comment"} {
+		t.Run(which, func(t *testing.T) {
+			ctx := context.Background()
+			late := &lateRO{}
+			switch which {
+			case "order":
+				late.createOrder.Store(1)
+			case "contact":
+				late.createContact.Store(1)
+			case "item":
+				late.addItem.Store(1)
+			case "comment":
+				late.addComment.Store(1)
+			}
+			e := newEnv(t, basePolicy(),
+				withROClient(func(c rosync.ROClient) rosync.ROClient { late.ROClient = c; return late }),
+				withOptions(func(o *rosync.Options) { o.InlineRetries = -1; o.Quarantine = 5 * time.Minute }))
+			e.addOrder(newOrder("3501", time.Time{}))
+			var amb *rosync.AmbiguousError
+			require.ErrorAs(t, e.syncer.Sync(ctx, "3501"), &amb, "precondition: the %s create was left in doubt", which)
+			late.mu.Lock()
+			late.queue = nil // RO App never executes it
+			late.mu.Unlock()
+			e.down.Store(true)
+			for range 4 {
+				e.clock.Advance(time.Minute)
+				require.Error(t, e.syncer.Sync(ctx, "3501"), "precondition: the attempt fails on a read")
+			}
+			e.down.Store(false)
+			e.clock.Advance(time.Minute + time.Second)
+			require.NoError(t, e.syncer.Sync(ctx, "3501"), "ENG-2: a failed read restarted the quarantine")
+			snap := e.emu.Snapshot()
+			require.Len(t, snap.Orders, 1, "ENG-1, ENG-2: orders duplicated or lost")
+			require.Len(t, snap.Contacts, 1, "ENG-1, ENG-2: contacts duplicated or lost")
+			require.Len(t, snap.Orders[0].Items, 1, "ENG-1, ENG-2: items duplicated or lost")
+			require.Len(t, snap.Orders[0].Comments, 1, "ENG-1, ENG-2: comments duplicated or lost")
+		})
+	}
+}

@@ -28,6 +28,10 @@ const (
 	// EventWebhookRefused: a webhook failed authentication (ENG-4) or was
 	// too large; nothing was applied.
 	EventWebhookRefused EventKind = "webhook_refused"
+	// EventDuplicate: a poll found a second RO App order carrying the
+	// order's reference (Event.ROOrderID is the duplicate's id; see
+	// Duplicate). It is reported once per duplicate.
+	EventDuplicate EventKind = "duplicate"
 )
 
 // Event is something the Syncer did, for metrics and logs. Options.OnEvent

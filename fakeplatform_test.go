@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -22,6 +23,7 @@ import (
 type fakePlatform struct {
 	name     string
 	currency string
+	timezone string // ShopInfo.Timezone
 	secret   string
 	policy   rosync.Policy
 
@@ -32,6 +34,15 @@ type fakePlatform struct {
 	lists   int // Orders calls
 	// statusCalls counts every SetStatus call, the unsupported ones too.
 	statusCalls int
+	// lostPushes makes that many SetStatus calls fail with an answer
+	// lost on the way (rosync.AmbiguousError); pushLands says whether
+	// the platform set the status all the same.
+	lostPushes int
+	pushLands  bool
+	// queries records every Orders query; during, when set, runs once
+	// after the first order a stream yields (time passing in an import).
+	queries []rosync.Query
+	during  func()
 	// broken holds the error Order returns for an id instead of the order
 	// (an *rosync.InvalidOrderError for undecodable data).
 	broken map[string]error
@@ -47,7 +58,7 @@ func (f *fakePlatform) Name() string          { return f.name }
 func (f *fakePlatform) Policy() rosync.Policy { return f.policy }
 
 func (f *fakePlatform) Shop(context.Context) (rosync.ShopInfo, error) {
-	return rosync.ShopInfo{Currency: f.currency}, nil
+	return rosync.ShopInfo{Currency: f.currency, Timezone: f.timezone}, nil
 }
 
 func (f *fakePlatform) put(o rosync.Order) {
@@ -69,6 +80,9 @@ func (f *fakePlatform) put(o rosync.Order) {
 func (f *fakePlatform) Orders(_ context.Context, q rosync.Query) iter.Seq2[rosync.Order, error] {
 	f.mu.Lock()
 	f.lists++
+	f.queries = append(f.queries, q)
+	during := f.during
+	f.during = nil
 	var out []rosync.Order
 	for _, o := range f.orders {
 		if !q.CreatedSince.IsZero() && o.CreatedAt.Before(q.CreatedSince) {
@@ -77,14 +91,27 @@ func (f *fakePlatform) Orders(_ context.Context, q rosync.Query) iter.Seq2[rosyn
 		if !q.UpdatedSince.IsZero() && o.UpdatedAt.Before(q.UpdatedSince) {
 			continue
 		}
+		// Until bounds the creation of an import, the modification of a
+		// poll (rosync.Query).
+		if !q.Until.IsZero() {
+			if !q.UpdatedSince.IsZero() && o.UpdatedAt.After(q.Until) {
+				continue
+			}
+			if q.UpdatedSince.IsZero() && o.CreatedAt.After(q.Until) {
+				continue
+			}
+		}
 		out = append(out, o)
 	}
 	f.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return func(yield func(rosync.Order, error) bool) {
-		for _, o := range out {
+		for i, o := range out {
 			if !yield(o, nil) {
 				return
+			}
+			if i == 0 && during != nil {
+				during()
 			}
 		}
 	}
@@ -130,12 +157,20 @@ func (f *fakePlatform) VerifyWebhook(r *http.Request) (rosync.Hint, error) {
 	return rosync.Hint{OrderID: v.ID, EventID: r.Header.Get("X-Test-Event"), Topic: "order"}, nil
 }
 
-func (f *fakePlatform) SetStatus(_ context.Context, id, status string) error {
+func (f *fakePlatform) SetStatus(_ context.Context, id, status string) (err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.statusCalls++
 	if !f.policy.StatusSync.ToPlatform() {
 		return rosync.ErrUnsupported
+	}
+	lost := f.lostPushes > 0
+	if lost {
+		f.lostPushes--
+		if !f.pushLands {
+			return &rosync.AmbiguousError{Err: errors.New("status push: answer lost, not executed")}
+		}
+		defer func() { err = &rosync.AmbiguousError{Err: errors.New("status push: executed, answer lost")} }()
 	}
 	f.pushes = append(f.pushes, id+"="+status)
 	if o, ok := f.orders[id]; ok {

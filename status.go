@@ -110,7 +110,7 @@ func (s *Syncer) pushHeld(ctx context.Context, rec *Record, ro *ROOrder) error {
 		return nil
 	}
 	if target == rec.PlatformStatus {
-		rec.HeldStatus = ""
+		rec.HeldStatus, rec.StatusPushSent = "", ""
 		return nil
 	}
 	if s.pol().Held(target) && !rec.Deducted {
@@ -127,23 +127,53 @@ func (s *Syncer) pushHeld(ctx context.Context, rec *Record, ro *ROOrder) error {
 		}
 		rec.Deducted = true
 	}
+	if rec.StatusPushSent == target {
+		// An earlier push of it lost its answer: the platform may have
+		// set it. Read before pushing again, so that a push is made once.
+		o, err := s.p.Order(ctx, rec.OrderID)
+		if err != nil {
+			return fmt.Errorf("rosync: read %s order %s before pushing %q again: %w", s.p.Name(), rec.OrderID, target, err)
+		}
+		if o.Status == target {
+			s.log.DebugContext(ctx, "status push in doubt found done on the platform", "order", rec.OrderID, "status", target)
+			return s.pushed(ctx, rec, target)
+		}
+	}
+	// The intent first: should the answer be lost, the next push reads
+	// the platform's order before pushing again.
+	rec.StatusPushSent = target
+	rec.UpdatedAt = s.clock()
+	if err := s.store.PutRecord(ctx, rec); err != nil {
+		return &storeError{fmt.Errorf("save record %s: %w", rec.OrderID, err)}
+	}
 	if err := s.p.SetStatus(ctx, rec.OrderID, target); err != nil {
 		if errors.Is(err, ErrUnsupported) {
-			rec.HeldStatus = ""
+			rec.HeldStatus, rec.StatusPushSent = "", ""
 			return nil
+		}
+		if !inDoubt(err) {
+			rec.StatusPushSent = "" // refused, so not set
 		}
 		return fmt.Errorf("rosync: set %s status %q: %w", s.p.Name(), target, err)
 	}
+	return s.pushed(ctx, rec, target)
+}
+
+// pushed records that the platform has the status target.
+func (s *Syncer) pushed(ctx context.Context, rec *Record, target string) error {
 	// Remember what we pushed, so the platform's webhook for it is not
 	// taken for a change to bring back.
-	rec.PlatformStatus, rec.HeldStatus = target, ""
+	rec.PlatformStatus, rec.HeldStatus, rec.StatusPushSent = target, "", ""
 	s.emit(ctx, Event{Kind: EventStatusPushed, OrderID: rec.OrderID})
 	return nil
 }
 
 // pollRO is the RO App side of a poll: held pushes whose products may have
 // been deducted since, and RO App status changes whose webhook was missed.
-func (s *Syncer) pollRO(ctx context.Context, st *ShopState, start time.Time) error {
+// It lists the RO App orders modified since st.ROCursor less the poll
+// overlap and moves the cursor to the newest modified_at listed: RO App's
+// clock, never the host's.
+func (s *Syncer) pollRO(ctx context.Context, st *ShopState) error {
 	var errs []error
 	if s.pol().StatusSync.ToPlatform() {
 		held, err := s.store.Records(ctx, s.shop, RecordFilter{Held: true})
@@ -158,14 +188,17 @@ func (s *Syncer) pollRO(ctx context.Context, st *ShopState, start time.Time) err
 		}
 	}
 	if s.pol().StatusSync == StatusSyncNone {
-		st.ROCursor = start
 		return errors.Join(errs...)
 	}
 	since := st.ROCursor.Add(-s.overlap)
+	var newest time.Time // RO App's newest modified_at listed: the next cursor
 	for o, err := range s.ro.OrdersModified(ctx, since) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("rosync: list RO App orders modified since %s: %w", since.Format(time.RFC3339), err))
 			return errors.Join(errs...)
+		}
+		if o.Modified.After(newest) {
+			newest = o.Modified.UTC()
 		}
 		rec, err := s.store.RecordByRO(ctx, o.ID)
 		if errors.Is(err, ErrNotFound) || (err == nil && rec.Shop != s.shop) {
@@ -194,6 +227,12 @@ func (s *Syncer) pollRO(ctx context.Context, st *ShopState, start time.Time) err
 			}
 		}
 	}
-	st.ROCursor = start
+	if newest.After(st.ROCursor) {
+		// RO App's own clock (ENG-2), as the platform's poll cursor
+		// follows the platform's: the host's may be ahead of RO App's
+		// and would skip what was modified in between. A poll that
+		// lists nothing newer leaves it where it was.
+		st.ROCursor = newest
+	}
 	return errors.Join(errs...)
 }

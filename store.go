@@ -72,6 +72,11 @@ type Record struct {
 	ROStatusID int64
 	// HeldStatus is a platform status waiting for deduction (WOO-3).
 	HeldStatus string
+	// StatusPushSent is the platform status whose push was sent and not
+	// confirmed (its answer lost: the platform may have set it): the next
+	// push of that status reads the platform's order first and does not
+	// push it again when the order shows it. "" when no push is in doubt.
+	StatusPushSent string
 	// CustomerHash is a digest of the order's customer data last written
 	// to its contact (ClientID), and CustomerPhone the E.164 phone among
 	// them: a correction of the customer on the platform before deduction

@@ -43,6 +43,11 @@ type Settings struct {
 	// name, for the directions the platform's Policy.StatusSync allows
 	// (CAR-2; WooCommerce reads it in reverse, RO App -> platform).
 	StatusMap map[string]string
+	// DuplicateStatus, when set, is the name of the RO App status that a
+	// duplicate RO App order is moved to once found (see Duplicate); it
+	// must exist (Connect checks). Empty leaves a duplicate's status as it
+	// is. Duplicates are never deleted.
+	DuplicateStatus string
 }
 
 // Options configure a Syncer. The zero value of each field is its
@@ -118,6 +123,12 @@ type Options struct {
 	// the RO App client's timeout plus RO App's own gateway timeout.
 	// Default 5 minutes; negative for none (tests).
 	Quarantine time.Duration
+	// DuplicateWatch is how long, after the quarantine, an order whose
+	// RO App order create was in doubt is still checked by each poll for
+	// a second RO App order carrying its reference (a create RO App
+	// executed later than the quarantine allowed for; see Duplicate).
+	// Default 1 hour.
+	DuplicateWatch time.Duration
 	// Sleep waits for d or until ctx is done; default a timer. Tests and
 	// replays that run on a fake clock replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -171,6 +182,7 @@ type Syncer struct {
 	inlineWait    time.Duration
 	settle        time.Duration
 	quarantine    time.Duration
+	dupWatch      time.Duration
 	sleep         func(context.Context, time.Duration) error
 	replica       string
 	leaseTTL      time.Duration
@@ -185,6 +197,10 @@ type Syncer struct {
 	mu       sync.Mutex
 	policy   Policy
 	currency string
+	// zone is the shop's timezone (ShopInfo.Timezone), for the dates that
+	// rosync shows people (the human line of an order's manager notes);
+	// UTC when the platform names none or a name that does not load.
+	zone *time.Location
 	ready    bool
 	statusID map[string]int64 // RO status name (lower case) -> id
 	statusNm map[int64]string // RO status id -> name
@@ -249,6 +265,10 @@ func New(p Platform, ro ROClient, store Store, opts *Options) (*Syncer, error) {
 		s.quarantine = 5 * time.Minute
 	case o.Quarantine > 0:
 		s.quarantine = o.Quarantine
+	}
+	s.dupWatch = o.DuplicateWatch
+	if s.dupWatch <= 0 {
+		s.dupWatch = time.Hour
 	}
 	if s.sleep == nil {
 		s.sleep = sleepCtx
@@ -441,7 +461,13 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	}
 	pol := s.pol()
 	since := windowStart(st.ConnectedAt, pol.ImportMonths)
-	q := Query{CreatedSince: since}
+	// RO App's time before the import creates anything: the first RO App
+	// poll reaches back to it (ROClock).
+	roStart := s.roNow(ctx, st.ConnectedAt)
+	// The import is the shop as it was at the connection: orders created
+	// after it come by webhooks and polls, which go ahead of the back-fill
+	// (Query.Until; the first poll reaches back to the connection, below).
+	q := Query{CreatedSince: since, Until: st.ConnectedAt}
 	total := s.countOrders(ctx, q)
 	s.log.InfoContext(ctx, "initial import", "since", since, "orders", total)
 	var newest time.Time
@@ -454,13 +480,20 @@ func (s *Syncer) Connect(ctx context.Context) error {
 		// import saw, in the platform's clock (ENG-2): the connection time
 		// is the host's, which may be ahead of the platform's. A shop
 		// without orders in the window is polled from the window's start.
+		// The import stopped at the connection (Until), so the cursor
+		// never passes it: an order created after the connection, and
+		// modified before an old order the import saw modified later, is
+		// still read by the first poll.
 		st.PollCursor = since
 		if !newest.IsZero() {
 			st.PollCursor = s.cursorAt(ctx, newest, s.clock())
 		}
+		if st.PollCursor.After(st.ConnectedAt) {
+			st.PollCursor = st.ConnectedAt
+		}
 	}
 	if st.ROCursor.IsZero() {
-		st.ROCursor = st.ConnectedAt
+		st.ROCursor = roStart
 	}
 	if err := s.store.PutShopState(ctx, st); err != nil {
 		return fmt.Errorf("rosync: save shop state: %w", err)
@@ -521,6 +554,11 @@ func (s *Syncer) prepare(ctx context.Context, force bool) error {
 		byName[strings.ToLower(strings.TrimSpace(st.Name))] = st.ID
 		byID[st.ID] = st.Name
 	}
+	if name := s.settings.DuplicateStatus; name != "" {
+		if _, ok := byName[strings.ToLower(strings.TrimSpace(name))]; !ok {
+			return fmt.Errorf("rosync: settings: DuplicateStatus: RO App has no status %q", name)
+		}
+	}
 	if pol.StatusSync != StatusSyncNone {
 		reverse := map[string]string{}
 		keys := make([]string, 0, len(s.settings.StatusMap))
@@ -539,11 +577,30 @@ func (s *Syncer) prepare(ctx context.Context, force bool) error {
 			reverse[strings.ToLower(name)] = ps
 		}
 	}
+	zone := time.UTC
+	if name := strings.TrimSpace(info.Timezone); name != "" {
+		if loc, err := time.LoadLocation(name); err == nil {
+			zone = loc
+		} else {
+			s.log.WarnContext(ctx, "the shop's timezone does not load; dates shown to people stay in UTC", "timezone", name, "err", err)
+		}
+	}
 	s.mu.Lock()
 	s.policy, s.currency, s.statusID, s.statusNm, s.ready = pol, co.Currency, byName, byID, true
+	s.zone = zone
 	s.deductedStatus = deductedStatus
 	s.mu.Unlock()
 	return nil
+}
+
+// shopZone returns the shop's timezone for dates shown to people.
+func (s *Syncer) shopZone() *time.Location {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.zone == nil {
+		return time.UTC
+	}
+	return s.zone
 }
 
 func (s *Syncer) pol() Policy {
@@ -637,7 +694,10 @@ func (s *Syncer) Poll(ctx context.Context) error {
 	if err := s.retryDue(ctx, start); err != nil {
 		errs = append(errs, err)
 	}
-	if err := s.pollRO(ctx, &st, start); err != nil {
+	if err := s.pollRO(ctx, &st); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.checkDuplicates(ctx, start); err != nil {
 		errs = append(errs, err)
 	}
 	if err := s.store.PutShopState(ctx, st); err != nil {

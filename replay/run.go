@@ -85,6 +85,14 @@ type Options struct {
 	// default 1000 (every order through before the next starts);
 	// negative for none, leaving every failure to the replay's retries.
 	InlineRetries int
+	// Quarantine, when positive, is rosync.Options.Quarantine under
+	// Faults instead of Faults.LateMax plus a minute: shorter than the
+	// late creates, it lets some slip through, for the duplicate repair
+	// to find (rosync.Duplicate).
+	Quarantine time.Duration
+	// DuplicateStatus is rosync.Settings.DuplicateStatus: the RO App
+	// status a duplicate order found is moved to ("" for none).
+	DuplicateStatus string
 }
 
 // Result is what a replay produced.
@@ -116,11 +124,18 @@ type Summary struct {
 	// *rosync.InDoubtError: a create of its may still land late; an order
 	// can be in doubt more than once), and QuarantineWaits how long each
 	// wait lasted on the replay's clock, from when the replay first saw
-	// the order in doubt until it no longer was.
+	// the doubt until the order no longer showed it. DoubtSpans are the
+	// times orders stayed in doubt without a break: an order whose next
+	// create lands in a new doubt as soon as a quarantine ended waits out
+	// both in one span.
 	InDoubt         int
 	QuarantineWaits []time.Duration
+	DoubtSpans      []time.Duration
 	// LateCreates counts the creates RO App executed late.
 	LateCreates int
+	// RepairFound counts the duplicate RO App orders the engine's
+	// duplicate check found (rosync.Syncer.Duplicates).
+	RepairFound int
 }
 
 // Run replays a fixture: it starts the platform's fake server and the RO App
@@ -241,13 +256,16 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 			lateMax = faultplan.DefaultLateMax
 		}
 		quarantine = lateMax + time.Minute
+		if o.Quarantine > 0 {
+			quarantine = o.Quarantine
+		}
 	}
 	syncer, err := rosync.New(plat, ro, store, &rosync.Options{
 		Shop: shopName,
 		Settings: rosync.Settings{
 			IdentifyProductsBy: fx.Settings.IdentifyProductsBy, DefaultRegion: fx.Settings.DefaultRegion,
 			BranchID: branch, OrderTypeID: fx.Settings.OrderTypeID, StatusMap: fx.Settings.StatusMap,
-			AssigneeID: fx.assignee(),
+			AssigneeID: fx.assignee(), DuplicateStatus: o.DuplicateStatus,
 		},
 		Now: clock.Now, Logger: o.Logger,
 		// Transient failures are retried in place on the replay's clock,
@@ -349,6 +367,10 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		_ = syncer.Poll(ctx)
 	}
 
+	dups, err := syncer.Duplicates(ctx)
+	if err != nil {
+		return nil, err
+	}
 	snap := emu.Snapshot()
 	snap.PlatformStatusUpdates = h.StatusUpdates()
 	rejected, err := store.Records(ctx, shopName, rosync.RecordFilter{State: rosync.StateRejected})
@@ -375,7 +397,9 @@ func Run(ctx context.Context, fx *Fixture, opts *Options) (*Result, error) {
 		RejectedByRule: map[string]int{}, StatusPushes: len(snap.PlatformStatusUpdates),
 		APICalls: snap.APICalls.Total, APICallsByRoute: snap.APICalls.ByEndpoint, Warnings: warnings,
 		Faults: map[string]int{}, Retries: int(retries.Load()), PollRounds: rounds,
-		InDoubt: len(doubt.waits) + len(doubt.since), QuarantineWaits: doubt.waits, LateCreates: emu.LateExecuted(),
+		InDoubt: len(doubt.waits) + len(doubt.since), QuarantineWaits: doubt.waits, DoubtSpans: doubt.spans,
+		LateCreates: emu.LateExecuted(),
+		RepairFound: len(dups),
 	}
 	for k, n := range o.Faults.Counts() {
 		sum.Faults[k.String()] = n
@@ -570,32 +594,51 @@ func settle(ctx context.Context, s *rosync.Syncer, store rosync.Store, emu *roap
 const inDoubtText = "may still land in RO App"
 
 // doubtTracker measures, on the replay's clock, how long orders waited out
-// a quarantine.
+// a quarantine: each doubt (an *rosync.InDoubtError with its end) from when
+// the replay first saw it until the order no longer showed it, and each
+// span of doubts in a row (an order whose next create lands in a new doubt
+// as soon as the first quarantine ended waits out both).
 type doubtTracker struct {
-	since map[string]time.Time // orders in doubt now, since when
-	waits []time.Duration      // the waits of orders through since
+	since map[string]time.Time // orders in doubt now, since when they show this doubt
+	doubt map[string]string    // the doubt they show (the error)
+	span  map[string]time.Time // since when they are in doubt without a break
+	waits []time.Duration      // the waits of doubts over
+	spans []time.Duration      // the spans over
 }
 
 // observe notes the orders in doubt at now, and the end of the waits of
-// those no longer in doubt.
+// those no longer in that doubt.
 func (d *doubtTracker) observe(ctx context.Context, store rosync.Store, now time.Time) error {
 	failed, err := store.Records(ctx, shopName, rosync.RecordFilter{Failed: true})
 	if err != nil {
 		return err
 	}
-	still := map[string]bool{}
+	if d.doubt == nil {
+		d.doubt, d.span = map[string]string{}, map[string]time.Time{}
+	}
+	still := map[string]string{}
 	for _, r := range failed {
 		if strings.Contains(r.LastError, inDoubtText) {
-			still[r.OrderID] = true
-			if _, ok := d.since[r.OrderID]; !ok {
-				d.since[r.OrderID] = now
-			}
+			still[r.OrderID] = r.LastError
 		}
 	}
 	for id, t := range d.since {
-		if !still[id] {
+		if still[id] != d.doubt[id] {
 			d.waits = append(d.waits, now.Sub(t))
 			delete(d.since, id)
+			delete(d.doubt, id)
+		}
+		if still[id] == "" {
+			d.spans = append(d.spans, now.Sub(d.span[id]))
+			delete(d.span, id)
+		}
+	}
+	for id, e := range still {
+		if _, ok := d.since[id]; !ok {
+			d.since[id], d.doubt[id] = now, e
+		}
+		if _, ok := d.span[id]; !ok {
+			d.span[id] = now
 		}
 	}
 	return nil

@@ -171,7 +171,8 @@ func soakShop(t *testing.T, seed uint64, n int) *Fixture {
 // goes on; the replay waits out the quarantines after each event, so the
 // events find RO App as without faults). It prints how many creates were
 // late, how many orders waited in doubt and how long (p50, p99, on the
-// replay's clock), and the duplicates found (0).
+// replay's clock: each doubt, and the spans of doubts in a row), and the
+// duplicates the repair found (0).
 func TestSoak(t *testing.T) {
 	fx := soakShop(t, 42, soakOrders)
 	want := run(t, fx, &Options{Memory: true})
@@ -191,14 +192,20 @@ func TestSoak(t *testing.T) {
 	dups, lost := duplicatesAndLost(want, got)
 	t.Logf("soak faults: %s", plan.Summary())
 	p50, p99 := percentiles(res.Summary.QuarantineWaits)
-	fmt.Printf("soak: orders=%d faults=%d retries=%d late_creates=%d in_doubt=%d quarantine_p50=%v p99=%v duplicates=%d lost=%d\n",
+	_, spanP99 := percentiles(res.Summary.DoubtSpans)
+	fmt.Printf("soak: orders=%d faults=%d retries=%d late_creates=%d in_doubt=%d quarantine=%v quarantine_p50=%v p99=%v doubt_span_p99=%v duplicates=%d lost=%d repair_found=%d\n",
 		len(want.Orders), plan.Total(), res.Summary.Retries, plan.Counts()[faultplan.ExecutedLate], res.Summary.InDoubt,
-		p50, p99, dups, lost)
+		faultplan.DefaultLateMax+time.Minute, p50, p99, spanP99, dups, lost, res.Summary.RepairFound)
 	require.Equal(t, soakOrders, len(want.Orders), "the fault-free run did not import every order")
 	require.Zero(t, dups, "duplicates")
 	require.Zero(t, lost, "lost orders")
+	require.Zero(t, res.Summary.RepairFound, "ENG-1: the duplicate check found a duplicate the quarantine let through")
 	require.Empty(t, got.Failed, "orders left failed")
 	require.Positive(t, res.Summary.InDoubt, "ENG-1: no order waited out a quarantine")
+	// On the replay's clock, not the wall clock: a doubt waits its
+	// quarantine, counted from the create in doubt, and no more (a restart
+	// would double it).
+	require.Less(t, p99, 2*(faultplan.DefaultLateMax+time.Minute), "ENG-2: a doubt's quarantine restarted")
 	if diff := cmp.Diff(canonicalIDs(want), canonicalIDs(snapshotJSON(t, got)), ignoreCalls); diff != "" {
 		t.Errorf("snapshot under faults differs from the fault-free one (-want +got):\n%s", diff)
 	}

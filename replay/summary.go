@@ -31,6 +31,9 @@ func (s Summary) Print(w io.Writer, name string) {
 				s.LateCreates, s.InDoubt, p50, p99)
 		}
 	}
+	if s.RepairFound > 0 {
+		fmt.Fprintf(w, "  duplicate RO App orders found (commented on, not deleted): %d\n", s.RepairFound)
+	}
 	if s.Warnings > 0 {
 		fmt.Fprintf(w, "  warnings: %d (see above)\n", s.Warnings)
 	}

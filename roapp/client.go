@@ -144,6 +144,8 @@ type Client struct {
 	uomID    int64
 	deducted []string
 
+	clock serverClock // RO App's clock, from its answers' Date headers
+
 	uomMu sync.Mutex
 	uoms  map[string]int64 // lower-cased title → id, once read
 
@@ -152,7 +154,10 @@ type Client struct {
 	warnedNames  atomic.Bool // the names[] filter was seen ignored
 }
 
-var _ rosync.ROClient = (*Client)(nil)
+var (
+	_ rosync.ROClient      = (*Client)(nil)
+	_ rosync.ROOrderFinder = (*Client)(nil)
+)
 
 var _ rosync.LoggerTaker = (*Client)(nil)
 
@@ -350,6 +355,7 @@ func (c *Client) do(ctx context.Context, cl call) ([]byte, error) {
 			slog.String("method", info.Method), slog.String("path", tmpl), slog.String("error", err.Error()))
 		return nil, err
 	}
+	c.sawDate(resp.Header)
 	defer resp.Body.Close()
 	data, rerr := readLimited(resp.Body, MaxResponseBytes)
 	c.log.LogAttrs(ctx, slog.LevelDebug, "roapp request",

@@ -162,6 +162,18 @@
 // Not in the table, also UNVERIFIED: Retry-After on 429 (honoured when
 // sent, else exponential back-off).
 //
+// # Duplicates and RO App's clock
+//
+// FindOrders (rosync.ROOrderFinder) lists every order that carries a
+// reference with the documented GET /orders filters clients_ids[] and
+// created_at[] (list-orders; a date filter takes one or two values, from
+// and to: reference/roapp-and-cartum-api.md), read to the last page; the
+// engine's duplicate check (rosync.Duplicate) uses it. Now
+// (rosync.ROClock) is RO App's time from the Date header of its latest
+// answer (RFC 9110 §6.6.1 requires an origin server with a clock to send
+// one): no RO App source shows the header, so a missing or unreadable one
+// is an error and the engine falls back on its own connection time.
+//
 // # Webhooks
 //
 // VerifyWebhook and WebhookHandler authenticate RO App webhooks (ENG-4) and

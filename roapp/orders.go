@@ -103,32 +103,65 @@ func (c *Client) carries(w wireOrder, key string) bool {
 // Options.ExternalRefField custom field. No match is an error wrapping
 // rosync.ErrNotFound.
 func (c *Client) FindOrder(ctx context.Context, l rosync.OrderLookup) (rosync.ROOrder, error) {
-	key := l.Ref.Key()
-	q := url.Values{}
-	if l.ClientID != 0 {
-		q.Set("clients_ids[]", strconv.FormatInt(l.ClientID, 10))
-	}
-	if !l.Since.IsZero() {
-		q.Set("created_at[]", apiTime(l.Since.Add(-FindOrderSkew)))
-	}
-	for raw, err := range c.list(ctx, EndpointOrders, nil, q) {
+	for o, err := range c.ordersCarrying(ctx, l) {
 		if err != nil {
 			return rosync.ROOrder{}, err
 		}
-		var w wireOrder
-		if err := json.Unmarshal(raw, &w); err != nil {
-			return rosync.ROOrder{}, c.decodeError(EndpointOrders, err)
-		}
-		if !c.carries(w, key) {
-			continue
-		}
-		o := c.order(w)
 		if o.Items, err = c.items(ctx, o.ID); err != nil {
 			return rosync.ROOrder{}, err
 		}
 		return o, nil
 	}
-	return rosync.ROOrder{}, fmt.Errorf("roapp: order with reference %q: %w", key, rosync.ErrNotFound)
+	return rosync.ROOrder{}, fmt.Errorf("roapp: order with reference %q: %w", l.Ref.Key(), rosync.ErrNotFound)
+}
+
+// FindOrders returns every order that carries l.Ref, without items, by
+// ascending id (rosync.ROOrderFinder): the same listing as FindOrder, GET
+// /orders with the documented filters clients_ids[] and created_at[]
+// (since l.Since less FindOrderSkew), read to its end. A second order
+// among them is a duplicate that a late-executed create left.
+func (c *Client) FindOrders(ctx context.Context, l rosync.OrderLookup) ([]rosync.ROOrder, error) {
+	out := []rosync.ROOrder{}
+	for o, err := range c.ordersCarrying(ctx, l) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	slices.SortFunc(out, func(a, b rosync.ROOrder) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// ordersCarrying streams the orders of GET /orders?clients_ids[]=…&
+// created_at[]=… that carry l.Ref, without items.
+func (c *Client) ordersCarrying(ctx context.Context, l rosync.OrderLookup) iter.Seq2[rosync.ROOrder, error] {
+	return func(yield func(rosync.ROOrder, error) bool) {
+		key := l.Ref.Key()
+		q := url.Values{}
+		if l.ClientID != 0 {
+			q.Set("clients_ids[]", strconv.FormatInt(l.ClientID, 10))
+		}
+		if !l.Since.IsZero() {
+			q.Set("created_at[]", apiTime(l.Since.Add(-FindOrderSkew)))
+		}
+		for raw, err := range c.list(ctx, EndpointOrders, nil, q) {
+			if err != nil {
+				yield(rosync.ROOrder{}, err)
+				return
+			}
+			var w wireOrder
+			if err := json.Unmarshal(raw, &w); err != nil {
+				yield(rosync.ROOrder{}, c.decodeError(EndpointOrders, err))
+				return
+			}
+			if !c.carries(w, key) {
+				continue
+			}
+			if !yield(c.order(w), nil) {
+				return
+			}
+		}
+	}
 }
 
 // Order returns an order (GET /orders/{id}, possibly wrapped in data) with

@@ -116,8 +116,11 @@ type ShopConfig struct {
 	IdentifyProductsBy string            `yaml:"identify_products_by"`
 	DefaultRegion      string            `yaml:"default_region"`
 	StatusMap          map[string]string `yaml:"status_map"`
-	Timezone           string            `yaml:"timezone"`
-	Currency           string            `yaml:"currency"`
+	// DuplicateStatus is rosync.Settings.DuplicateStatus: the RO App
+	// status a duplicate RO App order is moved to once found.
+	DuplicateStatus string `yaml:"duplicate_status"`
+	Timezone        string `yaml:"timezone"`
+	Currency        string `yaml:"currency"`
 	// BranchID and OrderTypeID override the RO App defaults for this shop.
 	BranchID    int64 `yaml:"branch_id"`
 	OrderTypeID int64 `yaml:"order_type_id"`
@@ -376,8 +379,8 @@ func (s ShopConfig) Settings(ro ROAppConfig) rosync.Settings {
 	return rosync.Settings{
 		IdentifyProductsBy: rosync.IdentifyBy(s.IdentifyProductsBy), DefaultRegion: s.DefaultRegion,
 		BranchID: s.branch(ro), OrderTypeID: s.orderType(ro), StatusMap: s.StatusMap,
-		AssigneeID: ro.AssigneeID,
-		Deduction:  rosync.DeductionSignal{Statuses: ro.DeductionStatuses, IgnoreClosedGroups: ro.IgnoreClosedGroups},
+		AssigneeID: ro.AssigneeID, DuplicateStatus: s.DuplicateStatus,
+		Deduction: rosync.DeductionSignal{Statuses: ro.DeductionStatuses, IgnoreClosedGroups: ro.IgnoreClosedGroups},
 	}
 }
 

@@ -27,6 +27,7 @@ type Metrics struct {
 	rejected *prometheus.CounterVec // shop, rule
 	refused  *prometheus.CounterVec // shop, reason
 	pushes   *prometheus.CounterVec // shop
+	dups     *prometheus.CounterVec // shop
 	calls    *prometheus.CounterVec // service, status
 	tooMany  *prometheus.CounterVec // service
 	waitSum  prometheus.Counter
@@ -59,6 +60,9 @@ func NewMetrics() *Metrics {
 			[]string{"shop", "reason"}),
 		pushes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rosync_status_pushes_total",
 			Help: "Order statuses set on the platform, by shop."}, []string{"shop"}),
+		dups: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rosync_duplicates_total",
+			Help: "Duplicate RO App orders found (a create executed after its quarantine; commented on, never deleted), by shop (ENG-1)."},
+			[]string{"shop"}),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "rosync_api_calls_total",
 			Help: "HTTP requests sent (retries included), by service (roapp or the platform) and status class."},
 			[]string{"service", "status"}),
@@ -78,7 +82,7 @@ func NewMetrics() *Metrics {
 			Buckets: []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60}},
 			[]string{"shop", "outcome"}),
 	}
-	m.reg.MustRegister(m.orders, m.rejected, m.refused, m.pushes, m.calls, m.tooMany, m.waitSum, m.wait,
+	m.reg.MustRegister(m.orders, m.rejected, m.refused, m.pushes, m.dups, m.calls, m.tooMany, m.waitSum, m.wait,
 		m.webhook, m.apply,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.h = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
@@ -98,6 +102,7 @@ func (m *Metrics) AddShop(shop string) {
 	}
 	m.AddWebhookSource(shop)
 	m.pushes.WithLabelValues(shop)
+	m.dups.WithLabelValues(shop)
 }
 
 // AddWebhookSource makes the refused-webhook counters of a source (a shop,
@@ -143,6 +148,8 @@ func (m *Metrics) OnEvent(ev rosync.Event) {
 		m.refused.WithLabelValues(ev.Shop, refusal(ev.Err)).Inc()
 	case rosync.EventStatusPushed:
 		m.pushes.WithLabelValues(ev.Shop).Inc()
+	case rosync.EventDuplicate:
+		m.dups.WithLabelValues(ev.Shop).Inc()
 	}
 }
 

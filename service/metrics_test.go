@@ -77,6 +77,7 @@ func TestMetricsExposition(t *testing.T) {
 		`rosync_orders_total{outcome="failed",shop="idle"}`,
 		`rosync_webhook_refused_total{reason="signature",shop="idle"}`,
 		`rosync_status_pushes_total{shop="idle"}`,
+		`rosync_duplicates_total{shop="idle"}`,
 		`rosync_api_calls_total{service="roapp",status="2xx"}`,
 		`rosync_api_429_total{service="roapp"}`,
 		`rosync_ratelimit_wait_seconds_total`,
@@ -98,6 +99,7 @@ func TestMetricsExposition(t *testing.T) {
 		{Kind: rosync.EventWebhookRefused, Shop: "main", Err: rosync.ErrSignature},
 		{Kind: rosync.EventWebhookRefused, Shop: "main", Err: rosync.ErrBodyTooLarge},
 		{Kind: rosync.EventStatusPushed, Shop: "main"},
+		{Kind: rosync.EventDuplicate, Shop: "main", OrderID: "1", ROOrderID: 9},
 	} {
 		m.OnEvent(ev)
 	}
@@ -136,6 +138,7 @@ func TestMetricsExposition(t *testing.T) {
 		`rosync_webhook_refused_total{reason="signature",shop="main"}`:     1,
 		`rosync_webhook_refused_total{reason="too_large",shop="main"}`:     1,
 		`rosync_status_pushes_total{shop="main"}`:                          1,
+		`rosync_duplicates_total{shop="main"}`:                             1, // ENG-1
 		`rosync_api_calls_total{service="roapp",status="2xx"}`:             2,
 		`rosync_api_calls_total{service="roapp",status="4xx"}`:             2,
 		`rosync_api_calls_total{service="roapp",status="5xx"}`:             1,
@@ -158,7 +161,8 @@ func TestMetricsExposition(t *testing.T) {
 	}
 	for f, typ := range map[string]string{"rosync_orders_total": "counter", "rosync_rejected_total": "counter",
 		"rosync_webhook_refused_total": "counter", "rosync_status_pushes_total": "counter",
-		"rosync_api_calls_total": "counter", "rosync_api_429_total": "counter",
+		"rosync_duplicates_total": "counter",
+		"rosync_api_calls_total":  "counter", "rosync_api_429_total": "counter",
 		"rosync_ratelimit_wait_seconds_total": "counter", "rosync_ratelimit_wait_seconds": "histogram",
 		"rosync_order_apply_seconds": "histogram", "rosync_webhook_duration_seconds": "histogram"} {
 		require.Equal(t, typ, e.types[f], f)

@@ -404,6 +404,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r2.URL = &u
 		r = r2
 	}
+	// RO App's clock, as an origin server sends it (RFC 9110 §6.6.1).
+	w.Header().Set("Date", e.clock().Format(http.TimeFormat))
 	// Creates executed late land before anything that comes after them.
 	e.late.RunDue()
 	_, pattern := e.mux.Handler(r)

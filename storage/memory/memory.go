@@ -36,6 +36,7 @@ type Store struct {
 	shops      map[string]rosync.ShopState
 	seen       map[seenKey]struct{}
 	mirror     mirror
+	dups       dups
 
 	locks keylock.Set
 }

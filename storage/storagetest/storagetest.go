@@ -71,6 +71,8 @@ func Run(t *testing.T, newStore func(t *testing.T) rosync.Store) {
 		{"Mirror/Products", testMirrorProducts},
 		{"Mirror/UpTo", testMirroredUpTo},
 		{"Mirror/Concurrent", testMirrorConcurrent},
+		{"Duplicates/Watches", testDuplicateWatches},
+		{"Duplicates/Found", testDuplicates},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,6 +126,7 @@ func SampleRecord(shop, orderID string) rosync.Record {
 		PlatformStatus: "processing",
 		ROStatusID:     3,
 		HeldStatus:     "completed",
+		StatusPushSent: "on-hold",
 		CustomerHash:   "cu5t0m3r",
 		CustomerPhone:  "+380501112233",
 		Rule:           "WOO-2",

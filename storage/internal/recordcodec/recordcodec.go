@@ -53,6 +53,7 @@ type recordData struct {
 	Deducted          bool                `json:"deducted,omitempty"`
 	PlatformStatus    string              `json:"platform_status,omitempty"`
 	ROStatusID        int64               `json:"ro_status_id,omitempty"`
+	StatusPushSent    string              `json:"status_push_sent,omitempty"`
 	Rule              string              `json:"rule,omitempty"`
 	Reason            string              `json:"reason,omitempty"`
 	Attempts          int                 `json:"attempts,omitempty"`
@@ -82,6 +83,7 @@ func Encode(r *rosync.Record) ([]byte, error) {
 		Deducted:          r.Deducted,
 		PlatformStatus:    r.PlatformStatus,
 		ROStatusID:        r.ROStatusID,
+		StatusPushSent:    r.StatusPushSent,
 		Rule:              r.Rule,
 		Reason:            r.Reason,
 		Attempts:          r.Attempts,
@@ -119,6 +121,7 @@ func Decode(data []byte, r *rosync.Record) error {
 	r.Deducted = d.Deducted
 	r.PlatformStatus = d.PlatformStatus
 	r.ROStatusID = d.ROStatusID
+	r.StatusPushSent = d.StatusPushSent
 	r.Rule = d.Rule
 	r.Reason = d.Reason
 	r.Attempts = d.Attempts
