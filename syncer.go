@@ -200,7 +200,7 @@ type Syncer struct {
 	// zone is the shop's timezone (ShopInfo.Timezone), for the dates that
 	// rosync shows people (the human line of an order's manager notes);
 	// UTC when the platform names none or a name that does not load.
-	zone *time.Location
+	zone     *time.Location
 	ready    bool
 	statusID map[string]int64 // RO status name (lower case) -> id
 	statusNm map[int64]string // RO status id -> name
