@@ -519,7 +519,7 @@ func (s *Syncer) createOrder(ctx context.Context, rec *Record, o Order, p orderP
 		return nil, err
 	}
 	rec.CustomerHash, rec.CustomerPhone = p.CustomerHash, p.CustomerPhone
-	ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: o.ID, Number: o.Number, CreatedAt: o.CreatedAt}
+	ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: o.ID, Number: o.Number, CreatedAt: o.CreatedAt, Zone: s.shopZone()}
 	var ro *ROOrder
 	if p.FindFirst {
 		// An earlier attempt may have created it (ENG-1); a poll checks

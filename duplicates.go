@@ -195,7 +195,7 @@ func (s *Syncer) checkWatch(ctx context.Context, ds DuplicateStore, finder ROOrd
 		}
 		return nil
 	}
-	ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: rec.OrderID, Number: rec.Number, CreatedAt: rec.PlatformCreatedAt}
+	ref := ExternalRef{Platform: s.p.Name(), Shop: s.shop, OrderID: rec.OrderID, Number: rec.Number, CreatedAt: rec.PlatformCreatedAt, Zone: s.shopZone()}
 	found, err := finder.FindOrders(ctx, OrderLookup{Ref: ref, ClientID: w.ClientID, Since: w.Since.Add(-time.Minute)})
 	if err != nil {
 		return err

@@ -339,3 +339,58 @@ func TestEngine_ImportWindow(t *testing.T) { // WOO-1, CAR-1, SHO-1
 		})
 	}
 }
+
+// TestEngine_NotesInShopTimezone: the shop's timezone (ShopInfo.Timezone)
+// dates the human line of the RO App order's manager notes; a name that
+// does not load leaves it in UTC.
+func TestEngine_NotesInShopTimezone(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no timezone database:", err)
+	}
+	for zone, loc := range map[string]*time.Location{"America/New_York": ny, "Not/AZone": time.UTC} {
+		t.Run(zone, func(t *testing.T) {
+			e := newEnv(t, basePolicy(), withoutConnect())
+			e.plat.timezone = zone
+			require.NoError(t, e.syncer.Connect(context.Background()))
+			o := newOrder("301", time.Time{})
+			o.CreatedAt = e.clock.Now().Add(-time.Hour).Truncate(time.Minute).UTC()
+			e.addOrder(o)
+			require.NoError(t, e.syncer.Sync(context.Background(), o.ID))
+			bodies := strings.Join(e.bodies.get("POST /orders"), "\n")
+			local := o.CreatedAt.In(loc)
+			_, offset := local.Zone()
+			require.NotEqual(t, loc == time.UTC, offset != 0, "the test needs an offset to tell the zones apart")
+			require.Contains(t, bodies, "fake order #"+o.Number+" of "+local.Format("2006-01-02 15:04 -07:00"), "the human line of the manager notes")
+			require.Contains(t, bodies, "rosync-created: "+o.CreatedAt.Format(time.RFC3339), "the machine line stays in UTC")
+		})
+	}
+}
+
+// TestEngine_ImportUntilConnection: the initial import reads the shop as it
+// was at the connection (Query.Until = ConnectedAt), and the first poll
+// reaches back to the connection even when the import saw an older order
+// modified later: an order created during a long import, whose webhook was
+// lost, is imported by that poll (ENG-2).
+func TestEngine_ImportUntilConnection(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, basePolicy(), withoutConnect())
+	t0 := e.clock.Now().UTC()
+	old := newOrder("401", t0.Add(-24*time.Hour))
+	old.UpdatedAt = t0.Add(40 * time.Minute) // modified while the import runs
+	e.addOrder(old)
+	late := e.addOrder(newOrder("402", t0.Add(10*time.Minute))) // created while the import runs
+	e.plat.during = func() { e.clock.Advance(50 * time.Minute) }
+
+	require.NoError(t, e.syncer.Connect(ctx))
+	st, err := e.store.ShopState(ctx, shopName)
+	require.NoError(t, err)
+	require.Equal(t, st.ConnectedAt, e.plat.queries[0].Until, "ENG-2: the import stops at the connection")
+	_, ok := e.emu.OrderIDByNumber(late.Number)
+	require.False(t, ok, "an order created after the connection is not back-fill")
+	require.False(t, st.PollCursor.After(st.ConnectedAt), "ENG-2: the first poll reaches back to the connection, cursor %v", st.PollCursor)
+
+	require.NoError(t, e.syncer.Poll(ctx))
+	e.roOrderID(t, late.Number) // ENG-2: the first poll imports it
+	e.roOrderID(t, old.Number)
+}

@@ -23,6 +23,7 @@ import (
 type fakePlatform struct {
 	name     string
 	currency string
+	timezone string // ShopInfo.Timezone
 	secret   string
 	policy   rosync.Policy
 
@@ -38,6 +39,10 @@ type fakePlatform struct {
 	// the platform set the status all the same.
 	lostPushes int
 	pushLands  bool
+	// queries records every Orders query; during, when set, runs once
+	// after the first order a stream yields (time passing in an import).
+	queries []rosync.Query
+	during  func()
 	// broken holds the error Order returns for an id instead of the order
 	// (an *rosync.InvalidOrderError for undecodable data).
 	broken map[string]error
@@ -53,7 +58,7 @@ func (f *fakePlatform) Name() string          { return f.name }
 func (f *fakePlatform) Policy() rosync.Policy { return f.policy }
 
 func (f *fakePlatform) Shop(context.Context) (rosync.ShopInfo, error) {
-	return rosync.ShopInfo{Currency: f.currency}, nil
+	return rosync.ShopInfo{Currency: f.currency, Timezone: f.timezone}, nil
 }
 
 func (f *fakePlatform) put(o rosync.Order) {
@@ -75,6 +80,9 @@ func (f *fakePlatform) put(o rosync.Order) {
 func (f *fakePlatform) Orders(_ context.Context, q rosync.Query) iter.Seq2[rosync.Order, error] {
 	f.mu.Lock()
 	f.lists++
+	f.queries = append(f.queries, q)
+	during := f.during
+	f.during = nil
 	var out []rosync.Order
 	for _, o := range f.orders {
 		if !q.CreatedSince.IsZero() && o.CreatedAt.Before(q.CreatedSince) {
@@ -83,14 +91,27 @@ func (f *fakePlatform) Orders(_ context.Context, q rosync.Query) iter.Seq2[rosyn
 		if !q.UpdatedSince.IsZero() && o.UpdatedAt.Before(q.UpdatedSince) {
 			continue
 		}
+		// Until bounds the creation of an import, the modification of a
+		// poll (rosync.Query).
+		if !q.Until.IsZero() {
+			if !q.UpdatedSince.IsZero() && o.UpdatedAt.After(q.Until) {
+				continue
+			}
+			if q.UpdatedSince.IsZero() && o.CreatedAt.After(q.Until) {
+				continue
+			}
+		}
 		out = append(out, o)
 	}
 	f.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return func(yield func(rosync.Order, error) bool) {
-		for _, o := range out {
+		for i, o := range out {
 			if !yield(o, nil) {
 				return
+			}
+			if i == 0 && during != nil {
+				during()
 			}
 		}
 	}

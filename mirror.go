@@ -136,7 +136,7 @@ func (s *Syncer) ensureFresh(ctx context.Context, f *mirrorFeed, ticket uint64, 
 		wait := time.Duration(0)
 		if !f.running {
 			wait = mirrorMaxWait - time.Since(since)
-			if !order || 2*ix.gate.waiting >= ix.gate.active || wait <= 0 {
+			if !order || PriorityOf(ctx) == PriorityLive || 2*ix.gate.waiting >= ix.gate.active || wait <= 0 { // a live order does not wait for the import's orders to gather (priority.go)
 				f.started++
 				seq := f.started
 				f.running = true

@@ -338,6 +338,10 @@ type ExternalRef struct {
 	OrderID   string
 	Number    string
 	CreatedAt time.Time
+	// Zone is the shop's timezone (ShopInfo.Timezone): the human line of
+	// Notes shows the order's date in it, as the shop's staff know it. The
+	// machine lines stay in UTC. Nil means UTC.
+	Zone *time.Location
 }
 
 // Key is the compact unique form "rosync:<platform>:<shop>:<order id>".
@@ -345,11 +349,16 @@ func (r ExternalRef) Key() string {
 	return "rosync:" + r.Platform + ":" + r.Shop + ":" + r.OrderID
 }
 
-// Notes renders the manager notes of the RO App order: one human line, then
-// machine lines that ParseNotes reads back.
+// Notes renders the manager notes of the RO App order: one human line with
+// the order's date in the shop's timezone (Zone), then machine lines, in
+// UTC, that ParseNotes reads back.
 func (r ExternalRef) Notes() string {
+	zone := r.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
 	return fmt.Sprintf("%s order #%s of %s\nrosync-ref: %s\nrosync-number: %s\nrosync-created: %s",
-		r.Platform, r.Number, r.CreatedAt.UTC().Format(time.RFC3339), r.Key(), r.Number,
+		r.Platform, r.Number, r.CreatedAt.In(zone).Format("2006-01-02 15:04 -07:00 MST"), r.Key(), r.Number,
 		r.CreatedAt.UTC().Format(time.RFC3339))
 }
 

@@ -102,9 +102,10 @@ type ShopInfo struct {
 	Currency string // ISO 4217
 	Plan     string // Shopify plan display name; "" elsewhere
 	// Timezone is the shop's IANA timezone name ("Europe/Kyiv"), "" when
-	// the platform does not say. It is information for dates shown to
-	// people (a shop's local order time in a log, a note or a report):
-	// the engine computes in UTC and does not read it, and an adapter
+	// the platform does not say. The engine computes in UTC; it reads the
+	// timezone only for dates shown to people: the human line of an RO App
+	// order's manager notes (ExternalRef.Notes) gives the shop's order date
+	// in it. A name that does not load is logged and UTC is used. An adapter
 	// whose API speaks local time converts with its own setting (Cartum's
 	// Options.Timezone). platformtest checks that it loads.
 	Timezone string
@@ -121,7 +122,9 @@ type Query struct {
 	// modification (poll); zero for none. Adapters must honour it
 	// (platformtest checks that an order created, or modified, a minute
 	// after it is not yielded; the edge second itself is not specified).
-	// The Syncer does not set it today.
+	// The Syncer sets it on the initial import, to the connection time
+	// (ShopState.ConnectedAt): what is created later comes by webhooks and
+	// polls, whose first cursor never starts after the connection.
 	Until time.Time
 }
 

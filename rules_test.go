@@ -343,6 +343,26 @@ func TestExternalRefNotes(t *testing.T) {
 	}
 }
 
+// TestExternalRefNotesZone: the human line shows the order's date in the
+// shop's timezone, as its staff know it; the machine lines stay in UTC and
+// read back the same instant.
+func TestExternalRefNotesZone(t *testing.T) {
+	kyiv, err := time.LoadLocation("Europe/Kyiv")
+	if err != nil {
+		t.Skip("no timezone database:", err)
+	}
+	at := time.Date(2021, 11, 30, 7, 32, 10, 0, time.UTC)
+	ref := ExternalRef{Platform: "cartum", Shop: "s", OrderID: "7", Number: "7", CreatedAt: at, Zone: kyiv}
+	notes := ref.Notes()
+	if first, _, _ := strings.Cut(notes, "\n"); first != "cartum order #7 of 2021-11-30 09:32 +02:00 EET" {
+		t.Errorf("human line = %q, want the date in Europe/Kyiv", first)
+	}
+	got, ok := ParseNotes(notes)
+	if !ok || !got.CreatedAt.Equal(at) || got.CreatedAt.Location() != time.UTC {
+		t.Errorf("ParseNotes = %+v, %v; want CreatedAt %v in UTC", got, ok, at)
+	}
+}
+
 func TestProductKey(t *testing.T) { // PRD-2: identify by name, SKU or id
 	p := Product{ID: "30", SKU: "woo-album", Name: "Album"}
 	for by, want := range map[IdentifyBy]string{IdentifyBySKU: "woo-album", IdentifyByID: "30", IdentifyByName: "Album"} {

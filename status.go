@@ -27,6 +27,7 @@ import (
 // the next Poll reads every RO App order modified since the previous one
 // and does the same work.
 func (s *Syncer) HandleROEvent(ctx context.Context, ev ROEvent) (err error) {
+	ctx = WithPriority(ctx, PriorityLive) // an RO App event goes ahead of the back-fill (priority.go)
 	defer func() {
 		if err != nil {
 			s.log.WarnContext(ctx, "RO App event not applied; the next poll does its work",

@@ -197,6 +197,10 @@ type Syncer struct {
 	mu       sync.Mutex
 	policy   Policy
 	currency string
+	// zone is the shop's timezone (ShopInfo.Timezone), for the dates that
+	// rosync shows people (the human line of an order's manager notes);
+	// UTC when the platform names none or a name that does not load.
+	zone     *time.Location
 	ready    bool
 	statusID map[string]int64 // RO status name (lower case) -> id
 	statusNm map[int64]string // RO status id -> name
@@ -434,6 +438,7 @@ func (s *Syncer) cursorAt(ctx context.Context, newest, start time.Time) time.Tim
 // excluded statuses (CAR-1, SHO-1, WOO-1). Calling Connect again resumes an
 // interrupted import and otherwise only re-checks the shop.
 func (s *Syncer) Connect(ctx context.Context) error {
+	ctx = WithPriority(ctx, PriorityBackfill) // the import gives way to live orders (priority.go)
 	if err := s.prepare(ctx, true); err != nil {
 		return err
 	}
@@ -459,7 +464,10 @@ func (s *Syncer) Connect(ctx context.Context) error {
 	// RO App's time before the import creates anything: the first RO App
 	// poll reaches back to it (ROClock).
 	roStart := s.roNow(ctx, st.ConnectedAt)
-	q := Query{CreatedSince: since}
+	// The import is the shop as it was at the connection: orders created
+	// after it come by webhooks and polls, which go ahead of the back-fill
+	// (Query.Until; the first poll reaches back to the connection, below).
+	q := Query{CreatedSince: since, Until: st.ConnectedAt}
 	total := s.countOrders(ctx, q)
 	s.log.InfoContext(ctx, "initial import", "since", since, "orders", total)
 	var newest time.Time
@@ -472,9 +480,16 @@ func (s *Syncer) Connect(ctx context.Context) error {
 		// import saw, in the platform's clock (ENG-2): the connection time
 		// is the host's, which may be ahead of the platform's. A shop
 		// without orders in the window is polled from the window's start.
+		// The import stopped at the connection (Until), so the cursor
+		// never passes it: an order created after the connection, and
+		// modified before an old order the import saw modified later, is
+		// still read by the first poll.
 		st.PollCursor = since
 		if !newest.IsZero() {
 			st.PollCursor = s.cursorAt(ctx, newest, s.clock())
+		}
+		if st.PollCursor.After(st.ConnectedAt) {
+			st.PollCursor = st.ConnectedAt
 		}
 	}
 	if st.ROCursor.IsZero() {
@@ -562,11 +577,30 @@ func (s *Syncer) prepare(ctx context.Context, force bool) error {
 			reverse[strings.ToLower(name)] = ps
 		}
 	}
+	zone := time.UTC
+	if name := strings.TrimSpace(info.Timezone); name != "" {
+		if loc, err := time.LoadLocation(name); err == nil {
+			zone = loc
+		} else {
+			s.log.WarnContext(ctx, "the shop's timezone does not load; dates shown to people stay in UTC", "timezone", name, "err", err)
+		}
+	}
 	s.mu.Lock()
 	s.policy, s.currency, s.statusID, s.statusNm, s.ready = pol, co.Currency, byName, byID, true
+	s.zone = zone
 	s.deductedStatus = deductedStatus
 	s.mu.Unlock()
 	return nil
+}
+
+// shopZone returns the shop's timezone for dates shown to people.
+func (s *Syncer) shopZone() *time.Location {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.zone == nil {
+		return time.UTC
+	}
+	return s.zone
 }
 
 func (s *Syncer) pol() Policy {
@@ -612,6 +646,7 @@ func (s *Syncer) platformStatusFor(roStatusID int64) (string, bool) {
 // (WOO-3); and reads RO App orders modified since the previous poll to catch
 // missed RO App status webhooks. Poll needs a prior Connect.
 func (s *Syncer) Poll(ctx context.Context) error {
+	ctx = WithPriority(ctx, PriorityBackfill) // reconciliation gives way to live orders (priority.go)
 	if err := s.prepare(ctx, false); err != nil {
 		return err
 	}
@@ -835,6 +870,7 @@ func isRecorded(err error) bool {
 // HandleHint applies a verified webhook hint: it ignores hints without an
 // order and redeliveries of a seen event, and otherwise syncs the order.
 func (s *Syncer) HandleHint(ctx context.Context, h Hint) error {
+	ctx = WithPriority(ctx, PriorityLive) // a webhook's order goes ahead of the back-fill (priority.go)
 	if h.OrderID == "" {
 		return nil
 	}

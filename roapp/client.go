@@ -59,12 +59,19 @@ type Options struct {
 	// Transport is wrapped (never modified) to wait on the rate limiter.
 	HTTPClient *http.Client
 	// RequestsPerSecond is the rate limit of the client's own limiter
-	// (DefaultRequestsPerSecond, burst 1). Ignored when Limiter is set.
+	// (DefaultRequestsPerSecond, burst 1; a PriorityLimiter, live first).
+	// Ignored when Limiter is set.
 	RequestsPerSecond float64
 	// Limiter, when set, is waited on before every request (retries
 	// included). Give one limiter to all clients of one RO App account: the
-	// limit is per account.
-	Limiter *rate.Limiter
+	// limit is per account. A *PriorityLimiter serves live requests
+	// (rosync.PriorityOf) before back-fill ones; across replicas, use one
+	// over storage/postgres's Store.AccountSlots. A plain *rate.Limiter
+	// (the type of this field before Limiter was an interface) is wrapped
+	// in a PriorityLimiter of this client over RateSlots(it): it still
+	// shares its rate with whatever else uses it, and this client serves
+	// its own live requests first. Any other Limiter is used as it is.
+	Limiter Limiter
 	// RetryMax is the number of retries after the first attempt
 	// (DefaultRetryMax); a negative value disables retries.
 	RetryMax int
@@ -124,7 +131,7 @@ type Client struct {
 	base     string
 	hc       *http.Client
 	rc       *retryablehttp.Client
-	lim      *rate.Limiter
+	lim      Limiter
 	log      *slog.Logger
 	logs     *platformkit.LoggerSlot
 	retryMax int
@@ -187,12 +194,19 @@ func New(apiKey string, opts *Options) *Client {
 	if c.base == "" {
 		c.base = DefaultBaseURL
 	}
-	if c.lim == nil {
+	switch lim := c.lim.(type) {
+	case nil:
 		rps := o.RequestsPerSecond
 		if rps <= 0 {
 			rps = DefaultRequestsPerSecond
 		}
-		c.lim = rate.NewLimiter(rate.Limit(rps), 1)
+		c.lim = NewRateLimiter(rps, 1)
+	case *rate.Limiter:
+		if lim == nil {
+			c.lim = NewRateLimiter(DefaultRequestsPerSecond, 1)
+		} else {
+			c.lim = NewPriorityLimiter(RateSlots(lim))
+		}
 	}
 	c.log = c.logs.Logger()
 	switch {
@@ -251,7 +265,7 @@ func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 // attempt with its own timeout, so that the wait does not eat into it.
 type limitedTransport struct {
 	base    http.RoundTripper
-	lim     *rate.Limiter
+	lim     Limiter
 	timeout time.Duration
 	onWait  func(time.Duration)
 }

@@ -14,10 +14,20 @@
 // # Rate limit
 //
 // RO App allows 3 requests per second per account and answers 429 beyond.
-// Every attempt, retries included, first waits on a golang.org/x/time/rate
-// limiter: the client's own (Options.RequestsPerSecond, default 3, burst 1)
-// or Options.Limiter, which clients of one account should share. The wait
-// does not count against Options.Timeout, which bounds each attempt.
+// Every attempt, retries included, first waits on a Limiter: the client's
+// own (Options.RequestsPerSecond, default 3, burst 1) or Options.Limiter,
+// which clients of one account should share. The wait does not count
+// against Options.Timeout, which bounds each attempt.
+//
+// The client's limiter is a PriorityLimiter: when a slot comes due it goes
+// to the oldest waiting live request (rosync.PriorityOf the request's
+// context: webhooks, RO App events, Sync), else to the oldest back-fill one
+// (Connect's initial import, Poll), so that a new order does not queue
+// behind an import of thousands. Its slots come from a SlotSource:
+// RateSlots over golang.org/x/time/rate reservations in one process, or
+// storage/postgres's Store.AccountSlots, which shares one account's rate
+// among replicas through their database (slots claimed in batches, one
+// round trip per batch).
 //
 // # Retries and the idempotency rule for creates
 //

@@ -1,7 +1,9 @@
 package roapp
 
 import (
+	"context"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -101,5 +103,35 @@ func TestFlexTypes(t *testing.T) {
 	var fi flexInt
 	if err := fi.UnmarshalJSON([]byte(`"1.5"`)); err == nil {
 		t.Error("flexInt(1.5): want an error")
+	}
+}
+
+// TestPriorityLimiterPumpStops checks that the limiter's goroutine ends
+// when no request waits (no goroutine left per limiter or per request),
+// and that a later request starts a new one.
+func TestPriorityLimiterPumpStops(t *testing.T) {
+	l := NewRateLimiter(1e6, 1)
+	running := func() bool {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.running
+	}
+	for round := range 3 {
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				if err := l.Wait(context.Background()); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		deadline := time.Now().Add(30 * time.Second) // bounds a broken test only
+		for running() {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: the pump still runs with no request waiting", round)
+			}
+			time.Sleep(time.Millisecond)
+		}
 	}
 }

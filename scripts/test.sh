@@ -191,4 +191,10 @@ for f in testdata/replay/*-demo.json; do
 done
 echo "== benchmark, short mode (the full figures are in the README)"
 go run ./examples/bench -orders 300 | tail -n 1
+if [ -n "${ROSYNC_TEST_POSTGRES_DSN:-}" ]; then
+  # Four replicas sharing the RO App account's limit through PostgreSQL
+  # (storage/postgres AccountSlots): the account's aggregate figures.
+  echo "== benchmark, 4 replicas on PostgreSQL, short mode"
+  go run ./examples/bench -orders 300 -replicas 4 | tail -n 1
+fi
 echo "all checks passed"

@@ -108,6 +108,12 @@ func NewService(ctx context.Context, cfg *Config, opts *ServiceOptions) (*Servic
 		return nil, fmt.Errorf("open the store: %w", err) // the DSN is not quoted: it may hold a password
 	}
 	roOpts := cfg.ROApp.ClientOptions()
+	if pg, ok := s.store.(*postgres.Store); ok { // replicas share the account's limit (limiter.go)
+		if roOpts.Limiter, err = accountLimiter(pg, cfg.ROApp); err != nil {
+			s.close()
+			return nil, fmt.Errorf("roapp rate limit: %w", err)
+		}
+	}
 	roOpts.Logger = s.log.With("service", "roapp")
 	roOpts.HTTPClient = &http.Client{Transport: s.Metrics.Transport("roapp", nil)}
 	roOpts.OnWait = s.Metrics.OnWait

@@ -6,12 +6,41 @@
 //	go run ./examples/bench -orders 2000 [-rate 300] [-latency 20ms] [-concurrency 16] [-timescale 100]
 //	go run ./examples/bench -orders 2000 -cpu [-cpuprofile cpu.prof] [-memprofile heap.prof]
 //
+//	go run ./examples/bench -orders 2000 -replicas 4 [-pg postgres://…]
+//
 // The fake shop and the emulator run in a child process (this program
 // started again with -serve), so that the heap measured is the importing
 // process's alone: adapter, client, engine and Store (SQLite in a
 // temporary directory). The last line of output is
 //
 //	orders=N calls=C lower_bound=L ratio=C/L utilisation=U 429s=K heap_peak_mib=M wall_s=W
+//	  people=P duplicates=D ack_p99_ms=A live_wait_ratio=Q
+//
+// (one line). -live orders of the shop (the newest, 20 by default) are
+// held back from the import: each is added to the shop while the import
+// runs, spread over it, and its "order.created" webhook is sent, signed,
+// to the replica's webhook handler: rosyncriver's durable inbox (answered
+// once the River job is written; River's workers apply it), or with
+// -inbox=false Syncer.Webhook (answered once the order is applied).
+// River's tables are in the Store's PostgreSQL schema, or in SQLite beside
+// the Store's file. ack_p99_ms is the 99th percentile of the webhook
+// answer time;
+// live_wait_ratio the median over the live orders of (time from the
+// webhook to the order applied) / (the order's own RO App calls × the
+// shortest time one call can take: max(1/R, -latency)). With RO App's real
+// limit one call takes 1/R (its latency is under 1/R = 333 ms), so this is
+// the issue's "time / (calls/R)"; the bench compresses RO App's time by
+// R/3 but not the emulator's latency, which then exceeds 1/R, and a chain
+// of calls cannot go faster than its latencies whatever the limiter does.
+// The line before the last gives the live orders' figures in full.
+//
+// With -replicas N > 1, N Syncers (each with its own woocommerce adapter,
+// RO App client and PostgreSQL Store, on one fresh schema of the server
+// -pg or $ROSYNC_TEST_POSTGRES_DSN names) connect at once to the one shop
+// and RO App account; their clients share the account's limit through
+// the database (storage/postgres Store.AccountSlots under a
+// roapp.PriorityLimiter each). The figures are the account's aggregate;
+// the live webhooks go to the replicas in turn.
 //
 // The Syncer runs with default options. RO App's time runs -timescale
 // times faster than the wall clock (default R/3: RO App's real limit is 3
@@ -27,7 +56,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,10 +73,18 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/internal/shopgen"
@@ -52,6 +92,8 @@ import (
 	"github.com/rosync/rosync/platforms/woocommerce/woocommercetest"
 	"github.com/rosync/rosync/roapp"
 	"github.com/rosync/rosync/roapp/roapptest"
+	"github.com/rosync/rosync/rosyncriver"
+	"github.com/rosync/rosync/storage/postgres"
 	"github.com/rosync/rosync/storage/sqlite"
 )
 
@@ -59,6 +101,11 @@ const (
 	wooKey    = "ck_bench"
 	wooSecret = "cs_bench"
 	roKey     = "ro-bench-key"
+	// envDSN names the PostgreSQL server for -replicas > 1 when -pg is
+	// not given (the tests' variable: scripts/test.sh sets it).
+	envDSN = "ROSYNC_TEST_POSTGRES_DSN"
+	// wooHookSecret signs the live orders' webhooks.
+	wooHookSecret = "whsec-bench"
 )
 
 type config struct {
@@ -76,6 +123,17 @@ type config struct {
 	// people is how many contacts a person creates in RO App during the
 	// import, each for a customer whose first order is still to come.
 	people int
+	// live is how many of the shop's newest orders arrive by webhook
+	// during the import instead of being in the shop from the start.
+	live int
+	// replicas is how many Syncers import at once (PostgreSQL when > 1);
+	// pg the PostgreSQL URL for them.
+	replicas int
+	pg       string
+	// inbox sends the live webhooks through rosyncriver's durable inbox
+	// (answered once the job is written; River's workers apply them)
+	// instead of Syncer.Webhook (answered once applied).
+	inbox bool
 }
 
 // served is what the child tells the parent, on one JSON line.
@@ -99,12 +157,23 @@ func main() {
 	flag.Float64Var(&c.headroom, "headroom", 0.97, "the client's rate as a fraction of R")
 	flag.Float64Var(&c.scale, "timescale", 0, "how much faster RO App's time runs than the wall clock; 0: R/3 (at least 1)")
 	flag.IntVar(&c.people, "people", 20, "contacts a person creates in RO App during the import, for customers of orders still to come (CUS-3: matched, not duplicated)")
+	flag.IntVar(&c.live, "live", 20, "the shop's newest orders that arrive by webhook during the import (live orders)")
+	flag.BoolVar(&c.inbox, "inbox", true, "live webhooks through rosyncriver's durable inbox (River); false: Syncer.Webhook, which applies before it answers")
+	flag.IntVar(&c.replicas, "replicas", 1, "Syncers importing at once, sharing the RO App limit through PostgreSQL when > 1")
+	flag.StringVar(&c.pg, "pg", "", "PostgreSQL URL for -replicas > 1 (default $"+envDSN+")")
 	flag.BoolVar(&c.cpu, "cpu", false, "no rate limit, no latency: report engine CPU per order")
 	flag.StringVar(&c.cpuProf, "cpuprofile", "", "write the importing process's CPU profile of the import to this file")
 	flag.StringVar(&c.memProf, "memprofile", "", "write a heap profile of what the importing process still holds when the import ends (after a GC) to this file")
 	flag.Parse()
 	if c.cpu {
-		c.rate, c.latency = 0, 0
+		c.rate, c.latency, c.live = 0, 0, 0
+	}
+	c.live = min(max(c.live, 0), c.orders/2)
+	if c.pg == "" {
+		c.pg = os.Getenv(envDSN)
+	}
+	if c.replicas > 1 && (c.pg == "" || c.cpu) {
+		log.Fatalf("bench: -replicas %d needs a PostgreSQL server (-pg or $%s) and a rate limit (no -cpu)", c.replicas, envDSN)
 	}
 	if c.scale <= 0 {
 		c.scale = max(1, c.rate/3)
@@ -141,7 +210,8 @@ func runServers(c config) {
 	for _, raw := range shop.Products {
 		must(woo.AddProduct(raw))
 	}
-	for _, raw := range shop.Orders {
+	held := shop.Orders[len(shop.Orders)-c.live:]
+	for _, raw := range shop.Orders[:len(shop.Orders)-c.live] {
 		must(woo.AddOrder(raw))
 	}
 	inRO := map[string]bool{}
@@ -155,19 +225,40 @@ func runServers(c config) {
 	emu := roapptest.New(shop.RO, &roapptest.Options{APIKey: roKey, RequestsPerSecond: c.rate, Burst: c.burst,
 		Latency: c.latency, Now: now})
 	mux := http.NewServeMux()
-	var added atomic.Int64
+	var added, refused atomic.Int64
 	mux.HandleFunc("GET /bench/calls", func(w http.ResponseWriter, r *http.Request) {
 		calls := emu.Calls()
 		_ = json.NewEncoder(w).Encode(map[string]any{"total": calls.Total, "rate_limited": calls.RateLimited,
-			"by_endpoint": calls.ByEndpoint, "people": added.Load(), "duplicates": duplicateContacts(emu.Snapshot())})
+			"by_endpoint": calls.ByEndpoint, "people": added.Load(), "people_rate_limited": refused.Load(),
+			"duplicates": duplicateContacts(emu.Snapshot())})
 	})
 	mux.Handle("/", emu)
-	wooSrv, roSrv := httptest.NewServer(woo), httptest.NewServer(mux)
+	// POST /bench/live adds the next held-back order to the shop and
+	// answers its JSON: the body of its webhook.
+	wooMux := http.NewServeMux()
+	var liveMu sync.Mutex
+	wooMux.HandleFunc("POST /bench/live", func(w http.ResponseWriter, r *http.Request) {
+		liveMu.Lock()
+		defer liveMu.Unlock()
+		if len(held) == 0 {
+			http.Error(w, "no live order left", http.StatusGone)
+			return
+		}
+		raw := held[0]
+		held = held[1:]
+		if err := woo.AddOrder(raw); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		_, _ = w.Write(raw)
+	})
+	wooMux.Handle("/", woo)
+	wooSrv, roSrv := httptest.NewServer(wooMux), httptest.NewServer(mux)
 	defer wooSrv.Close()
 	defer roSrv.Close()
 	must(json.NewEncoder(os.Stdout).Encode(served{WooURL: wooSrv.URL, ROURL: roSrv.URL, Now: shop.Now, Start: start, Stats: shop.Stats}))
 	stop := make(chan struct{})
-	go addPeople(emu, roSrv.URL, people, &added, stop)
+	go addPeople(emu, roSrv.URL, people, &added, &refused, stop)
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	close(stop)
 }
@@ -221,7 +312,7 @@ func planPeople(orders []json.RawMessage, inRO map[string]bool, n int) []person 
 // addPeople creates each planned contact through RO App's API when the
 // import is about a hundred orders before the customer's first order: while
 // the import runs, after the mirror was loaded.
-func addPeople(emu *roapptest.Emulator, url string, people []person, added *atomic.Int64, stop <-chan struct{}) {
+func addPeople(emu *roapptest.Emulator, url string, people []person, added, refused *atomic.Int64, stop <-chan struct{}) {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	for len(people) > 0 {
@@ -241,6 +332,9 @@ func addPeople(emu *roapptest.Emulator, url string, people []person, added *atom
 				resp.Body.Close()
 				if resp.StatusCode/100 == 2 {
 					added.Add(1)
+				}
+				if resp.StatusCode == http.StatusTooManyRequests {
+					refused.Add(1)
 				}
 			}
 			people = people[1:]
@@ -281,6 +375,10 @@ type emuCalls struct {
 	// the contacts that share a phone with another at the end.
 	People     int `json:"people"`
 	Duplicates int `json:"duplicates"`
+	// PeopleRateLimited are the person's requests refused with 429: the
+	// person goes through the API and its limit (in RO App, a person
+	// uses the web interface); they are left out of 429s.
+	PeopleRateLimited int `json:"people_rate_limited"`
 }
 
 func run(c config) error {
@@ -308,38 +406,16 @@ func run(c config) error {
 		return fmt.Errorf("bench: reading the servers' addresses: %w", err)
 	}
 
-	dir, err := os.MkdirTemp("", "rosync-bench")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	store, err := sqlite.Open(ctx, filepath.Join(dir, "rosync.db"), nil)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-
-	transport := &http.Transport{MaxIdleConnsPerHost: 2 * c.conc}
-	plat, err := woocommerce.New(srv.WooURL, woocommerce.Credentials{Key: wooKey, Secret: wooSecret},
-		&woocommerce.Options{HTTPClient: &http.Client{Transport: transport}})
-	if err != nil {
-		return err
-	}
+	transport := &http.Transport{MaxIdleConnsPerHost: 2 * c.conc * c.replicas}
 	// The client paces a little under the server's limit (-headroom), so
 	// that scheduling jitter does not make it overshoot the bucket.
 	clientRate := c.rate * c.headroom
 	if clientRate <= 0 {
 		clientRate = 1e9
 	}
-	ro := roapp.New(roKey, &roapp.Options{BaseURL: srv.ROURL, HTTPClient: &http.Client{Transport: transport},
-		RequestsPerSecond: clientRate})
-	syncer, err := rosync.New(plat, ro, store, &rosync.Options{
-		Now: scaledClock(srv.Now, srv.Start, c.scale),
-		Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBySKU, DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1,
-			AssigneeID: roapptest.DefaultEmployee.ID,
-			StatusMap:  map[string]string{"completed": "Closed"}},
-		Concurrency: c.conc,
-	})
+	probe := &liveProbe{live: map[string]*liveOrder{}, imported: new(atomic.Int64)}
+	nodes, cleanup, err := startNodes(ctx, c, srv, transport, clientRate, probe)
+	defer cleanup()
 	if err != nil {
 		return err
 	}
@@ -360,8 +436,18 @@ func run(c config) error {
 	}
 	cpu0 := cpuTime()
 	start := time.Now()
-	err = syncer.Connect(ctx)
+	liveDone, connected := make(chan struct{}), make(chan struct{})
+	go sendLive(c, srv, nodes, probe, connected, liveDone)
+	errs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Go(func() { errs[i] = n.syncer.Connect(ctx) })
+	}
+	wg.Wait()
+	close(connected)
+	<-liveDone
 	wall := time.Since(start)
+	probe.waitApplied()
 	cpu := cpuTime() - cpu0
 	if c.cpuProf != "" {
 		pprof.StopCPUProfile()
@@ -373,11 +459,11 @@ func run(c config) error {
 	}
 	close(stop)
 	<-sampled
-	if err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	failed, _ := syncer.Failed(ctx)
-	rejected, _ := syncer.Rejected(ctx)
+	failed, _ := nodes[0].syncer.Failed(ctx)
+	rejected, _ := nodes[0].syncer.Rejected(ctx)
 
 	resp, err := http.Get(srv.ROURL + "/bench/calls")
 	if err != nil {
@@ -391,10 +477,11 @@ func run(c config) error {
 	}
 	lb := lowerBound(srv.Stats)
 	calls.Total -= calls.People
+	calls.RateLimited -= calls.PeopleRateLimited
 	for ep, n := range calls.ByEndpoint {
 		fmt.Printf("  %-40s %d\n", ep, n)
 	}
-	fmt.Printf("stats: %+v failed=%d rejected=%d\n", srv.Stats, len(failed), len(rejected))
+	fmt.Printf("stats: %+v failed=%d rejected=%d replicas=%d slots_claimed=%d people_429s=%d\n", srv.Stats, len(failed), len(rejected), len(nodes), claimed.Load(), calls.PeopleRateLimited)
 	if len(failed) > 0 {
 		fmt.Printf("first failure: %s\n", failed[0].LastError)
 	}
@@ -405,10 +492,384 @@ func run(c config) error {
 	if c.rate > 0 {
 		util = float64(calls.Total) / wall.Seconds() / c.rate
 	}
-	fmt.Printf("orders=%d calls=%d lower_bound=%d ratio=%.3f utilisation=%.3f 429s=%d heap_peak_mib=%.1f wall_s=%.1f people=%d duplicates=%d\n",
+	perCall := max(time.Duration(float64(time.Second)/clientRate), c.latency)
+	ack, ratio, err := probe.figures(perCall)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("orders=%d calls=%d lower_bound=%d ratio=%.3f utilisation=%.3f 429s=%d heap_peak_mib=%.1f wall_s=%.1f people=%d duplicates=%d ack_p99_ms=%.1f live_wait_ratio=%.2f\n",
 		c.orders, calls.Total, lb, float64(calls.Total)/float64(lb), util, calls.RateLimited,
-		float64(peak.Load())/(1<<20), wall.Seconds(), calls.People, calls.Duplicates)
+		float64(peak.Load())/(1<<20), wall.Seconds(), calls.People, calls.Duplicates, ack, ratio)
 	return nil
+}
+
+// node is one replica: a Syncer and the server of its webhook handler.
+type node struct {
+	syncer  *rosync.Syncer
+	hookURL string
+}
+
+// startNodes builds the -replicas Syncers: one on SQLite with the client's
+// own limiter, or several on one fresh PostgreSQL schema sharing the
+// account's limit. cleanup closes what was opened, even after an error.
+func startNodes(ctx context.Context, c config, srv served, transport *http.Transport, clientRate float64, probe *liveProbe) (nodes []*node, cleanup func(), err error) {
+	var closers []func()
+	cleanup = func() {
+		for _, f := range slices.Backward(closers) {
+			f()
+		}
+	}
+	var schema string
+	if c.replicas > 1 {
+		schema, err = newSchema()
+		if err != nil {
+			return nil, cleanup, err
+		}
+		closers = append(closers, func() { dropSchema(c.pg, schema) })
+	}
+	roHTTP := &http.Client{Transport: &countingTransport{base: transport}}
+	for i := range max(c.replicas, 1) {
+		var (
+			store    rosync.Store
+			pool     *pgxpool.Pool
+			litePath string
+		)
+		roOpts := &roapp.Options{BaseURL: srv.ROURL, HTTPClient: roHTTP, RequestsPerSecond: clientRate}
+		if c.replicas > 1 {
+			pool, err = pgxpool.New(ctx, c.pg)
+			if err != nil {
+				return nil, cleanup, err
+			}
+			closers = append(closers, pool.Close)
+			pg, err := postgres.OpenPool(ctx, pool, &postgres.Options{Schema: schema})
+			if err != nil {
+				return nil, cleanup, err
+			}
+			closers = append(closers, func() { pg.Close() })
+			slots, err := pg.AccountSlots("bench", clientRate, nil)
+			if err != nil {
+				return nil, cleanup, err
+			}
+			roOpts.Limiter = roapp.NewPriorityLimiter(countSlots{slots, claimed})
+			store = pg
+		} else {
+			dir, err := os.MkdirTemp("", "rosync-bench")
+			if err != nil {
+				return nil, cleanup, err
+			}
+			closers = append(closers, func() { os.RemoveAll(dir) })
+			litePath = filepath.Join(dir, "rosync.db")
+			lite, err := sqlite.Open(ctx, litePath, nil)
+			if err != nil {
+				return nil, cleanup, err
+			}
+			closers = append(closers, func() { lite.Close() })
+			store = lite
+		}
+		plat, err := woocommerce.New(srv.WooURL, woocommerce.Credentials{Key: wooKey, Secret: wooSecret},
+			&woocommerce.Options{HTTPClient: &http.Client{Transport: transport}, WebhookSecret: wooHookSecret})
+		if err != nil {
+			return nil, cleanup, err
+		}
+		syncer, err := rosync.New(plat, roapp.New(roKey, roOpts), store, &rosync.Options{
+			Now: scaledClock(srv.Now, srv.Start, c.scale),
+			Settings: rosync.Settings{IdentifyProductsBy: rosync.IdentifyBySKU, DefaultRegion: "UA", BranchID: 1, OrderTypeID: 1,
+				AssigneeID: roapptest.DefaultEmployee.ID,
+				StatusMap:  map[string]string{"completed": "Closed"}},
+			Concurrency: c.conc,
+			Replica:     fmt.Sprintf("bench-%d", i),
+			OnEvent:     probe.onEvent,
+		})
+		if err != nil {
+			return nil, cleanup, err
+		}
+		handler := syncer.Webhook()
+		if c.inbox {
+			q, err := startQueue(ctx, syncer, pool, schema, litePath, probe)
+			if err != nil {
+				return nil, cleanup, err
+			}
+			closers = append(closers, func() {
+				sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				if err := q.Stop(sctx); err != nil {
+					log.Printf("bench: stop River: %v", err)
+				}
+			})
+			handler = rosyncriver.Inbox(q, syncer)
+		}
+		hook := httptest.NewServer(probe.wrap(handler))
+		closers = append(closers, hook.Close)
+		nodes = append(nodes, &node{syncer: syncer, hookURL: hook.URL})
+	}
+	return nodes, cleanup, nil
+}
+
+// queue is a started rosyncriver queue of either driver.
+type queue interface {
+	rosyncriver.Inserter
+	Stop(context.Context) error
+}
+
+// startQueue starts the River queue of one replica: on PostgreSQL in the
+// Store's schema (pool), else in SQLite beside the Store's file. A worker
+// middleware puts the live order of a hint job into the job's context, so
+// that countingTransport counts the order's calls.
+func startQueue(ctx context.Context, s *rosync.Syncer, pool *pgxpool.Pool, schema, litePath string, probe *liveProbe) (queue, error) {
+	opts := &rosyncriver.Options{Schema: schema, Config: func(cfg *river.Config) {
+		cfg.Middleware = append(cfg.Middleware, river.WorkerMiddlewareFunc(probe.work))
+	}}
+	reg := rosyncriver.Syncers{s.Shop(): s}
+	if pool != nil {
+		q, err := rosyncriver.NewPostgres(ctx, pool, reg, opts)
+		if err != nil {
+			return nil, err
+		}
+		return q, q.Start(ctx)
+	}
+	opts.Schema = ""
+	q, err := rosyncriver.NewSQLite(ctx, rosyncriver.SQLitePath(litePath), reg, opts)
+	if err != nil {
+		return nil, err
+	}
+	return q, q.Start(ctx)
+}
+
+// work is the River worker middleware of startQueue.
+func (p *liveProbe) work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	var args struct {
+		OrderID string `json:"order_id"`
+	}
+	if job.Kind == (rosyncriver.HintArgs{}).Kind() && json.Unmarshal(job.EncodedArgs, &args) == nil {
+		p.mu.Lock()
+		lo := p.live[args.OrderID]
+		p.mu.Unlock()
+		if lo != nil {
+			ctx = context.WithValue(ctx, liveKey{}, lo)
+		}
+	}
+	return doInner(ctx)
+}
+
+// waitApplied waits until every live order was imported (an inbox answers
+// before River's workers apply), at most a minute.
+func (p *liveProbe) waitApplied() {
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		p.mu.Lock()
+		left := 0
+		for _, lo := range p.live {
+			if lo.applied.IsZero() {
+				left++
+			}
+		}
+		p.mu.Unlock()
+		if left == 0 {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// countSlots counts the slots the replicas claimed.
+type countSlots struct {
+	src roapp.SlotSource
+	n   *atomic.Int64
+}
+
+var claimed = new(atomic.Int64)
+
+func (c countSlots) Slots(ctx context.Context, n int) ([]time.Time, error) {
+	got, err := c.src.Slots(ctx, n)
+	c.n.Add(int64(len(got)))
+	return got, err
+}
+
+// newSchema returns the name of a new schema for the replicas (Open
+// creates it).
+func newSchema() (string, error) {
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return "rosync_bench_" + hex.EncodeToString(b[:]), nil
+}
+
+// dropSchema drops the replicas' schema and everything in it.
+func dropSchema(dsn, schema string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		log.Printf("bench: schema %s left behind: %v", schema, err)
+		return
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+		log.Printf("bench: schema %s left behind: %v", schema, err)
+	}
+}
+
+// liveOrder is what the bench measures of one order that arrived by
+// webhook.
+type liveOrder struct {
+	sent    time.Time     // the webhook was sent
+	ack     time.Duration // its answer came
+	applied time.Time     // the Syncer reported the order imported
+	calls   atomic.Int64  // RO App requests made for it
+	inCalls atomic.Int64  // nanoseconds spent in them (sending to answer)
+}
+
+// liveProbe follows the live orders: their webhooks' answers, the RO App
+// calls made under their webhook's request (the context carries the order
+// into the client's transport), and when the Syncer reported them.
+type liveProbe struct {
+	mu       sync.Mutex
+	live     map[string]*liveOrder // by order id
+	imported *atomic.Int64         // orders imported so far, all replicas
+}
+
+type liveKey struct{}
+
+// wrap tags each webhook request's context with its live order, found by
+// the order id of the body, so that countingTransport counts its calls.
+func (p *liveProbe) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.mu.Lock()
+		lo := p.live[r.Header.Get("X-Bench-Order")]
+		p.mu.Unlock()
+		if lo != nil {
+			r = r.WithContext(context.WithValue(r.Context(), liveKey{}, lo))
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (p *liveProbe) onEvent(ev rosync.Event) {
+	if ev.Kind != rosync.EventImported {
+		return
+	}
+	p.imported.Add(1)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if lo := p.live[ev.OrderID]; lo != nil && lo.applied.IsZero() {
+		lo.applied = time.Now()
+	}
+}
+
+// figures returns the webhook answers' 99th percentile in milliseconds and
+// the median live wait ratio, with perCall the shortest time one call can
+// take.
+func (p *liveProbe) figures(perCall time.Duration) (ackP99 float64, ratio float64, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.live) == 0 {
+		return 0, 0, nil
+	}
+	var acks, ratios, waits []float64
+	var calls []int64
+	var outside []float64
+	for id, lo := range p.live {
+		if lo.applied.IsZero() {
+			return 0, 0, fmt.Errorf("bench: live order %s was never imported", id)
+		}
+		n := lo.calls.Load()
+		wait := lo.applied.Sub(lo.sent)
+		acks = append(acks, float64(lo.ack.Microseconds())/1000)
+		waits = append(waits, float64(wait.Microseconds())/1000)
+		calls = append(calls, n)
+		outside = append(outside, float64((wait-time.Duration(lo.inCalls.Load())).Microseconds())/1000)
+		ratios = append(ratios, wait.Seconds()/(float64(max(n, 1))*perCall.Seconds()))
+	}
+	slices.Sort(acks)
+	slices.Sort(ratios)
+	slices.Sort(waits)
+	slices.Sort(outside)
+	fmt.Printf("live: orders=%d calls_per_order=%v wait_ms_p50=%.1f wait_ms_max=%.1f ratio_p50=%.2f ratio_max=%.2f ack_ms_p50=%.1f per_call_ms=%.2f outside_calls_ms_p50=%.1f outside_calls_ms_max=%.1f\n",
+		len(acks), calls, pct(waits, 0.5), waits[len(waits)-1], pct(ratios, 0.5), ratios[len(ratios)-1], pct(acks, 0.5),
+		float64(perCall.Microseconds())/1000, pct(outside, 0.5), outside[len(outside)-1])
+	return pct(acks, 0.99), pct(ratios, 0.5), nil
+}
+
+// pct is the nearest-rank percentile q of sorted v.
+func pct(v []float64, q float64) float64 {
+	i := int(math.Ceil(q*float64(len(v)))) - 1
+	return v[min(max(i, 0), len(v)-1)]
+}
+
+// countingTransport counts the RO App requests made for a live order.
+type countingTransport struct{ base http.RoundTripper }
+
+func (t *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if lo, ok := r.Context().Value(liveKey{}).(*liveOrder); ok {
+		lo.calls.Add(1)
+		start := time.Now()
+		defer func() { lo.inCalls.Add(int64(time.Since(start))) }()
+	}
+	return t.base.RoundTrip(r)
+}
+
+// sendLive adds the live orders to the shop while the import runs, one
+// each time the import has gone another 1/(live+1) of the way, and sends
+// each one's signed webhook to the replicas in turn, each from its own
+// goroutine (webhooks do not wait for each other); those still held when
+// the import ends (connected closed) are sent at once. It closes done when
+// every webhook was answered.
+func sendLive(c config, srv served, nodes []*node, p *liveProbe, connected <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	imports := c.orders - c.live
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for k := range c.live {
+	wait:
+		for p.imported.Load() < int64((k+1)*imports/(c.live+1)) {
+			select {
+			case <-tick.C:
+			case <-connected: // the import ended short of the mark (orders failed or rejected)
+				break wait
+			}
+		}
+		resp, err := http.Post(srv.WooURL+"/bench/live", "application/json", nil)
+		if err != nil {
+			log.Printf("bench: live order %d: %v", k, err)
+			continue
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			log.Printf("bench: live order %d: %d %v", k, resp.StatusCode, err)
+			continue
+		}
+		var o struct {
+			ID int64 `json:"id"`
+		}
+		must(json.Unmarshal(body, &o))
+		id := strconv.FormatInt(o.ID, 10)
+		req, err := woocommercetest.SignedWebhook(nodes[k%len(nodes)].hookURL, wooHookSecret, "order.created", body)
+		must(err)
+		req.Header.Set("X-Bench-Order", id)
+		lo := &liveOrder{sent: time.Now()}
+		p.mu.Lock()
+		p.live[id] = lo
+		p.mu.Unlock()
+		wg.Go(func() {
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				log.Printf("bench: webhook of live order %s: %v", id, err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			p.mu.Lock()
+			lo.ack = time.Since(lo.sent)
+			p.mu.Unlock()
+			if resp.StatusCode != http.StatusOK {
+				log.Printf("bench: webhook of live order %s answered %d", id, resp.StatusCode)
+			}
+		})
+	}
 }
 
 // lowerBound is the fewest RO App calls the API's shape allows for the

@@ -51,8 +51,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/rosync/rosync"
 	"github.com/rosync/rosync/roapp"
 )
@@ -199,7 +197,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if rps <= 0 {
 			rps = roapp.DefaultRequestsPerSecond
 		}
-		opts.Limiter = rate.NewLimiter(rate.Limit(rps), 1)
+		opts.Limiter = roapp.NewRateLimiter(rps, 1)
 	}
 	hc := opts.HTTPClient
 	if hc == nil {

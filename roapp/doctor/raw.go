@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/rosync/rosync/roapp"
 )
 
@@ -25,7 +23,7 @@ type raw struct {
 	key   string
 	base  string
 	hc    *http.Client
-	lim   *rate.Limiter
+	lim   roapp.Limiter
 	paths map[roapp.Endpoint]string
 }
 

@@ -26,12 +26,31 @@
 // up, filters and sorts by, the record's version for PutRecord's
 // compare-and-swap, and the other fields of rosync.Record as JSONB with
 // decimals as strings and times as RFC 3339 UTC with nanoseconds),
-// identities, shop_state, seen_events and leases; the same as the SQLite
-// store's. Time columns are timestamptz, which keeps microseconds (a time
-// comes back in UTC, rounded to the microsecond); NULL is the zero time.
+// identities, shop_state, seen_events and leases, the same as the SQLite
+// store's; and account_slots (below). Time columns are timestamptz, which
+// keeps microseconds (a time comes back in UTC, rounded to the
+// microsecond); NULL is the zero time.
 // Sorted text columns are COLLATE "C", so records come back in byte-wise
 // order whatever the database's collation. Ids in seen_events are kept for 7
 // days, then pruned as SeenEvent goes (at most once an hour per Store).
+//
+// # One RO App rate limit for all replicas
+//
+// RO App's limit (3 requests per second) is per account, so N replicas
+// each with its own limiter would send N times too much (ENG-3).
+// Store.AccountSlots is the account's limit shared through this database:
+// a roapp.SlotSource for roapp.NewPriorityLimiter, which keeps each
+// replica's live requests first. The account's request slots, 1/R apart,
+// are one timeline in the account_slots table (one row per account: the
+// first slot no replica has claimed, in the server's clock); a replica
+// claims as many consecutive slots as it has requests waiting, up to
+// SlotOptions.Horizon ahead, in one UPDATE, so the database sees one round
+// trip per batch rather than per request. On SQLite and in memory the
+// in-process limiter is the answer: one process per file.
+//
+//	slots, err := store.AccountSlots("ro-account-1", 3, nil)
+//	lim := roapp.NewPriorityLimiter(slots)
+//	ro := roapp.New(apiKey, &roapp.Options{Limiter: lim})
 //
 // # Locks across processes
 //
