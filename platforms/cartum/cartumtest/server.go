@@ -704,7 +704,12 @@ func (s *Server) updateOrders(w http.ResponseWriter, body map[string]json.RawMes
 		obj["stat_status"] = json.RawMessage(strconv.FormatInt(sts[0], 10))
 		nraw, _ := json.Marshal(obj)
 		s.orders[id] = &storedOrder{raw: nraw, id: id, status: sts[0], created: so.created}
-		s.updates.Add(StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: strconv.FormatInt(sts[0], 10)})
+		if so.status != sts[0] {
+			// A repeated update to the status the order has (the adapter's
+			// retry after a lost answer) changes nothing, so it is no status
+			// change (as WooCommerce's; no Cartum source shows its log).
+			s.updates.Add(StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: strconv.FormatInt(sts[0], 10)})
+		}
 		log = append(log, logEntry{Status: "OK", Messages: updated})
 	}
 	s.mu.Unlock()

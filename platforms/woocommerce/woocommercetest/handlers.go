@@ -141,6 +141,8 @@ func (s *Server) putOrder(w http.ResponseWriter, r *http.Request, seg []string) 
 			writeError(w, http.StatusInternalServerError, "internal", err.Error())
 			return
 		}
+		var was string
+		_ = json.Unmarshal(obj["status"], &was)
 		obj["status"], _ = json.Marshal(*req.Status)
 		s.touch(obj)
 		nso, err := s.reindex(obj)
@@ -150,7 +152,14 @@ func (s *Server) putOrder(w http.ResponseWriter, r *http.Request, seg []string) 
 		}
 		s.orders[id] = nso
 		so = nso
-		s.updates.Add(StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: *req.Status})
+		if was != *req.Status {
+			// WooCommerce records a status transition only when the status
+			// changes: WC_Order::set_status sets status_transition only if
+			// from !== to (includes/class-wc-order.php). A repeated PUT of
+			// the same status, e.g. the adapter's retry after a lost
+			// answer, changes nothing and is no status update.
+			s.updates.Add(StatusUpdate{OrderID: strconv.FormatInt(id, 10), Status: *req.Status})
+		}
 	}
 	writeJSON(w, http.StatusOK, so.raw)
 }

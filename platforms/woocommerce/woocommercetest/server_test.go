@@ -175,6 +175,13 @@ func TestServer_PutStatus(t *testing.T) {
 	if diff := cmp.Diff([]woocommercetest.StatusUpdate{{OrderID: "1", Status: "completed"}}, srv.StatusUpdates()); diff != "" {
 		t.Error(diff)
 	}
+	// The same status again (a retry after a lost answer) is no transition.
+	if status, _, body := c.do("PUT", "/orders/1", `{"status":"completed"}`); status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	if n := len(srv.StatusUpdates()); n != 1 {
+		t.Errorf("a repeated PUT of the order's status is recorded as a change: %d updates", n)
+	}
 	if status, _, _ := c.do("PUT", "/orders/1", `{"status":"bogus"}`); status != 400 {
 		t.Errorf("bogus status: %d", status)
 	}
