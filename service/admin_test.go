@@ -157,18 +157,18 @@ func TestAdminAuth(t *testing.T) {
 			require.Contains(t, h.Get("WWW-Authenticate"), "Basic", "a browser is asked for the token")
 		}
 	}
-	if after := w.sb.Emulator.Calls(); after.Total != before.Total {
-		// Name the endpoints, so that a call of the service's own (work
-		// going on after /readyz) is told apart from a refused request's.
-		delta := map[string]int{}
-		for ep, n := range after.ByEndpoint {
-			if d := n - before.ByEndpoint[ep]; d != 0 {
-				delta[ep] = d
-			}
+	// No refused request reaches RO App: a refused retry that went through
+	// would write (create the order, add its items). Reads are left out:
+	// the service's own work after /readyz (the mirror, the duplicate
+	// watch) may read at any time on a loaded machine.
+	after := w.sb.Emulator.Calls()
+	writes := map[string]int{}
+	for ep, n := range after.ByEndpoint {
+		if d := n - before.ByEndpoint[ep]; d != 0 && !strings.HasPrefix(ep, "GET ") {
+			writes[ep] = d
 		}
-		t.Fatalf("no refused request reaches RO App: %d calls before, %d after; new calls by endpoint: %v",
-			before.Total, after.Total, delta)
 	}
+	require.Empty(t, writes, "no refused request reaches RO App: new writes by endpoint")
 	for _, rt := range routes {
 		if rt.method != "GET" {
 			continue
