@@ -135,33 +135,15 @@ func (c *Client) FindOrders(ctx context.Context, l rosync.OrderLookup) ([]rosync
 // ordersCarrying streams the orders of GET /orders?clients_ids[]=…&
 // created_at[]=… that carry l.Ref, without items.
 func (c *Client) ordersCarrying(ctx context.Context, l rosync.OrderLookup) iter.Seq2[rosync.ROOrder, error] {
-	return func(yield func(rosync.ROOrder, error) bool) {
-		key := l.Ref.Key()
-		q := url.Values{}
-		if l.ClientID != 0 {
-			q.Set("clients_ids[]", strconv.FormatInt(l.ClientID, 10))
-		}
-		if !l.Since.IsZero() {
-			q.Set("created_at[]", apiTime(l.Since.Add(-FindOrderSkew)))
-		}
-		for raw, err := range c.list(ctx, EndpointOrders, nil, q) {
-			if err != nil {
-				yield(rosync.ROOrder{}, err)
-				return
-			}
-			var w wireOrder
-			if err := json.Unmarshal(raw, &w); err != nil {
-				yield(rosync.ROOrder{}, c.decodeError(EndpointOrders, err))
-				return
-			}
-			if !c.carries(w, key) {
-				continue
-			}
-			if !yield(c.order(w), nil) {
-				return
-			}
-		}
+	key := l.Ref.Key()
+	q := url.Values{}
+	if l.ClientID != 0 {
+		q.Set("clients_ids[]", strconv.FormatInt(l.ClientID, 10))
 	}
+	if !l.Since.IsZero() {
+		q.Set("created_at[]", apiTime(l.Since.Add(-FindOrderSkew)))
+	}
+	return c.listOrders(ctx, q, func(w wireOrder) bool { return c.carries(w, key) })
 }
 
 // Order returns an order (GET /orders/{id}, possibly wrapped in data) with
@@ -270,11 +252,18 @@ func (c *Client) items(ctx context.Context, orderID int64) ([]rosync.ROItem, err
 // items, from GET /orders?modified_at[]=… page by page. The stream ends at
 // the first error.
 func (c *Client) OrdersModified(ctx context.Context, since time.Time) iter.Seq2[rosync.ROOrder, error] {
+	q := url.Values{}
+	if !since.IsZero() {
+		q.Set("modified_at[]", apiTime(since))
+	}
+	return c.listOrders(ctx, q, nil)
+}
+
+// listOrders streams GET /orders with the query q, page by page, without
+// items, keeping the orders keep accepts (all when keep is nil). The stream
+// ends at the first error.
+func (c *Client) listOrders(ctx context.Context, q url.Values, keep func(wireOrder) bool) iter.Seq2[rosync.ROOrder, error] {
 	return func(yield func(rosync.ROOrder, error) bool) {
-		q := url.Values{}
-		if !since.IsZero() {
-			q.Set("modified_at[]", apiTime(since))
-		}
 		for raw, err := range c.list(ctx, EndpointOrders, nil, q) {
 			if err != nil {
 				yield(rosync.ROOrder{}, err)
@@ -284,6 +273,9 @@ func (c *Client) OrdersModified(ctx context.Context, since time.Time) iter.Seq2[
 			if err := json.Unmarshal(raw, &w); err != nil {
 				yield(rosync.ROOrder{}, c.decodeError(EndpointOrders, err))
 				return
+			}
+			if keep != nil && !keep(w) {
+				continue
 			}
 			if !yield(c.order(w), nil) {
 				return
