@@ -82,20 +82,7 @@ func TestEngine_LateCreatesWaitForQuarantine(t *testing.T) { // ENG-1
 	for _, which := range []string{"order", "contact", "item", "comment"} {
 		t.Run(which, func(t *testing.T) {
 			ctx := context.Background()
-			late := &lateRO{}
-			switch which {
-			case "order":
-				late.createOrder.Store(1)
-			case "contact":
-				late.createContact.Store(1)
-			case "item":
-				late.addItem.Store(1)
-			case "comment":
-				late.addComment.Store(1)
-			}
-			e := newEnv(t, basePolicy(),
-				withROClient(func(c rosync.ROClient) rosync.ROClient { late.ROClient = c; return late }),
-				withOptions(func(o *rosync.Options) { o.InlineRetries = -1; o.Quarantine = 5 * time.Minute }))
+			e, late := newLateEnv(t, which)
 			e.addOrder(newOrder("3101", time.Time{}))
 
 			var dbt *rosync.InDoubtError
@@ -199,20 +186,7 @@ func TestEngine_QuarantineSurvivesFailedReads(t *testing.T) { // ENG-1, ENG-2
 	for _, which := range []string{"order", "contact", "item", "comment"} {
 		t.Run(which, func(t *testing.T) {
 			ctx := context.Background()
-			late := &lateRO{}
-			switch which {
-			case "order":
-				late.createOrder.Store(1)
-			case "contact":
-				late.createContact.Store(1)
-			case "item":
-				late.addItem.Store(1)
-			case "comment":
-				late.addComment.Store(1)
-			}
-			e := newEnv(t, basePolicy(),
-				withROClient(func(c rosync.ROClient) rosync.ROClient { late.ROClient = c; return late }),
-				withOptions(func(o *rosync.Options) { o.InlineRetries = -1; o.Quarantine = 5 * time.Minute }))
+			e, late := newLateEnv(t, which)
 			e.addOrder(newOrder("3501", time.Time{}))
 			var amb *rosync.AmbiguousError
 			require.ErrorAs(t, e.syncer.Sync(ctx, "3501"), &amb, "precondition: the %s create was left in doubt", which)
@@ -234,4 +208,28 @@ func TestEngine_QuarantineSurvivesFailedReads(t *testing.T) { // ENG-1, ENG-2
 			require.Len(t, snap.Orders[0].Comments, 1, "ENG-1, ENG-2: comments duplicated or lost")
 		})
 	}
+}
+
+// newLateEnv returns an env whose RO App executes the first create of
+// which ("order", "contact", "item" or "comment") late, with no inline
+// retry and a 5-minute quarantine.
+func newLateEnv(t *testing.T, which string) (*env, *lateRO) {
+	t.Helper()
+	late := &lateRO{}
+	switch which {
+	case "order":
+		late.createOrder.Store(1)
+	case "contact":
+		late.createContact.Store(1)
+	case "item":
+		late.addItem.Store(1)
+	case "comment":
+		late.addComment.Store(1)
+	default:
+		t.Fatalf("no late create of %q", which)
+	}
+	e := newEnv(t, basePolicy(),
+		withROClient(func(c rosync.ROClient) rosync.ROClient { late.ROClient = c; return late }),
+		withOptions(func(o *rosync.Options) { o.InlineRetries = -1; o.Quarantine = 5 * time.Minute }))
+	return e, late
 }
