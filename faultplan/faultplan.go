@@ -40,6 +40,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -251,29 +252,28 @@ func (p *Plan) DecideFor(endpoint string, create, execute bool) Fault {
 
 // Counts returns the faults injected so far, per kind.
 func (p *Plan) Counts() map[Kind]int {
-	out := map[Kind]int{}
 	if p == nil {
-		return out
+		return map[Kind]int{}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for k, n := range p.counts {
-		out[k] = n
-	}
-	return out
+	return cloneCounts(p.counts)
 }
 
 // ByEndpoint returns the faults injected so far, per endpoint.
 func (p *Plan) ByEndpoint() map[string]int {
-	out := map[string]int{}
 	if p == nil {
-		return out
+		return map[string]int{}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for k, n := range p.byEP {
-		out[k] = n
-	}
+	return cloneCounts(p.byEP)
+}
+
+// cloneCounts copies a count map, never returning nil.
+func cloneCounts[K comparable](m map[K]int) map[K]int {
+	out := make(map[K]int, len(m))
+	maps.Copy(out, m)
 	return out
 }
 
