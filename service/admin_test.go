@@ -37,17 +37,7 @@ type adminWorld struct {
 
 func startAdminWorld(t *testing.T, token string) *adminWorld {
 	t.Helper()
-	f, err := os.Open("../testdata/replay/woocommerce-demo.json")
-	require.NoError(t, err)
-	fx, err := replay.Load(f)
-	f.Close()
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	base := "http://" + ln.Addr().String()
-	sb, err := replay.NewSandbox(fx, &replay.SandboxOptions{ROAppWebhookURL: base + "/webhooks/roapp"})
-	require.NoError(t, err)
-	t.Cleanup(sb.Close)
+	sb, ln, base := demoSandbox(t)
 	sb.Emulator.Revoke(roapptest.RightAddWithoutDeduction)
 
 	cfg := sandboxConfig(sb, filepath.Join(t.TempDir(), "rosync.db"))
@@ -452,4 +442,23 @@ admin: {token: from-the-file-0123456789}
 	_, err = LoadConfig(strings.NewReader(strings.Replace(doc, "from-the-file-0123456789", "short", 1)), env(nil))
 	require.ErrorContains(t, err, "admin.token: shorter than 16 characters")
 	require.NotContains(t, err.Error(), "short\"", "the secret is not quoted")
+}
+
+// demoSandbox starts the WooCommerce demo shop's sandbox (fake shop and RO
+// App emulator) and a listener for the service under test, whose base URL
+// the emulator's webhooks go to.
+func demoSandbox(t *testing.T) (*replay.Sandbox, net.Listener, string) {
+	t.Helper()
+	f, err := os.Open("../testdata/replay/woocommerce-demo.json")
+	require.NoError(t, err)
+	fx, err := replay.Load(f)
+	f.Close()
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	base := "http://" + ln.Addr().String()
+	sb, err := replay.NewSandbox(fx, &replay.SandboxOptions{ROAppWebhookURL: base + "/webhooks/roapp"})
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	return sb, ln, base
 }

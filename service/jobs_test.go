@@ -3,17 +3,13 @@ package service
 import (
 	"context"
 	"io"
-	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/rosync/rosync/replay"
 )
 
 // TestJobsUI: River's web UI is served at /admin/jobs/ only with the admin
@@ -21,17 +17,7 @@ import (
 // of the service's River database on SQLite: the periodic poll that the
 // leader inserted at start is there.
 func TestJobsUI(t *testing.T) {
-	f, err := os.Open("../testdata/replay/woocommerce-demo.json")
-	require.NoError(t, err)
-	fx, err := replay.Load(f)
-	f.Close()
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	base := "http://" + ln.Addr().String()
-	sb, err := replay.NewSandbox(fx, &replay.SandboxOptions{ROAppWebhookURL: base + "/webhooks/roapp"})
-	require.NoError(t, err)
-	t.Cleanup(sb.Close)
+	sb, ln, base := demoSandbox(t)
 	cfg := sandboxConfig(sb, filepath.Join(t.TempDir(), "rosync.db"))
 	const token = "jobs-ui-token-0123456789"
 	cfg.Admin.Token = token
